@@ -1,0 +1,201 @@
+//! The `dialbase` command: `serve`, and tenant and key administration on the same database.
+
+use crate::domain::auth::{generate_key, hash_key};
+use crate::domain::tenant::{validate_tenant_name, validate_user_name};
+use crate::http::{DEFAULT_BODY_LIMIT, router};
+use crate::storage::{self, Store};
+use clap::{Args, Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "dialbase",
+    version,
+    about = "Contact database server for outbound call centres"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArg {
+    /// SQLite file path, or a postgres:// URL.
+    #[arg(long, env = "DIALBASE_DATABASE", default_value = "./dialbase.db")]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        #[arg(long, env = "DIALBASE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Log filter, e.g. `info` or `dialbase=debug,tower_http=info`.
+        #[arg(long, env = "DIALBASE_LOG", default_value = "info")]
+        log_level: String,
+        /// Largest accepted request body, in bytes.
+        #[arg(long, env = "DIALBASE_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
+        body_limit: usize,
+        /// `customer:user:apikey`: create this tenant and API user at start-up if absent.
+        #[arg(long, env = "DIALBASE_BOOTSTRAP")]
+        bootstrap: Option<String>,
+    },
+    /// Tenant (call centre) administration.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// API user and key administration.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant (idempotent).
+    Add {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List tenants.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API user, or give an existing one a new key; prints the key once.
+    Add {
+        tenant: String,
+        user: String,
+        /// Use this key instead of generating one.
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn execute(command: Command) -> CliResult {
+    match command {
+        Command::Serve {
+            listen,
+            db,
+            log_level,
+            body_limit,
+            bootstrap,
+        } => serve(&listen, &db.database, &log_level, body_limit, bootstrap.as_deref()).await,
+        Command::Tenant {
+            command: TenantCommand::Add { name, db },
+        } => {
+            validate_tenant_name(&name)?;
+            let id = storage::open(&db.database).await?.ensure_tenant(&name).await?;
+            println!("tenant {name} (id {id})");
+            Ok(())
+        }
+        Command::Tenant {
+            command: TenantCommand::List { db },
+        } => {
+            for (id, name) in storage::open(&db.database).await?.list_tenants().await? {
+                println!("{id}\t{name}");
+            }
+            Ok(())
+        }
+        Command::Key {
+            command: KeyCommand::Add { tenant, user, key, db },
+        } => {
+            let store = storage::open(&db.database).await?;
+            let key = key.unwrap_or_else(generate_key);
+            put_user(store.as_ref(), &tenant, &user, &key, true).await?;
+            println!("{key}");
+            Ok(())
+        }
+    }
+}
+
+async fn put_user(
+    store: &dyn Store,
+    tenant: &str,
+    user: &str,
+    key: &str,
+    replace: bool,
+) -> Result<bool, Box<dyn std::error::Error>> {
+    validate_tenant_name(tenant)?;
+    validate_user_name(user)?;
+    if key.len() < 8 {
+        return Err("an API key has at least 8 characters".into());
+    }
+    let id = store.ensure_tenant(tenant).await?;
+    Ok(store.put_api_user(id, user, &hash_key(key), replace).await?)
+}
+
+async fn serve(listen: &str, database: &str, log_level: &str, body_limit: usize, bootstrap: Option<&str>) -> CliResult {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(log_level)?)
+        .with_writer(std::io::stderr)
+        .init();
+    let store: Arc<dyn Store> = storage::open(database).await?;
+    if let Some(spec) = bootstrap {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(tenant), Some(user), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err("DIALBASE_BOOTSTRAP must be customer:user:apikey".into());
+        };
+        if put_user(store.as_ref(), tenant, user, key, false).await? {
+            tracing::info!(tenant, user, "bootstrap API user created");
+        }
+    } else if store.list_tenants().await?.is_empty() {
+        eprintln!(
+            "no tenants yet: create one and a key with\n  dialbase key add mycc mycc --database {database}\n\
+             or start with DIALBASE_BOOTSTRAP=customer:user:apikey"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!("dialbase listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(store, body_limit))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}

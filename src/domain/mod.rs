@@ -1,0 +1,13 @@
+//! Domain model and validation: plain data and pure functions, no I/O.
+//! Every API dialect maps its wire format onto these types.
+
+pub mod auth;
+pub mod calldate;
+pub mod contact;
+pub mod error;
+pub mod record;
+pub mod resolve;
+pub mod schema;
+pub mod tenant;
+
+pub use error::ValidationError;

@@ -1,0 +1,329 @@
+//! Turns `form` key/value text into field and value references, following VCC Live:
+//! text of a list field is looked up by value name and an unknown name becomes a new
+//! value; text of a multi-value field is split on `|`; a key naming no field becomes
+//! a new text field (where a `|` stays text).
+
+use super::ValidationError;
+use super::contact::normalize_phone;
+use super::schema::{FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name};
+use std::collections::HashMap;
+
+/// Longest text a text field holds.
+pub const MAX_TEXT_CHARS: usize = 65_535;
+
+/// A `form` value as sent: a string (numbers arrive as their text), a list, or null.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormValue {
+    Text(String),
+    List(Vec<String>),
+    Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldRef {
+    Existing(i64),
+    /// Index into [`SchemaAdditions::text_fields`].
+    New(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueRef {
+    /// Text of a text field.
+    Free,
+    Existing(i64),
+    /// Index into [`SchemaAdditions::values`].
+    New(usize),
+}
+
+/// The new content of one field of one record; no values clears the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub field: FieldRef,
+    pub values: Vec<(String, ValueRef)>,
+}
+
+/// Fields and values a write must create before its records can reference them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaAdditions {
+    pub text_fields: Vec<String>,
+    /// (list field id, value name)
+    pub values: Vec<(i64, String)>,
+}
+
+impl SchemaAdditions {
+    pub fn is_empty(&self) -> bool {
+        self.text_fields.is_empty() && self.values.is_empty()
+    }
+}
+
+/// Resolves the forms of one request against one project's schema, sharing the
+/// fields and values it has to create between the request's records.
+pub struct Resolver<'a> {
+    schema: &'a ProjectSchema,
+    additions: SchemaAdditions,
+    new_fields: HashMap<String, usize>,
+    new_values: HashMap<(i64, String), usize>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(schema: &'a ProjectSchema) -> Self {
+        Self {
+            schema,
+            additions: SchemaAdditions::default(),
+            new_fields: HashMap::new(),
+            new_values: HashMap::new(),
+        }
+    }
+
+    /// Resolves one record's form. All of it is checked before anything is
+    /// registered, so a rejected record adds no fields or values.
+    pub fn resolve_form(&mut self, form: &[(String, FormValue)]) -> Result<Vec<Cell>, ValidationError> {
+        let texts = form
+            .iter()
+            .map(|(name, value)| self.texts_for(name, value))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(form
+            .iter()
+            .zip(texts)
+            .map(|((name, _), texts)| self.register(name, texts))
+            .collect())
+    }
+
+    pub fn finish(self) -> SchemaAdditions {
+        self.additions
+    }
+
+    fn kind_of(&self, name: &str) -> FieldKind {
+        self.schema.field(name).map_or(FieldKind::Text, |f| f.kind)
+    }
+
+    fn texts_for(&self, name: &str, value: &FormValue) -> Result<Vec<String>, ValidationError> {
+        validate_field_name(name)?;
+        let texts: Vec<String> = match (self.kind_of(name), value) {
+            (_, FormValue::Clear) => Vec::new(),
+            (FieldKind::Text, FormValue::Text(t)) => vec![t.clone()],
+            (FieldKind::Text, FormValue::List(items)) => vec![items.join("|")],
+            (FieldKind::Simple, FormValue::Text(t)) => vec![t.trim().to_string()],
+            (FieldKind::Simple, FormValue::List(items)) if items.len() <= 1 => {
+                items.iter().map(|t| t.trim().to_string()).collect()
+            }
+            (FieldKind::Simple, FormValue::List(_)) => {
+                return Err(ValidationError::new(
+                    "too_many_values",
+                    format!("field '{name}' holds a single value"),
+                ));
+            }
+            (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| s.trim().to_string()).collect(),
+            (FieldKind::Multiple, FormValue::List(items)) => items.iter().map(|s| s.trim().to_string()).collect(),
+        };
+        let mut texts: Vec<String> = texts.into_iter().filter(|t| !t.is_empty()).collect();
+        dedup_keep_order(&mut texts);
+        for text in &mut texts {
+            if self.kind_of(name).is_list() {
+                validate_value_name(text)?;
+            } else if is_phone_field(name) {
+                *text = normalize_phone(text)?;
+            } else if text.chars().count() > MAX_TEXT_CHARS {
+                return Err(ValidationError::new(
+                    "value_too_long",
+                    format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
+                ));
+            }
+        }
+        Ok(texts)
+    }
+
+    fn register(&mut self, name: &str, texts: Vec<String>) -> Cell {
+        let Some(field) = self.schema.field(name) else {
+            let next = self.new_fields.len();
+            let index = *self.new_fields.entry(name.to_string()).or_insert(next);
+            if index == next {
+                self.additions.text_fields.push(name.to_string());
+            }
+            let values = texts.into_iter().map(|t| (t, ValueRef::Free)).collect();
+            return Cell {
+                field: FieldRef::New(index),
+                values,
+            };
+        };
+        let values = texts
+            .into_iter()
+            .map(|text| {
+                let reference = if !field.kind.is_list() {
+                    ValueRef::Free
+                } else if let Some(existing) = field.value_named(&text) {
+                    ValueRef::Existing(existing.id)
+                } else {
+                    let next = self.additions.values.len();
+                    let index = *self.new_values.entry((field.id, text.clone())).or_insert(next);
+                    if index == next {
+                        self.additions.values.push((field.id, text.clone()));
+                    }
+                    ValueRef::New(index)
+                };
+                (text, reference)
+            })
+            .collect();
+        Cell {
+            field: FieldRef::Existing(field.id),
+            values,
+        }
+    }
+}
+
+/// Resolves the forms of a batch; a rejected form is reported in its place.
+pub fn resolve_batch<'f>(
+    schema: &ProjectSchema,
+    forms: impl IntoIterator<Item = &'f [(String, FormValue)]>,
+) -> (Vec<Result<Vec<Cell>, ValidationError>>, SchemaAdditions) {
+    let mut resolver = Resolver::new(schema);
+    let cells = forms.into_iter().map(|form| resolver.resolve_form(form)).collect();
+    (cells, resolver.finish())
+}
+
+/// The ids the storage assigned to [`SchemaAdditions`], to turn references into ids.
+pub struct SchemaIds {
+    pub fields: Vec<i64>,
+    pub values: Vec<i64>,
+}
+
+impl SchemaIds {
+    pub fn field(&self, field: FieldRef) -> i64 {
+        match field {
+            FieldRef::Existing(id) => id,
+            FieldRef::New(i) => self.fields[i],
+        }
+    }
+
+    pub fn value(&self, value: ValueRef) -> Option<i64> {
+        match value {
+            ValueRef::Free => None,
+            ValueRef::Existing(id) => Some(id),
+            ValueRef::New(i) => Some(self.values[i]),
+        }
+    }
+}
+
+fn dedup_keep_order(texts: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    texts.retain(|t| seen.insert(t.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schema::{Field, FieldValue, ValueAttributes};
+
+    fn schema() -> ProjectSchema {
+        let value = |id, name: &str| FieldValue {
+            id,
+            name: name.into(),
+            attributes: ValueAttributes::default(),
+        };
+        ProjectSchema::new(vec![
+            Field {
+                id: 1,
+                name: "name".into(),
+                label: None,
+                kind: FieldKind::Text,
+                values: vec![],
+            },
+            Field {
+                id: 2,
+                name: "likes".into(),
+                label: None,
+                kind: FieldKind::Multiple,
+                values: vec![value(10, "sports")],
+            },
+            Field {
+                id: 3,
+                name: "city".into(),
+                label: None,
+                kind: FieldKind::Simple,
+                values: vec![value(20, "Budapest")],
+            },
+        ])
+    }
+
+    fn text(t: &str) -> FormValue {
+        FormValue::Text(t.into())
+    }
+
+    #[test]
+    fn multi_values_split_and_unknown_values_are_created_once() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let a = r.resolve_form(&[("likes".into(), text("sports|movies"))]).unwrap();
+        let b = r
+            .resolve_form(&[("likes".into(), text("movies | sports|movies"))])
+            .unwrap();
+        assert_eq!(
+            a[0].values,
+            vec![
+                ("sports".into(), ValueRef::Existing(10)),
+                ("movies".into(), ValueRef::New(0))
+            ]
+        );
+        assert_eq!(
+            b[0].values,
+            vec![
+                ("movies".into(), ValueRef::New(0)),
+                ("sports".into(), ValueRef::Existing(10))
+            ]
+        );
+        assert_eq!(r.finish().values, vec![(2, "movies".to_string())]);
+    }
+
+    #[test]
+    fn simple_fields_do_not_split_and_text_keeps_pipes() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let cells = r
+            .resolve_form(&[
+                ("city".into(), text("Budapest")),
+                ("name".into(), text("a|b")),
+                ("notes".into(), text("x|y")),
+            ])
+            .unwrap();
+        assert_eq!(cells[0].values, vec![("Budapest".into(), ValueRef::Existing(20))]);
+        assert_eq!(cells[1].values, vec![("a|b".into(), ValueRef::Free)]);
+        assert_eq!(cells[2].field, FieldRef::New(0));
+        assert_eq!(r.finish().text_fields, vec!["notes".to_string()]);
+    }
+
+    #[test]
+    fn a_rejected_form_registers_nothing() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let err = r
+            .resolve_form(&[("likes".into(), text("new")), ("phone1".into(), text("not a phone"))])
+            .unwrap_err();
+        assert_eq!(err.code, "wrong_phone_format");
+        assert!(r.finish().is_empty());
+    }
+
+    #[test]
+    fn phone_fields_are_normalised_and_null_clears() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let cells = r
+            .resolve_form(&[
+                ("phone1".into(), text("+36 1 999 7400")),
+                ("name".into(), FormValue::Clear),
+            ])
+            .unwrap();
+        assert_eq!(cells[0].values, vec![("3619997400".into(), ValueRef::Free)]);
+        assert!(cells[1].values.is_empty());
+    }
+
+    #[test]
+    fn simple_field_rejects_two_values() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let list = FormValue::List(vec!["a".into(), "b".into()]);
+        assert_eq!(
+            r.resolve_form(&[("city".into(), list)]).unwrap_err().code,
+            "too_many_values"
+        );
+    }
+}

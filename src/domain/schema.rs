@@ -1,0 +1,180 @@
+//! A project's form schema: custom fields and, for list fields, their values.
+
+use super::ValidationError;
+use std::collections::HashMap;
+
+/// VCC Live's field types: free text, a single choice or several choices from a value list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Simple,
+    Multiple,
+}
+
+impl FieldKind {
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        match text {
+            "text" => Ok(Self::Text),
+            "simple" => Ok(Self::Simple),
+            "multiple" => Ok(Self::Multiple),
+            _ => Err(ValidationError::new(
+                "wrong_field_type",
+                format!("field type '{text}' is not one of text, simple, multiple"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Simple => "simple",
+            Self::Multiple => "multiple",
+        }
+    }
+
+    /// List fields store value ids; text fields store the text itself.
+    pub fn is_list(self) -> bool {
+        self != Self::Text
+    }
+}
+
+/// The optional attributes VCC Live keeps on a field value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValueAttributes {
+    pub exportvalue: Option<String>,
+    pub description: Option<String>,
+    pub commission: Option<String>,
+    pub price: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldValue {
+    pub id: i64,
+    pub name: String,
+    pub attributes: ValueAttributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: i64,
+    pub name: String,
+    pub label: Option<String>,
+    pub kind: FieldKind,
+    pub values: Vec<FieldValue>,
+}
+
+/// A value to create, as sent to "Add field and values" or "Add new value(s) to a field".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewValue {
+    pub name: String,
+    pub attributes: ValueAttributes,
+}
+
+/// A field to create with "Add field and values".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub label: Option<String>,
+    pub kind: FieldKind,
+    pub values: Vec<NewValue>,
+}
+
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// Field names are keys of the `form` object: short, printable, no `|`.
+pub fn validate_field_name(name: &str) -> Result<(), ValidationError> {
+    let len = name.chars().count();
+    if len == 0 || len > 64 || name.chars().any(|c| c.is_control() || c == '|') {
+        return Err(ValidationError::new(
+            "wrong_field_name",
+            format!("field name '{name}' must be 1-64 printable characters without '|'"),
+        ));
+    }
+    Ok(())
+}
+
+/// Value names of list fields: VCC Live's `error.name_must_be_between`.
+pub fn validate_value_name(name: &str) -> Result<(), ValidationError> {
+    let len = name.trim().chars().count();
+    if len == 0 || len > MAX_NAME_CHARS {
+        return Err(ValidationError::new(
+            "name_must_be_between",
+            format!("value name must be between 1 and {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The fields of one project, indexed by name.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectSchema {
+    pub fields: Vec<Field>,
+    by_name: HashMap<String, usize>,
+}
+
+impl ProjectSchema {
+    pub fn new(fields: Vec<Field>) -> Self {
+        let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        Self { fields, by_name }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.by_name.get(name).map(|&i| &self.fields[i])
+    }
+
+    pub fn field_by_id(&self, id: i64) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// VCC Live: contact 1 always exists; contact N>1 only where the project has `phoneN`.
+    pub fn has_contact_slot(&self, slot: u8) -> bool {
+        slot == 1 || self.field(&format!("phone{slot}")).is_some()
+    }
+}
+
+impl Field {
+    pub fn value_named(&self, name: &str) -> Option<&FieldValue> {
+        self.values.iter().find(|v| v.name == name)
+    }
+}
+
+/// `phone1`..`phone9` are the record's dialable numbers (`phone_field` picks one).
+pub fn is_phone_field(name: &str) -> bool {
+    phone_slot(name).is_some()
+}
+
+pub fn phone_slot(name: &str) -> Option<u8> {
+    let digit = name.strip_prefix("phone")?;
+    match digit.as_bytes() {
+        [d @ b'1'..=b'9'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_kinds_parse_vcc_names() {
+        assert_eq!(FieldKind::parse("multiple").unwrap(), FieldKind::Multiple);
+        assert!(FieldKind::parse("select").is_err());
+        assert!(!FieldKind::Text.is_list());
+    }
+
+    #[test]
+    fn phone_fields_are_phone1_to_phone9() {
+        assert_eq!(phone_slot("phone4"), Some(4));
+        assert!(!is_phone_field("phone0"));
+        assert!(!is_phone_field("phone10"));
+        assert!(!is_phone_field("phones"));
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert!(validate_field_name("likes").is_ok());
+        assert!(validate_field_name("a|b").is_err());
+        assert!(validate_value_name(&"x".repeat(256)).is_err());
+        assert!(validate_value_name(" ").is_err());
+    }
+}

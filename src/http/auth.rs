@@ -1,0 +1,70 @@
+//! Tenant resolution and authentication, shared by the dialects. The tenant is the
+//! `/{customer}` path prefix or else the Host header's first label; credentials are
+//! the dialect's own (HTTP Basic for all of them).
+
+use super::{ApiError, AppState};
+use crate::domain::auth::{hash_key, parse_basic};
+use crate::storage::TenantId;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::header::{AUTHORIZATION, HOST};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use std::marker::PhantomData;
+
+/// An API dialect: how it reads credentials and how it renders errors.
+pub trait Dialect: Send + Sync + 'static {
+    type Error: From<ApiError> + IntoResponse + Send;
+
+    /// User and key from the request; HTTP Basic unless the dialect has its own way.
+    fn credentials(parts: &Parts) -> Option<(String, String)> {
+        basic_credentials(parts)
+    }
+}
+
+pub fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
+    parts.headers.get(AUTHORIZATION)?.to_str().ok().and_then(parse_basic)
+}
+
+/// An authenticated caller of dialect `D`, bound to one tenant.
+pub struct Authed<D> {
+    pub tenant: TenantId,
+    dialect: PhantomData<D>,
+}
+
+async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<String> {
+    if let Ok(params) = RawPathParams::from_request_parts(parts, state).await
+        && let Some((_, customer)) = params.iter().find(|(name, _)| *name == "customer")
+    {
+        return Some(customer.to_string());
+    }
+    let host = parts.headers.get(HOST)?.to_str().ok()?;
+    host.split(['.', ':']).next().map(str::to_ascii_lowercase)
+}
+
+impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
+    type Rejection = D::Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let tenant = tenant_name(parts, state).await.ok_or(ApiError::Unauthorized)?;
+        let (user, key) = D::credentials(parts).ok_or(ApiError::Unauthorized)?;
+        let tenant = state
+            .store
+            .authenticate(&tenant, &user, &hash_key(&key))
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Self {
+            tenant,
+            dialect: PhantomData,
+        })
+    }
+}
+
+/// A numeric path parameter; one that is not a number names nothing that exists.
+pub fn path_id(params: &RawPathParams, name: &str, what: &'static str) -> Result<i64, ApiError> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| value.parse().ok())
+        .ok_or(ApiError::NotFound(what))
+}

@@ -1,0 +1,74 @@
+//! The HTTP layer's error; each dialect renders it in its own format (see its `error` module).
+
+use crate::domain::ValidationError;
+use crate::storage::StoreError;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    /// What was not found: "project", "record", ...
+    NotFound(&'static str),
+    /// The request as a whole is malformed (not JSON, wrong shape).
+    BadRequest(String),
+    /// The request is well-formed but its content is rejected.
+    Invalid(ValidationError),
+    Conflict(String),
+    PayloadTooLarge,
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) | Self::Conflict(_) => StatusCode::EXPECTATION_FAILED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthorized => "missing or invalid credentials".into(),
+            Self::NotFound(what) => format!("{what} does not exist"),
+            Self::BadRequest(m) | Self::Conflict(m) => m.clone(),
+            Self::Invalid(e) => e.detail.clone(),
+            Self::PayloadTooLarge => "request body is too large".into(),
+            Self::Internal(_) => "internal server error".into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Conflict(m) => Self::Conflict(m),
+            StoreError::Invalid(v) => Self::Invalid(v),
+            StoreError::Backend(m) => {
+                tracing::error!(error = %m, "storage failure");
+                Self::Internal(m)
+            }
+        }
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(e: BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::PayloadTooLarge
+        } else {
+            Self::BadRequest(e.body_text())
+        }
+    }
+}

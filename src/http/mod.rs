@@ -1,0 +1,43 @@
+//! HTTP: one module per API dialect over the shared store. Every dialect is mounted
+//! twice: under `/{customer}` and at the root, where the Host header names the tenant.
+
+mod auth;
+mod error;
+mod vcc;
+
+use crate::storage::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{Authed, Dialect, path_id};
+pub use error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+/// Default cap on request bodies: a 10,000-record import fits with room to spare.
+pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
+    let dialects = Router::new().merge(vcc::routes());
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/{customer}", dialects.clone())
+        .merge(dialects)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(AppState { store })
+}
+
+/// The store answered a trivial query: the database is open and migrated.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::http::StatusCode {
+    match state.store.list_tenants().await {
+        Ok(_) => axum::http::StatusCode::OK,
+        Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+    }
+}

@@ -1,0 +1,93 @@
+//! VCC Live's envelope: `{"response": ..., "errors": [{"index", "errorcode", "errormessage"}]}`.
+//! Item errors are 417 with `error.<code>`, as in the vendor's examples.
+
+use crate::domain::ValidationError;
+use crate::http::ApiError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// A request-level failure rendered as a VCC Live envelope.
+pub struct VccError(pub ApiError);
+
+impl From<ApiError> for VccError {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<crate::storage::StoreError> for VccError {
+    fn from(e: crate::storage::StoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<ValidationError> for VccError {
+    fn from(e: ValidationError) -> Self {
+        Self(e.into())
+    }
+}
+
+fn error_message(e: &ApiError) -> String {
+    match e {
+        ApiError::Unauthorized => "error.unauthorized".into(),
+        ApiError::NotFound(what) => format!("error.{what}_not_exists"),
+        ApiError::BadRequest(_) => "error.wrong_request_format".into(),
+        ApiError::Invalid(v) => format!("error.{}", v.code),
+        ApiError::Conflict(_) => "error.already_exists".into(),
+        ApiError::PayloadTooLarge => "error.request_too_large".into(),
+        ApiError::Internal(_) => "error.internal_server_error".into(),
+    }
+}
+
+impl IntoResponse for VccError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let body = json!({
+            "response": false,
+            "errors": [{
+                "index": 0,
+                "errorcode": status.as_u16(),
+                "errormessage": error_message(&self.0),
+                "detail": self.0.message(),
+            }],
+        });
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                "WWW-Authenticate",
+                "Basic realm=\"dialbase\"".parse().expect("static header"),
+            );
+        }
+        response
+    }
+}
+
+/// Exactly the vendor's three keys, so clients comparing error objects keep working.
+pub fn item_error(index: usize, e: &ValidationError) -> Value {
+    json!({"index": index, "errorcode": 417, "errormessage": format!("error.{}", e.code)})
+}
+
+/// A successful response.
+pub fn ok(response: Value) -> Response {
+    Json(json!({"response": response, "errors": []})).into_response()
+}
+
+/// A batch answer: 200 while anything succeeded (or nothing was asked), 417 when every item failed.
+pub fn partial(response: Value, errors: Vec<Value>, succeeded: usize) -> Response {
+    let status = if succeeded == 0 && !errors.is_empty() {
+        StatusCode::EXPECTATION_FAILED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(json!({"response": response, "errors": errors}))).into_response()
+}
+
+/// The request body as JSON; malformed JSON names the line and column.
+pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, VccError> {
+    let bytes = body.map_err(ApiError::from)?;
+    serde_json::from_slice(&bytes).map_err(|e| VccError(ApiError::BadRequest(format!("malformed JSON: {e}"))))
+}

@@ -1,0 +1,198 @@
+//! VCC Live request bodies to domain values. Loose on types where VCC Live is
+//! (ids and numbers arrive as strings or numbers), strict on meaning.
+
+use crate::domain::ValidationError;
+use crate::domain::calldate;
+use crate::domain::record::{
+    ContactInput, Premium, RecordWrite, parse_contact_slot, validate_contact, validate_disposition,
+    validate_phone_field,
+};
+use crate::domain::resolve::FormValue;
+use serde_json::{Map, Value};
+
+fn wrong(code: &'static str, detail: impl Into<String>) -> ValidationError {
+    ValidationError::new(code, detail)
+}
+
+/// A string, number or boolean as text; anything else is not a scalar.
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub fn scalar_id(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn optional_text(object: &Map<String, Value>, key: &str) -> Result<Option<String>, ValidationError> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => scalar_text(v)
+            .map(Some)
+            .ok_or_else(|| wrong("wrong_value_format", format!("'{key}' must be a string"))),
+    }
+}
+
+fn object<'v>(value: &'v Value, code: &'static str, what: &str) -> Result<&'v Map<String, Value>, ValidationError> {
+    value
+        .as_object()
+        .ok_or_else(|| wrong(code, format!("{what} must be an object")))
+}
+
+/// A `form` object (or a flat "Modify record" body) as field name / value pairs.
+pub fn parse_form(form: &Map<String, Value>) -> Result<Vec<(String, FormValue)>, ValidationError> {
+    form.iter()
+        .map(|(name, value)| {
+            let parsed = match value {
+                Value::Null => FormValue::Clear,
+                Value::Array(items) => FormValue::List(
+                    items
+                        .iter()
+                        .map(|item| scalar_text(item).ok_or_else(|| wrong_form_value(name)))
+                        .collect::<Result<_, _>>()?,
+                ),
+                other => FormValue::Text(scalar_text(other).ok_or_else(|| wrong_form_value(name))?),
+            };
+            Ok((name.clone(), parsed))
+        })
+        .collect()
+}
+
+fn wrong_form_value(name: &str) -> ValidationError {
+    wrong(
+        "wrong_form_value",
+        format!("value of '{name}' must be a string, a number or a list of them"),
+    )
+}
+
+pub fn parse_contact(value: &Value) -> Result<ContactInput, ValidationError> {
+    let c = object(value, "wrong_contact_format", "a contact")?;
+    Ok(ContactInput {
+        title: optional_text(c, "title")?,
+        name: optional_text(c, "name")?,
+        phone: optional_text(c, "phone")?,
+        email: optional_text(c, "email")?,
+    })
+}
+
+/// One "Add record" item.
+pub fn parse_record(value: &Value) -> Result<RecordWrite, ValidationError> {
+    let item = object(value, "wrong_record_format", "a record")?;
+    let form = match item.get("form") {
+        Some(form) => parse_form(object(form, "wrong_form_format", "form")?)?,
+        None => return Err(wrong("missing_form", "form is mandatory")),
+    };
+    let mut write = parse_record_attributes(item)?;
+    write.form = form;
+    if let Some(contacts) = item.get("contacts").filter(|c| !c.is_null()) {
+        for (key, contact) in object(contacts, "wrong_contact_format", "contacts")? {
+            let slot = parse_contact_slot(key)?;
+            write
+                .contacts
+                .push(validate_contact(slot, parse_contact(contact)?, true)?);
+        }
+    }
+    write.mirror_contact_phones();
+    Ok(write)
+}
+
+/// The attributes beside `form` that "Add record" and "Modify record" share.
+pub fn parse_record_attributes(item: &Map<String, Value>) -> Result<RecordWrite, ValidationError> {
+    let phone_field = optional_text(item, "phone_field")?
+        .map(|p| validate_phone_field(&p))
+        .transpose()?;
+    let next_calldate = optional_text(item, "next_calldate")?
+        .map(|d| calldate::parse(&d))
+        .transpose()?;
+    let premium = match item.get("premium").filter(|p| !p.is_null()) {
+        Some(p) => {
+            let p = object(p, "wrong_premium_format", "premium")?;
+            Some(Premium {
+                price: optional_text(p, "price")?,
+                commission: optional_text(p, "commission")?,
+            })
+        }
+        None => None,
+    };
+    let disposition = item
+        .get("disposition")
+        .filter(|d| !d.is_null())
+        .map(parse_disposition)
+        .transpose()?;
+    Ok(RecordWrite {
+        phone_field,
+        next_calldate,
+        premium,
+        disposition,
+        ..Default::default()
+    })
+}
+
+pub fn parse_disposition(value: &Value) -> Result<crate::domain::record::Disposition, ValidationError> {
+    let d = object(value, "wrong_disposition_format", "disposition")?;
+    let id = d.get("dispositionid").and_then(scalar_id);
+    let send = d
+        .get("sendDispositionMessages")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let next = optional_text(d, "next_calldate")?;
+    validate_disposition(id, optional_text(d, "userid")?, next.as_deref(), send)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn seed_record_parses_with_contact_phones_mirrored() {
+        let item = json!({
+            "next_calldate": "2020-11-11 11:11:11", "phone_field": "phone4",
+            "form": {"name": "Peter Green", "city": "Budapest", "likes": "sports|movies"},
+            "contacts": {"1": {"title": "Supervisor", "name": "Peter Green", "phone": "3619997400", "email": "peter.green@email.com"}, "4": {"phone": "3619996400"}},
+            "premium": {"price": "100", "commission": "50"},
+            "disposition": {"dispositionid": "1", "userid": "7", "next_calldate": "2015-07-20 10:26:55"}
+        });
+        let write = parse_record(&item).unwrap();
+        assert_eq!(write.contacts.len(), 2);
+        assert_eq!(write.effective_next_calldate(), Some("2015-07-20 10:26:55"));
+        assert_eq!(write.form.len(), 5);
+        assert_eq!(write.premium.unwrap().price.as_deref(), Some("100"));
+    }
+
+    #[test]
+    fn wrong_types_are_item_errors() {
+        assert_eq!(parse_record(&json!([])).unwrap_err().code, "wrong_record_format");
+        assert_eq!(parse_record(&json!({"contacts": {}})).unwrap_err().code, "missing_form");
+        assert_eq!(
+            parse_record(&json!({"form": {"a": {"b": 1}}})).unwrap_err().code,
+            "wrong_form_value"
+        );
+        assert_eq!(
+            parse_record(&json!({"form": {}, "next_calldate": "soon"}))
+                .unwrap_err()
+                .code,
+            "wrong_date_format"
+        );
+        assert_eq!(
+            parse_record(&json!({"form": {}, "contacts": {"10": {"phone": "1234"}}}))
+                .unwrap_err()
+                .code,
+            "contact_not_exists"
+        );
+        assert_eq!(
+            parse_record(&json!({"form": {}, "contacts": {"1": {"phone": "1234", "email": "x"}}}))
+                .unwrap_err()
+                .code,
+            "wrong_email_format"
+        );
+    }
+}

@@ -1,0 +1,224 @@
+//! Projects, fields and field values.
+
+use super::Vcc;
+use super::envelope::{VccError, item_error, json_body, ok, partial};
+use super::payload::scalar_text;
+use crate::domain::ValidationError;
+use crate::domain::schema::{
+    FieldKind, FieldSpec, NewValue, ProjectSchema, ValueAttributes, validate_field_name, validate_value_name,
+};
+use crate::http::{ApiError, AppState, Authed, path_id};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawPathParams, State};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+fn project_json(id: i64, name: &str) -> Value {
+    json!({"projectid": id, "name": name, "status": "active", "folderid": 0, "container": false, "folder": ""})
+}
+
+pub async fn list_projects(auth: Authed<Vcc>, State(state): State<AppState>) -> Result<Response, VccError> {
+    let projects = state.store.list_projects(auth.tenant).await?;
+    Ok(ok(projects.iter().map(|p| project_json(p.id, &p.name)).collect()))
+}
+
+pub async fn create_project(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, VccError> {
+    let body = json_body(body)?;
+    let name = body.get("name").and_then(scalar_text).unwrap_or_default();
+    validate_value_name(&name)?;
+    let id = state.store.create_project(auth.tenant, name.trim()).await?;
+    Ok(ok(json!(id)))
+}
+
+fn schema_json(schema: &ProjectSchema) -> Value {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            let values: Vec<Value> = f
+                .values
+                .iter()
+                .map(|v| {
+                    let a = &v.attributes;
+                    json!({"valueid": v.id, "name": v.name, "exportvalue": a.exportvalue,
+                           "description": a.description, "commission": a.commission, "price": a.price})
+                })
+                .collect();
+            json!({"fieldid": f.id, "name": f.name, "label": f.label, "type": f.kind.as_str(), "values": values})
+        })
+        .collect()
+}
+
+/// "Get project parameters": the project and its form schema.
+pub async fn get_project(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+) -> Result<Response, VccError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let (project, schema) = state.store.project_schema(auth.tenant, project).await?;
+    let mut body = project_json(project.id, &project.name);
+    body["create_date"] = json!(project.created_at);
+    body["fields"] = schema_json(&schema);
+    Ok(ok(body))
+}
+
+fn wrong_values_format() -> ValidationError {
+    ValidationError::new("wrong_values_format", "values must be an array of value objects")
+}
+
+/// A value object; VCC Live's own examples spell `export_value` and `comission` too.
+fn parse_value(value: &Value) -> Result<NewValue, ValidationError> {
+    let object = value.as_object().ok_or_else(wrong_values_format)?;
+    let text = |keys: &[&str]| keys.iter().find_map(|k| object.get(*k).and_then(scalar_text));
+    let name = text(&["name"]).ok_or_else(|| ValidationError::new("wrong_value_format", "value name is mandatory"))?;
+    validate_value_name(&name)?;
+    Ok(NewValue {
+        name: name.trim().to_string(),
+        attributes: ValueAttributes {
+            exportvalue: text(&["exportvalue", "export_value"]),
+            description: text(&["description"]),
+            commission: text(&["commission", "comission"]),
+            price: text(&["price"]),
+        },
+    })
+}
+
+fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> {
+    let text = |key: &str| body.get(key).and_then(scalar_text);
+    let name = text("name").unwrap_or_default();
+    validate_field_name(&name)?;
+    let kind = FieldKind::parse(&text("type").unwrap_or_default())?;
+    let values = match body.get("values") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) if kind.is_list() => items.iter().map(parse_value).collect::<Result<_, _>>()?,
+        Some(Value::Array(items)) if items.is_empty() => Vec::new(),
+        Some(Value::Array(_)) => {
+            return Err(ValidationError::new(
+                "wrong_values_format",
+                "a text field has no values",
+            ));
+        }
+        Some(_) => return Err(wrong_values_format()),
+    };
+    let mut names: Vec<&str> = values.iter().map(|v: &NewValue| v.name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ValidationError::new(
+            "value_name_already_exists",
+            "a value name is given twice",
+        ));
+    }
+    Ok(FieldSpec {
+        name,
+        label: text("label"),
+        kind,
+        values,
+    })
+}
+
+/// "Add field and values".
+pub async fn add_field(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, VccError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let body = json_body(body)?;
+    let object = body
+        .as_object()
+        .ok_or_else(|| ApiError::BadRequest("the body must be a field object".into()))?;
+    let spec = parse_field(object)?;
+    let id = state
+        .store
+        .add_field(auth.tenant, project, spec)
+        .await
+        .map_err(|e| match e {
+            crate::storage::StoreError::Conflict(m) => {
+                VccError(ApiError::Invalid(ValidationError::new("field_name_already_exists", m)))
+            }
+            other => other.into(),
+        })?;
+    Ok(ok(json!(id)))
+}
+
+/// "Add new value(s) to a field": per-index results, the rest stored.
+pub async fn add_values(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, VccError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let field = path_id(&params, "fieldid", "field")?;
+    let body = json_body(body)?;
+    let items = body.as_array().ok_or_else(wrong_values_format)?;
+    let parsed: Vec<Result<NewValue, ValidationError>> = items.iter().map(parse_value).collect();
+    let valid: Vec<NewValue> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+    let mut stored = state
+        .store
+        .add_values(auth.tenant, project, field, valid)
+        .await?
+        .into_iter();
+    let mut errors = Vec::new();
+    let mut created = Vec::new();
+    for (index, item) in parsed.iter().enumerate() {
+        let outcome = match item {
+            Ok(_) => stored
+                .next()
+                .unwrap_or_else(|| Err(ValidationError::new("adding_values_was_unsuccessful", ""))),
+            Err(e) => Err(e.clone()),
+        };
+        match outcome {
+            Ok(id) => created.push((index, id)),
+            Err(e) => errors.push(item_error(index, &e)),
+        }
+    }
+    // The vendor answers a plain list when all succeeded and an index-keyed object otherwise.
+    let response = if errors.is_empty() {
+        json!(created.iter().map(|(_, id)| id).collect::<Vec<_>>())
+    } else {
+        Value::Object(created.iter().map(|(i, id)| (i.to_string(), json!(id))).collect())
+    };
+    Ok(partial(response, errors, created.len()))
+}
+
+/// "Modify value(s) of a field".
+pub async fn modify_value(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, VccError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let field = path_id(&params, "fieldid", "field")?;
+    let value = path_id(&params, "valueid", "value")?;
+    let new = parse_value(&json_body(body)?)?;
+    let result = state
+        .store
+        .modify_values(auth.tenant, project, field, vec![(value, new)])
+        .await?;
+    match result.into_iter().next() {
+        Some(Err(e)) => Err(e.into()),
+        _ => Ok(ok(json!(true))),
+    }
+}
+
+/// "Delete a value": also removes it from the records that held it.
+pub async fn delete_value(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+) -> Result<Response, VccError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let field = path_id(&params, "fieldid", "field")?;
+    let value = path_id(&params, "valueid", "value")?;
+    state.store.delete_value(auth.tenant, project, field, value).await?;
+    Ok(ok(json!(true)))
+}

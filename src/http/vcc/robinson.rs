@@ -1,0 +1,69 @@
+//! The Robinson (do-not-call) list, per tenant. A listed number is flagged on every
+//! record that holds it and is never handed out for dialling.
+//! `POST /v2/robinson` takes `{"phone": "..."}`, `{"phones": [...]}` or a bare array;
+//! `DELETE /v2/robinson/{phone}` removes one number.
+
+use super::Vcc;
+use super::envelope::{VccError, item_error, json_body, ok, partial};
+use super::payload::scalar_text;
+use crate::domain::ValidationError;
+use crate::domain::contact::normalize_phone;
+use crate::http::{ApiError, AppState, Authed};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+fn phones_of(body: &Value) -> Option<Vec<Value>> {
+    match body {
+        Value::Array(items) => Some(items.clone()),
+        Value::Object(o) => match (o.get("phone"), o.get("phones")) {
+            (Some(one), None) => Some(vec![one.clone()]),
+            (None, Some(Value::Array(many))) => Some(many.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub async fn add(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, VccError> {
+    let body = json_body(body)?;
+    let items =
+        phones_of(&body).ok_or_else(|| ApiError::BadRequest("give phone, phones or an array of numbers".into()))?;
+    let mut phones = Vec::new();
+    let mut errors = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let parsed = scalar_text(item)
+            .ok_or_else(|| ValidationError::new("wrong_phone_format", "a number must be a string"))
+            .and_then(|text| normalize_phone(&text));
+        match parsed {
+            Ok(phone) => phones.push(phone),
+            Err(e) => errors.push(item_error(index, &e)),
+        }
+    }
+    let added = phones.len();
+    state.store.add_robinson(auth.tenant, phones).await?;
+    Ok(partial(json!(added > 0), errors, added))
+}
+
+pub async fn delete(
+    auth: Authed<Vcc>,
+    State(state): State<AppState>,
+    Path(params): Path<std::collections::HashMap<String, String>>,
+) -> Result<Response, VccError> {
+    let phone = params
+        .get("phone")
+        .map(|p| normalize_phone(p))
+        .transpose()?
+        .unwrap_or_default();
+    if state.store.delete_robinson(auth.tenant, &phone).await? {
+        Ok(ok(json!(true)))
+    } else {
+        Err(ApiError::NotFound("number").into())
+    }
+}

@@ -1,0 +1,144 @@
+//! Storage behind one trait, with an embedded SQLite and a PostgreSQL implementation.
+//! Every method is scoped to a tenant and runs as one transaction.
+
+mod sqlite;
+
+use crate::domain::ValidationError;
+use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub use sqlite::SqliteStore;
+
+pub type TenantId = i64;
+
+/// Per-item outcome of a batch: an item that fails is reported, the others are kept.
+pub type ItemResult<T> = Result<T, ValidationError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(ValidationError),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<ValidationError> for StoreError {
+    fn from(e: ValidationError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// Which records an update touches: one by id, or every record whose fields match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordTarget {
+    Id(i64),
+    /// (field name, value) pairs that must all match; a `%` in a value matches any run of characters.
+    Search(Vec<(String, String)>),
+    /// Records whose latest disposition has this disposition id and/or user (either may be None).
+    LastDisposition {
+        disposition_id: Option<i64>,
+        user_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordUpdate {
+    pub target: RecordTarget,
+    pub write: RecordWrite,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub search: Vec<(String, String)>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Creates the tenant if absent; returns its id either way.
+    async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError>;
+    async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError>;
+    /// Creates the user, or with `replace` also sets a new key for an existing one.
+    /// Returns whether the stored key changed.
+    async fn put_api_user(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        replace: bool,
+    ) -> Result<bool, StoreError>;
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError>;
+
+    async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError>;
+    async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError>;
+    async fn project_schema(&self, tenant: TenantId, project: i64) -> Result<(Project, ProjectSchema), StoreError>;
+
+    async fn add_field(&self, tenant: TenantId, project: i64, spec: FieldSpec) -> Result<i64, StoreError>;
+    async fn add_values(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        field: i64,
+        values: Vec<NewValue>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError>;
+    async fn modify_values(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        field: i64,
+        values: Vec<(i64, NewValue)>,
+    ) -> Result<Vec<ItemResult<()>>, StoreError>;
+    async fn delete_value(&self, tenant: TenantId, project: i64, field: i64, value: i64) -> Result<(), StoreError>;
+
+    async fn insert_records(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        records: Vec<RecordWrite>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError>;
+    /// Returns, per update, how many records it changed.
+    async fn update_records(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        updates: Vec<RecordUpdate>,
+    ) -> Result<Vec<ItemResult<u64>>, StoreError>;
+    async fn get_record(&self, tenant: TenantId, project: i64, record: i64) -> Result<Record, StoreError>;
+    /// A page of records and the number of all that match.
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        query: RecordQuery,
+    ) -> Result<(Vec<Record>, u64), StoreError>;
+    async fn modify_contact(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        record: i64,
+        contact: Contact,
+    ) -> Result<(), StoreError>;
+    /// Adds digit-string numbers to the Robinson list; already listed ones are kept.
+    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
+    /// Returns whether the number was listed.
+    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
+}
+
+/// Opens the store a `--database` value names: a `postgres://` URL or a SQLite file path.
+pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(SqliteStore::open(database).await?))
+}

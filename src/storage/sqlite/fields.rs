@@ -1,0 +1,223 @@
+//! Projects, their fields and list values.
+
+use super::tenants::not_found_unless;
+use crate::domain::ValidationError;
+use crate::domain::calldate;
+use crate::domain::resolve::SchemaAdditions;
+use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
+use crate::storage::{ItemResult, Project, StoreError, TenantId};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+pub fn create_project(conn: &Connection, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO projects (tenant_id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![tenant, name, calldate::now()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn list_projects(conn: &Connection, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name, created_at FROM projects WHERE tenant_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([tenant], |r| {
+        Ok(Project {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            created_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The tenant's project, or NotFound: a project of another tenant does not exist for this one.
+pub fn project(conn: &Connection, tenant: TenantId, project: i64) -> Result<Project, StoreError> {
+    conn.prepare_cached("SELECT id, name, created_at FROM projects WHERE id = ?1 AND tenant_id = ?2")?
+        .query_row(params![project, tenant], |r| {
+            Ok(Project {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::NotFound("project"))
+}
+
+pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, StoreError> {
+    let mut fields: Vec<Field> = conn
+        .prepare_cached("SELECT id, name, label, kind FROM fields WHERE project_id = ?1 ORDER BY id")?
+        .query_map([project], |r| {
+            let kind: String = r.get(3)?;
+            Ok(Field {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                label: r.get(2)?,
+                kind: FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
+                values: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let position: HashMap<i64, usize> = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.field_id, v.id, v.name, v.exportvalue, v.description, v.commission, v.price
+         FROM field_values v JOIN fields f ON f.id = v.field_id WHERE f.project_id = ?1 ORDER BY v.id",
+    )?;
+    let mut rows = stmt.query([project])?;
+    while let Some(r) = rows.next()? {
+        let field_id: i64 = r.get(0)?;
+        if let Some(&i) = position.get(&field_id) {
+            fields[i].values.push(FieldValue {
+                id: r.get(1)?,
+                name: r.get(2)?,
+                attributes: ValueAttributes {
+                    exportvalue: r.get(3)?,
+                    description: r.get(4)?,
+                    commission: r.get(5)?,
+                    price: r.get(6)?,
+                },
+            });
+        }
+    }
+    Ok(ProjectSchema::new(fields))
+}
+
+pub fn add_field(conn: &Connection, project: i64, spec: &FieldSpec) -> Result<i64, StoreError> {
+    let inserted = conn.execute(
+        "INSERT INTO fields (project_id, name, label, kind) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        params![project, spec.name, spec.label, spec.kind.as_str()],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!("field '{}' already exists", spec.name)));
+    }
+    let field = conn.last_insert_rowid();
+    for value in &spec.values {
+        insert_value(conn, field, value)?.map_err(StoreError::Invalid)?;
+    }
+    Ok(field)
+}
+
+fn value_exists(name: &str) -> ValidationError {
+    ValidationError::new("value_name_already_exists", format!("value '{name}' already exists"))
+}
+
+fn insert_value(conn: &Connection, field: i64, value: &NewValue) -> Result<ItemResult<i64>, StoreError> {
+    let a = &value.attributes;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO field_values (field_id, name, exportvalue, description, commission, price)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            field,
+            value.name,
+            a.exportvalue,
+            a.description,
+            a.commission,
+            a.price
+        ])?;
+    Ok(if inserted == 0 {
+        Err(value_exists(&value.name))
+    } else {
+        Ok(conn.last_insert_rowid())
+    })
+}
+
+/// The field of this project, or NotFound.
+pub fn field_kind(conn: &Connection, project: i64, field: i64) -> Result<FieldKind, StoreError> {
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT kind FROM fields WHERE id = ?1 AND project_id = ?2",
+            params![field, project],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let kind = kind.ok_or(StoreError::NotFound("field"))?;
+    Ok(FieldKind::parse(&kind).unwrap_or(FieldKind::Text))
+}
+
+pub fn add_values(conn: &Connection, field: i64, values: &[NewValue]) -> Result<Vec<ItemResult<i64>>, StoreError> {
+    values.iter().map(|v| insert_value(conn, field, v)).collect()
+}
+
+/// Renames or re-describes values; records holding a renamed value show the new name.
+pub fn modify_value(conn: &Connection, field: i64, value: i64, new: &NewValue) -> Result<ItemResult<()>, StoreError> {
+    let old: Option<String> = conn
+        .query_row(
+            "SELECT name FROM field_values WHERE id = ?1 AND field_id = ?2",
+            params![value, field],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(Err(ValidationError::new(
+            "value_not_exists",
+            format!("value {value} does not exist"),
+        )));
+    };
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM field_values WHERE field_id = ?1 AND name = ?2 AND id <> ?3)",
+        params![field, new.name, value],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Ok(Err(value_exists(&new.name)));
+    }
+    let a = &new.attributes;
+    conn.execute(
+        "UPDATE field_values SET name = ?1, exportvalue = ?2, description = ?3, commission = ?4, price = ?5 WHERE id = ?6",
+        params![new.name, a.exportvalue, a.description, a.commission, a.price, value],
+    )?;
+    conn.execute(
+        "UPDATE record_values SET value = ?1 WHERE field_id = ?2 AND value = ?3 AND value_id = ?4",
+        params![new.name, field, old, value],
+    )?;
+    Ok(Ok(()))
+}
+
+/// Deletes a value and takes it off every record that held it.
+pub fn delete_value(conn: &Connection, field: i64, value: i64) -> Result<(), StoreError> {
+    let name: Option<String> = conn
+        .query_row(
+            "SELECT name FROM field_values WHERE id = ?1 AND field_id = ?2",
+            params![value, field],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let name = name.ok_or(StoreError::NotFound("value"))?;
+    conn.execute(
+        "DELETE FROM record_values WHERE field_id = ?1 AND value = ?2 AND value_id = ?3",
+        params![field, name, value],
+    )?;
+    let deleted = conn.execute("DELETE FROM field_values WHERE id = ?1", [value])?;
+    not_found_unless(deleted > 0, "value")
+}
+
+/// Creates the text fields and list values a write needs; returns their ids in order.
+/// Concurrent writers may have created the same ones: those are looked up instead.
+pub fn apply_additions(
+    conn: &Connection,
+    project: i64,
+    additions: &SchemaAdditions,
+) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+    let mut field_ids = Vec::with_capacity(additions.text_fields.len());
+    for name in &additions.text_fields {
+        conn.prepare_cached(
+            "INSERT INTO fields (project_id, name, kind) VALUES (?1, ?2, 'text') ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![project, name])?;
+        field_ids.push(
+            conn.prepare_cached("SELECT id FROM fields WHERE project_id = ?1 AND name = ?2")?
+                .query_row(params![project, name], |r| r.get(0))?,
+        );
+    }
+    let mut value_ids = Vec::with_capacity(additions.values.len());
+    for (field, name) in &additions.values {
+        conn.prepare_cached("INSERT INTO field_values (field_id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![field, name])?;
+        value_ids.push(
+            conn.prepare_cached("SELECT id FROM field_values WHERE field_id = ?1 AND name = ?2")?
+                .query_row(params![field, name], |r| r.get(0))?,
+        );
+    }
+    Ok((field_ids, value_ids))
+}

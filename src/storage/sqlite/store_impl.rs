@@ -1,0 +1,199 @@
+//! The `Store` trait over the SQLite functions of the sibling modules.
+
+use super::fields::{self, project};
+use super::records_write::{insert_records, update_records};
+use super::{SqliteStore, records_read, tenants};
+use crate::domain::ValidationError;
+use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::resolve::FormValue;
+use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
+use crate::storage::{ItemResult, Project, RecordQuery, RecordTarget, RecordUpdate, Store, StoreError, TenantId};
+use async_trait::async_trait;
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
+        let name = name.to_string();
+        self.write(move |tx| tenants::ensure_tenant(tx, &name)).await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError> {
+        self.read(|tx| tenants::list_tenants(tx)).await
+    }
+
+    async fn put_api_user(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        replace: bool,
+    ) -> Result<bool, StoreError> {
+        let (user, key_hash) = (user.to_string(), key_hash.to_string());
+        self.write(move |tx| tenants::put_api_user(tx, tenant, &user, &key_hash, replace))
+            .await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
+        let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
+        self.read(move |tx| tenants::authenticate(tx, &tenant, &user, &key_hash))
+            .await
+    }
+
+    async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
+        let name = name.to_string();
+        self.write(move |tx| fields::create_project(tx, tenant, &name)).await
+    }
+
+    async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
+        self.read(move |tx| fields::list_projects(tx, tenant)).await
+    }
+
+    async fn project_schema(&self, tenant: TenantId, project_id: i64) -> Result<(Project, ProjectSchema), StoreError> {
+        self.read(move |tx| Ok((project(tx, tenant, project_id)?, fields::load_schema(tx, project_id)?)))
+            .await
+    }
+
+    async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            fields::add_field(tx, project_id, &spec)
+        })
+        .await
+    }
+
+    async fn add_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<NewValue>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            fields::field_kind(tx, project_id, field)?;
+            fields::add_values(tx, field, &values)
+        })
+        .await
+    }
+
+    async fn modify_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<(i64, NewValue)>,
+    ) -> Result<Vec<ItemResult<()>>, StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            fields::field_kind(tx, project_id, field)?;
+            values
+                .iter()
+                .map(|(id, value)| fields::modify_value(tx, field, *id, value))
+                .collect()
+        })
+        .await
+    }
+
+    async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            fields::field_kind(tx, project_id, field)?;
+            fields::delete_value(tx, field, value)
+        })
+        .await
+    }
+
+    async fn insert_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        records: Vec<RecordWrite>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            insert_records(tx, tenant, project_id, &records)
+        })
+        .await
+    }
+
+    async fn update_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        updates: Vec<RecordUpdate>,
+    ) -> Result<Vec<ItemResult<u64>>, StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            update_records(tx, project_id, &updates)
+        })
+        .await
+    }
+
+    async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
+        self.read(move |tx| records_read::get_record(tx, tenant, project_id, record))
+            .await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        query: RecordQuery,
+    ) -> Result<(Vec<Record>, u64), StoreError> {
+        self.read(move |tx| {
+            project(tx, tenant, project_id)?;
+            records_read::list_records(tx, tenant, project_id, &query)
+        })
+        .await
+    }
+
+    async fn modify_contact(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        record: i64,
+        contact: Contact,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            project(tx, tenant, project_id)?;
+            let schema = fields::load_schema(tx, project_id)?;
+            if !schema.has_contact_slot(contact.slot) {
+                return Err(ValidationError::new(
+                    "contact_not_exists",
+                    format!("contact {} does not exist", contact.slot),
+                )
+                .into());
+            }
+            let form = contact
+                .phone
+                .iter()
+                .map(|phone| (format!("phone{}", contact.slot), FormValue::Text(phone.clone())))
+                .collect();
+            let write = RecordWrite {
+                form,
+                contacts: vec![contact],
+                ..Default::default()
+            };
+            let update = RecordUpdate {
+                target: RecordTarget::Id(record),
+                write,
+            };
+            match update_records(tx, project_id, &[update])?.pop() {
+                Some(Ok(_)) => Ok(()),
+                Some(Err(e)) if e.code == "record_not_exists" => Err(StoreError::NotFound("record")),
+                Some(Err(e)) => Err(e.into()),
+                None => Err(StoreError::Backend("update returned no result".into())),
+            }
+        })
+        .await
+    }
+
+    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
+        self.write(move |tx| tenants::add_robinson(tx, tenant, &phones)).await
+    }
+
+    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
+        let phone = phone.to_string();
+        self.write(move |tx| tenants::delete_robinson(tx, tenant, &phone)).await
+    }
+}

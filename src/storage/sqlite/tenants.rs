@@ -1,0 +1,73 @@
+//! Tenants, API users and the per-tenant Robinson list.
+
+use crate::domain::calldate;
+use crate::storage::{StoreError, TenantId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub fn ensure_tenant(conn: &Connection, name: &str) -> Result<TenantId, StoreError> {
+    conn.execute(
+        "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+        params![name, calldate::now()],
+    )?;
+    Ok(conn.query_row("SELECT id FROM tenants WHERE name = ?1", [name], |r| r.get(0))?)
+}
+
+pub fn list_tenants(conn: &Connection) -> Result<Vec<(TenantId, String)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name FROM tenants ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn put_api_user(
+    conn: &Connection,
+    tenant: TenantId,
+    user: &str,
+    key_hash: &str,
+    replace: bool,
+) -> Result<bool, StoreError> {
+    let sql = if replace {
+        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (tenant_id, username) DO UPDATE SET key_hash = excluded.key_hash"
+    } else {
+        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (tenant_id, username) DO NOTHING"
+    };
+    Ok(conn.execute(sql, params![tenant, user, key_hash, calldate::now()])? > 0)
+}
+
+pub fn authenticate(
+    conn: &Connection,
+    tenant: &str,
+    user: &str,
+    key_hash: &str,
+) -> Result<Option<TenantId>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.id FROM tenants t JOIN api_users u ON u.tenant_id = t.id
+             WHERE t.name = ?1 AND u.username = ?2 AND u.key_hash = ?3",
+        )?
+        .query_row(params![tenant, user, key_hash], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn add_robinson(conn: &Connection, tenant: TenantId, phones: &[String]) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO robinson (tenant_id, phone, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
+    let now = calldate::now();
+    for phone in phones {
+        stmt.execute(params![tenant, phone, now])?;
+    }
+    Ok(())
+}
+
+pub fn delete_robinson(conn: &Connection, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM robinson WHERE tenant_id = ?1 AND phone = ?2",
+        params![tenant, phone],
+    )? > 0)
+}
+
+pub fn not_found_unless(found: bool, what: &'static str) -> Result<(), StoreError> {
+    if found { Ok(()) } else { Err(StoreError::NotFound(what)) }
+}
