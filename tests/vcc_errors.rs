@@ -197,7 +197,7 @@ async fn the_host_header_names_the_tenant_without_a_path_prefix() {
         .await
         .unwrap();
     assert_eq!(reply.status(), 200);
-    let body: serde_json::Value = reply.json().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
     assert_eq!(body["response"][0]["projectid"], project);
 }
 
