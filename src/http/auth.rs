@@ -47,12 +47,21 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let tenant = tenant_name(parts, state).await.ok_or(ApiError::Unauthorized)?;
         let (user, key) = D::credentials(parts).ok_or(ApiError::Unauthorized)?;
+        let credentials = (tenant, user, hash_key(&key));
+        if let Some(tenant) = state.auth_cache.get(&credentials) {
+            return Ok(Self {
+                tenant,
+                dialect: PhantomData,
+            });
+        }
+        let (tenant_name, user, digest) = &credentials;
         let tenant = state
             .store
-            .authenticate(&tenant, &user, &hash_key(&key))
+            .authenticate(tenant_name, user, digest)
             .await
             .map_err(ApiError::from)?
             .ok_or(ApiError::Unauthorized)?;
+        state.auth_cache.put(credentials, tenant);
         Ok(Self {
             tenant,
             dialect: PhantomData,

@@ -2,6 +2,7 @@
 //! twice: under `/{customer}` and at the root, where the Host header names the tenant.
 
 mod auth;
+mod auth_cache;
 mod error;
 mod vcc;
 
@@ -18,6 +19,7 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    auth_cache: Arc<auth_cache::AuthCache>,
 }
 
 /// Default cap on request bodies: a 10,000-record import fits with room to spare.
@@ -31,7 +33,10 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .merge(dialects)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { store })
+        .with_state(AppState {
+            store,
+            auth_cache: Default::default(),
+        })
 }
 
 /// The store answered a trivial query: the database is open and migrated.

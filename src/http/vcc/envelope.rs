@@ -86,8 +86,36 @@ pub fn partial(response: Value, errors: Vec<Value>, succeeded: usize) -> Respons
     (status, Json(json!({"response": response, "errors": errors}))).into_response()
 }
 
+fn malformed(e: serde_json::Error) -> VccError {
+    VccError(ApiError::BadRequest(format!("malformed JSON: {e}")))
+}
+
 /// The request body as JSON; malformed JSON names the line and column.
 pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, VccError> {
     let bytes = body.map_err(ApiError::from)?;
-    serde_json::from_slice(&bytes).map_err(|e| VccError(ApiError::BadRequest(format!("malformed JSON: {e}"))))
+    serde_json::from_slice(&bytes).map_err(malformed)
+}
+
+/// A body holding one object or an array of them, each parsed by `parse` on its own so
+/// that only one item's JSON tree is in memory at a time (imports send 10,000 at once).
+pub fn json_items<T>(
+    body: Result<Bytes, BytesRejection>,
+    parse: impl Fn(&Value) -> Result<T, ValidationError>,
+) -> Result<Vec<Result<T, ValidationError>>, VccError> {
+    let bytes = body.map_err(ApiError::from)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    if text.trim_start().starts_with('[') {
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(malformed)?;
+        Ok(items
+            .iter()
+            .map(|raw| parse(&serde_json::from_str(raw.get()).map_err(malformed_item)?))
+            .collect())
+    } else {
+        Ok(vec![parse(&serde_json::from_str(text).map_err(malformed)?)])
+    }
+}
+
+/// Unreachable in practice: the item was already checked as part of the array.
+fn malformed_item(e: serde_json::Error) -> ValidationError {
+    ValidationError::new("wrong_record_format", e.to_string())
 }

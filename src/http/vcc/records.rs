@@ -1,7 +1,7 @@
 //! Records: add, list, details, modify, batch modify, contacts and dispositions.
 
 use super::Vcc;
-use super::envelope::{VccError, item_error, json_body, ok, partial};
+use super::envelope::{VccError, item_error, json_body, json_items, ok, partial};
 use super::payload::{
     parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, scalar_id, scalar_text,
 };
@@ -38,12 +38,7 @@ pub async fn add_records(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
-    let body = json_body(body)?;
-    let items = match &body {
-        Value::Array(items) => items.iter().collect::<Vec<_>>(),
-        single => vec![single],
-    };
-    let (valid, mut errors) = split_valid(items.into_iter().map(parse_record).collect());
+    let (valid, mut errors) = split_valid(json_items(body, parse_record)?);
     let (indexes, writes): (Vec<usize>, Vec<RecordWrite>) = valid.into_iter().unzip();
     let stored = state.store.insert_records(auth.tenant, project, writes).await?;
     let mut ids = Vec::new();

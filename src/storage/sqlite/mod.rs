@@ -18,6 +18,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    reader_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -31,7 +32,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn connect(path: &PathBuf) -> Result<Connection, StoreError> {
+/// Readers open at most: bounds memory (each has its own page cache) under many clients.
+const MAX_READERS: usize = 8;
+const WRITER_CACHE_KIB: i64 = 65_536;
+const READER_CACHE_KIB: i64 = 16_384;
+
+fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.execute_batch(
@@ -39,9 +45,9 @@ fn connect(path: &PathBuf) -> Result<Connection, StoreError> {
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;",
+         PRAGMA temp_store = MEMORY;",
     )?;
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
@@ -53,7 +59,7 @@ impl SqliteStore {
         let writer = tokio::task::spawn_blocking({
             let path = path.clone();
             move || -> Result<Connection, StoreError> {
-                let mut conn = connect(&path)?;
+                let mut conn = connect(&path, WRITER_CACHE_KIB)?;
                 migrate::apply(&mut conn)?;
                 Ok(conn)
             }
@@ -64,6 +70,7 @@ impl SqliteStore {
             path,
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            reader_permits: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
         })
     }
 
@@ -93,11 +100,13 @@ impl SqliteStore {
     {
         let readers = self.readers.clone();
         let path = self.path.clone();
+        let permit = self.reader_permits.clone().acquire_owned().await;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = lock(&readers).pop();
             let mut conn = match pooled {
                 Some(conn) => conn,
-                None => connect(&path)?,
+                None => connect(&path, READER_CACHE_KIB)?,
             };
             let out = {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
