@@ -1,4 +1,6 @@
-//! The `dialbase` command: `serve`, and tenant and key administration on the same database.
+//! The `dialbase` command: `serve`, CSV `import`/`export`, and tenant and key administration.
+
+mod transfer;
 
 use crate::domain::auth::{generate_key, hash_key};
 use crate::domain::tenant::{validate_tenant_name, validate_user_name};
@@ -53,6 +55,28 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Import records from CSV into a project (header row = field names).
+    Import {
+        tenant: String,
+        project: i64,
+        /// CSV file, or `-` for standard input.
+        file: std::path::PathBuf,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Export a project's records as CSV.
+    Export {
+        tenant: String,
+        project: i64,
+        /// Output file (standard output when absent).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -130,6 +154,45 @@ async fn execute(command: Command) -> CliResult {
             }
             Ok(())
         }
+        Command::Import {
+            tenant,
+            project,
+            file,
+            batch,
+            db,
+        } => {
+            let store = storage::open(&db.database).await?;
+            let tenant = tenant_id(store.as_ref(), &tenant).await?;
+            let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?)
+            };
+            let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let (stored, rejected) =
+                transfer::import(store.as_ref(), tenant, project, input, batch.max(1), interactive).await?;
+            println!("{stored} records imported, {rejected} rejected");
+            if rejected > 0 {
+                Err("some rows were rejected".into())
+            } else {
+                Ok(())
+            }
+        }
+        Command::Export {
+            tenant,
+            project,
+            output,
+            db,
+        } => {
+            let store = storage::open(&db.database).await?;
+            let tenant = tenant_id(store.as_ref(), &tenant).await?;
+            let count = match output {
+                Some(path) => transfer::export(store.as_ref(), tenant, project, std::fs::File::create(path)?).await?,
+                None => transfer::export(store.as_ref(), tenant, project, std::io::stdout().lock()).await?,
+            };
+            eprintln!("{count} records exported");
+            Ok(())
+        }
         Command::Key {
             command: KeyCommand::Add { tenant, user, key, db },
         } => {
@@ -140,6 +203,12 @@ async fn execute(command: Command) -> CliResult {
             Ok(())
         }
     }
+}
+
+async fn tenant_id(store: &dyn Store, name: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    let tenants = store.list_tenants().await?;
+    let found = tenants.into_iter().find(|(_, n)| n == name).map(|(id, _)| id);
+    found.ok_or_else(|| format!("no tenant named '{name}'").into())
 }
 
 async fn put_user(

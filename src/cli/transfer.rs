@@ -1,0 +1,131 @@
+//! CSV import and export of a project's records, straight against the store.
+//! Import: the header row names the form fields (`phone1`..`phone9` are the numbers;
+//! `next_calldate`, `phone_field` and `user_data` set those attributes); rows go in
+//! transactions of `batch` records. Export writes the same layout back.
+
+use crate::domain::calldate;
+use crate::domain::record::{RecordWrite, validate_phone_field};
+use crate::domain::resolve::FormValue;
+use crate::storage::{RecordQuery, Store, TenantId};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+
+type CliError = Box<dyn std::error::Error>;
+
+const ATTRIBUTES: [&str; 3] = ["next_calldate", "phone_field", "user_data"];
+
+fn row_to_write(headers: &csv::StringRecord, row: &csv::StringRecord) -> Result<RecordWrite, String> {
+    let mut write = RecordWrite::default();
+    for (name, value) in headers.iter().zip(row.iter()) {
+        let value = value.trim();
+        match name {
+            "next_calldate" if !value.is_empty() => {
+                write.next_calldate = Some(calldate::parse(value).map_err(|e| e.detail)?)
+            }
+            "phone_field" if !value.is_empty() => {
+                write.phone_field = Some(validate_phone_field(value).map_err(|e| e.detail)?)
+            }
+            "user_data" if !value.is_empty() => write.user_data = Some(value.to_string()),
+            _ if ATTRIBUTES.contains(&name) || value.is_empty() => {}
+            _ => write.form.push((name.to_string(), FormValue::Text(value.to_string()))),
+        }
+    }
+    Ok(write)
+}
+
+/// Imports CSV rows; a rejected row is reported (line and reason) and the rest stored.
+/// Returns (stored, rejected).
+pub async fn import(
+    store: &dyn Store,
+    tenant: TenantId,
+    project: i64,
+    input: impl Read,
+    batch: usize,
+    progress: bool,
+) -> Result<(u64, u64), CliError> {
+    let mut reader = csv::Reader::from_reader(input);
+    let headers = reader.headers()?.clone();
+    let bar = if progress {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(ProgressStyle::with_template(
+        "{spinner} {pos} records imported ({per_sec})",
+    )?);
+    let (mut stored, mut rejected) = (0u64, 0u64);
+    let mut pending: Vec<(u64, RecordWrite)> = Vec::with_capacity(batch);
+    let mut rows = reader.records();
+    loop {
+        let next = rows.next();
+        if let Some(row) = &next {
+            let line = row.as_ref().ok().and_then(|r| r.position()).map_or(0, |p| p.line());
+            match row
+                .as_ref()
+                .map_err(|e| e.to_string())
+                .and_then(|r| row_to_write(&headers, r))
+            {
+                Ok(write) => pending.push((line, write)),
+                Err(e) => {
+                    eprintln!("line {line}: {e}");
+                    rejected += 1;
+                }
+            }
+        }
+        if pending.len() >= batch || (next.is_none() && !pending.is_empty()) {
+            let (lines, writes): (Vec<u64>, Vec<RecordWrite>) = std::mem::take(&mut pending).into_iter().unzip();
+            for (line, outcome) in lines.iter().zip(store.insert_records(tenant, project, writes).await?) {
+                match outcome {
+                    Ok(_) => stored += 1,
+                    Err(e) => {
+                        eprintln!("line {line}: {}", e.detail);
+                        rejected += 1;
+                    }
+                }
+            }
+            bar.set_position(stored);
+        }
+        if next.is_none() {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    Ok((stored, rejected))
+}
+
+/// Writes every record of the project as CSV: attributes first, then one column per field.
+pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: impl Write) -> Result<u64, CliError> {
+    let (_, schema) = store.project_schema(tenant, project).await?;
+    let fields: BTreeSet<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    let mut writer = csv::Writer::from_writer(output);
+    let mut header = vec!["numberid"];
+    header.extend(ATTRIBUTES);
+    header.extend(fields.iter().copied());
+    writer.write_record(&header)?;
+    let mut offset = 0;
+    loop {
+        let query = RecordQuery {
+            search: Vec::new(),
+            offset,
+            limit: 1000,
+        };
+        let (records, _) = store.list_records(tenant, project, query).await?;
+        if records.is_empty() {
+            break;
+        }
+        for record in &records {
+            let mut row = vec![
+                record.id.to_string(),
+                record.next_calldate.clone().unwrap_or_default(),
+                record.phone_field.clone().unwrap_or_default(),
+                record.user_data.clone().unwrap_or_default(),
+            ];
+            row.extend(fields.iter().map(|f| record.form_text(f).unwrap_or_default()));
+            writer.write_record(&row)?;
+        }
+        offset += records.len() as u64;
+    }
+    writer.flush()?;
+    Ok(offset)
+}
