@@ -66,41 +66,71 @@ pub fn insert_records(
             }
         }
         for contact in &write.contacts {
-            upsert_contact(conn, "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", record, contact)?;
+            upsert_contact(conn, Rows::Record(record), contact)?;
         }
         if let Some(d) = &write.disposition {
-            insert_disposition(conn, "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", record, d, &now)?;
+            insert_disposition(conn, Rows::Record(record), d, &now)?;
         }
         results.push(Ok(record));
     }
     Ok(results)
 }
 
-/// `source` is a VALUES list for one record, or a SELECT over `target_ids`.
-fn upsert_contact(conn: &Connection, source: &str, record: i64, c: &Contact) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO contacts (record_id, slot, title, name, phone, email) {source}
-         ON CONFLICT (record_id, slot) DO UPDATE SET
-           title = COALESCE(excluded.title, title), name = COALESCE(excluded.name, name),
-           phone = COALESCE(excluded.phone, phone), email = COALESCE(excluded.email, email)"
-    );
-    conn.prepare_cached(&sql)?
-        .execute(params![record, c.slot, c.title, c.name, c.phone, c.email])?;
+/// Which records a contact or disposition write goes to: one just inserted, or every
+/// record in `target_ids` (then `?1` is unused but keeps the parameter numbering).
+#[derive(Clone, Copy)]
+enum Rows {
+    Record(i64),
+    Targets,
+}
+
+impl Rows {
+    fn id(self) -> i64 {
+        match self {
+            Rows::Record(id) => id,
+            Rows::Targets => 0,
+        }
+    }
+}
+
+macro_rules! contact_upsert {
+    ($source:literal) => {
+        concat!(
+            "INSERT INTO contacts (record_id, slot, title, name, phone, email) ",
+            $source,
+            " ON CONFLICT (record_id, slot) DO UPDATE SET
+               title = COALESCE(excluded.title, title), name = COALESCE(excluded.name, name),
+               phone = COALESCE(excluded.phone, phone), email = COALESCE(excluded.email, email)"
+        )
+    };
+}
+
+macro_rules! disposition_insert {
+    ($source:literal) => {
+        concat!(
+            "INSERT INTO dispositions (record_id, disposition_id, user_id, next_calldate, description, created_at) ",
+            $source
+        )
+    };
+}
+
+fn upsert_contact(conn: &Connection, rows: Rows, c: &Contact) -> Result<(), StoreError> {
+    let sql = match rows {
+        Rows::Record(_) => contact_upsert!("VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        Rows::Targets => contact_upsert!("SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL"),
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![rows.id(), c.slot, c.title, c.name, c.phone, c.email])?;
     Ok(())
 }
 
-fn insert_disposition(
-    conn: &Connection,
-    source: &str,
-    record: i64,
-    d: &Disposition,
-    now: &str,
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO dispositions (record_id, disposition_id, user_id, next_calldate, description, created_at) {source}"
-    );
-    conn.prepare_cached(&sql)?.execute(params![
-        record,
+fn insert_disposition(conn: &Connection, rows: Rows, d: &Disposition, now: &str) -> Result<(), StoreError> {
+    let sql = match rows {
+        Rows::Record(_) => disposition_insert!("VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        Rows::Targets => disposition_insert!("SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL"),
+    };
+    conn.prepare_cached(sql)?.execute(params![
+        rows.id(),
         d.disposition_id,
         d.user_id,
         d.next_calldate,
@@ -263,21 +293,10 @@ fn apply_update(
         premium.commission
     ])?;
     for contact in &write.contacts {
-        upsert_contact(
-            conn,
-            "SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL",
-            0,
-            contact,
-        )?;
+        upsert_contact(conn, Rows::Targets, contact)?;
     }
     if let Some(d) = &write.disposition {
-        insert_disposition(
-            conn,
-            "SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL",
-            0,
-            d,
-            now,
-        )?;
+        insert_disposition(conn, Rows::Targets, d, now)?;
     }
     Ok(())
 }
