@@ -53,8 +53,18 @@ pub async fn add_records(
     Ok(partial(json!(ids), errors, count))
 }
 
+fn elements_of(body: &Value) -> Result<&Vec<Value>, ValidationError> {
+    body.get("elements")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ValidationError::new("missing_elements", "elements must be an array"))
+}
+
+fn missing_target() -> ValidationError {
+    ValidationError::new("missing_numberid_or_search", "give either numberid or search")
+}
+
 fn target_of(element: &Map<String, Value>) -> Result<RecordTarget, ValidationError> {
-    let missing = || ValidationError::new("missing_numberid_or_search", "give either numberid or search");
+    let missing = missing_target;
     match (
         element.get("numberid").filter(|v| !v.is_null()),
         element.get("search").filter(|v| !v.is_null()),
@@ -80,10 +90,7 @@ pub async fn batch_modify(
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
     let body = json_body(body)?;
-    let elements = body
-        .get("elements")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ValidationError::new("missing_elements", "elements must be an array"))?;
+    let elements = elements_of(&body)?;
     let default = match body.get("default") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Object(d)) => parse_form(d)?,
@@ -345,7 +352,7 @@ pub async fn add_disposition(
 }
 
 fn disposition_target(element: &Map<String, Value>) -> Result<RecordTarget, ValidationError> {
-    let missing = || ValidationError::new("missing_numberid_or_search", "give either numberid or search");
+    let missing = missing_target;
     if let Some(id) = element.get("numberid").filter(|v| !v.is_null()) {
         return scalar_id(id).map(RecordTarget::Id).ok_or_else(missing);
     }
@@ -373,10 +380,7 @@ pub async fn batch_dispositions(
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
     let body = json_body(body)?;
-    let elements = body
-        .get("elements")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ValidationError::new("missing_elements", "elements must be an array"))?;
+    let elements = elements_of(&body)?;
     let defaults = body
         .get("disposition")
         .and_then(Value::as_object)
