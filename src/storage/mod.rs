@@ -1,6 +1,7 @@
 //! Storage behind one trait, with an embedded SQLite and a PostgreSQL implementation.
 //! Every method is scoped to a tenant and runs as one transaction.
 
+mod shared;
 mod sqlite;
 
 use crate::domain::ValidationError;

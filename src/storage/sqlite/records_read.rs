@@ -1,7 +1,7 @@
 //! Record reads: one record with its values, contacts and dispositions, or a page of them.
 
 use super::fields::load_schema;
-use super::records_write::search_sql;
+use super::records_write::sqlite_search;
 use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, StoredValue};
 use crate::domain::schema::FieldKind;
 use crate::storage::{RecordQuery, StoreError, TenantId};
@@ -125,7 +125,7 @@ pub fn list_records(
         )
     } else {
         let schema = load_schema(conn, project)?;
-        match search_sql(&schema, &query.search) {
+        match sqlite_search(&schema, &query.search) {
             Some(found) => found,
             None => return Ok((Vec::new(), 0)),
         }
