@@ -3,9 +3,9 @@
 
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
-use crate::domain::record::{Contact, RecordWrite};
+use crate::domain::record::{Contact, FormEntry, RecordWrite, StoredValue};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
-use crate::domain::schema::ProjectSchema;
+use crate::domain::schema::{FieldKind, ProjectSchema};
 
 /// How a backend spells the parts of the search SQL that differ.
 pub struct SqlDialect {
@@ -82,6 +82,28 @@ pub fn resolve_writes(
     let (cells, additions) = resolve_batch(schema, forms);
     let cells = checked.into_iter().zip(cells).map(|(check, cells)| check.and(cells));
     (cells.collect(), additions)
+}
+
+/// Adds a stored value to a record's form. Values arrive ordered by field, then
+/// ordinal: a new field opens an entry, named and typed by `entry`.
+pub fn push_form_value(
+    form: &mut Vec<FormEntry>,
+    field_id: i64,
+    entry: impl FnOnce() -> (String, FieldKind),
+    value: StoredValue,
+) {
+    match form.last_mut() {
+        Some(last) if last.field_id == field_id => last.values.push(value),
+        _ => {
+            let (name, kind) = entry();
+            form.push(FormEntry {
+                field_id,
+                name,
+                kind,
+                values: vec![value],
+            });
+        }
+    }
 }
 
 pub fn record_not_exists(id: i64) -> ValidationError {
