@@ -121,6 +121,7 @@ pub async fn update_records(
 ) -> PgResult<Vec<ItemResult<u64>>> {
     let writes: Vec<&RecordWrite> = updates.iter().map(|u| &u.write).collect();
     let (cells, ids, schema) = resolve(tx, project, &writes).await?;
+    lock_named_records(tx, project, updates).await?;
     let now = calldate::now();
     let mut results = Vec::with_capacity(updates.len());
     for (update, cells) in updates.iter().zip(cells) {
@@ -137,6 +138,27 @@ pub async fn update_records(
         results.push(outcome);
     }
     Ok(results)
+}
+
+/// Locks every record the batch names by id, at once and in id order: batches naming
+/// the same records in different orders then queue instead of deadlocking.
+async fn lock_named_records(tx: &Transaction<'_>, project: i64, updates: &[RecordUpdate]) -> PgResult<()> {
+    let mut named: Vec<i64> = updates
+        .iter()
+        .filter_map(|u| match u.target {
+            RecordTarget::Id(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    if named.len() > 1 {
+        named.sort_unstable();
+        named.dedup();
+        let statement = tx
+            .prepare_cached("SELECT id FROM records WHERE id = ANY($1) AND project_id = $2 ORDER BY id FOR UPDATE")
+            .await?;
+        tx.query(&statement, &[&named, &project]).await?;
+    }
+    Ok(())
 }
 
 /// The ids of the records a target names, locked in id order (a fixed order, so two
