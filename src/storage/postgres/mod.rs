@@ -80,7 +80,7 @@ impl From<PgError> for StoreError {
                 "invalid_character",
                 "text must not contain NUL characters",
             )),
-            _ => StoreError::Backend(db.as_db_error().map_or_else(|| db.to_string(), |d| d.to_string())),
+            _ => StoreError::Backend(db.as_db_error().map_or_else(|| with_causes(&db), |d| d.to_string())),
         }
     }
 }
@@ -89,6 +89,20 @@ impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         PgError::Db(e).into()
     }
+}
+
+/// An error and what caused it ("error connecting to server: Connection refused").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.ends_with(&next) {
+            text = format!("{text}: {next}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// The future a unit of work returns; it borrows the transaction and its arguments.
@@ -132,7 +146,7 @@ impl PostgresStore {
         self.pool
             .get()
             .await
-            .map_err(|e| StoreError::Backend(format!("no PostgreSQL connection: {e}")))
+            .map_err(|e| StoreError::Backend(format!("no PostgreSQL connection: {}", with_causes(&e))))
     }
 
     /// Runs `work` in one read-write transaction: committed if it returns Ok.
