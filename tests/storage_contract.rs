@@ -199,3 +199,81 @@ async fn a_large_import_is_stored_whole_with_consecutive_ids() {
     assert_eq!(page.body["response"].as_array().unwrap().len(), 10);
     assert_eq!(page.body["response"][9]["numberid"], ids[COUNT - 1]);
 }
+
+#[tokio::test]
+async fn repeated_value_names_are_reported_by_index_and_the_others_kept() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let project = api.project("Values").await;
+    let field = api
+        .post(
+            &format!("/v2/projects/{project}/fields"),
+            r#"{"name": "city", "type": "simple", "values": [{"name": "Pécs"}]}"#,
+        )
+        .await
+        .body["response"]
+        .as_i64()
+        .unwrap();
+    let values = r#"[{"name": "Budapest", "price": "10"}, {"name": "Pécs"}, {"name": "Szeged"}, {"name": "Budapest"}]"#;
+    let reply = api
+        .post(&format!("/v2/projects/{project}/fields/{field}/values"), values)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let errors: Vec<(u64, &str)> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["index"].as_u64().unwrap(), e["errormessage"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (1, "error.value_name_already_exists"),
+            (3, "error.value_name_already_exists")
+        ]
+    );
+    let schema = api.get(&format!("/v2/projects/{project}")).await.body;
+    let names: Vec<&str> = schema["response"]["fields"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Pécs", "Budapest", "Szeged"]);
+}
+
+#[tokio::test]
+async fn nul_characters_in_names_are_refused_and_elsewhere_change_nothing_on_failure() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let project = api.project("Atomic").await;
+    let path = format!("/v2/projects/{project}/fields");
+    let reply = api
+        .post(
+            &path,
+            r#"{"name": "likes", "type": "multiple", "values": [{"name": "ok"}, {"name": "bad\u0000"}]}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 417, "{}", reply.text);
+    assert_eq!(reply.body["errors"][0]["errormessage"], "error.invalid_character");
+
+    // A NUL in a description is stored by SQLite; PostgreSQL refuses it in the
+    // database, and the failed request must leave nothing behind.
+    let reply = api
+        .post(
+            &path,
+            r#"{"name": "likes", "type": "multiple", "values": [{"name": "ok"}, {"name": "x", "description": "bad\u0000"}]}"#,
+        )
+        .await;
+    let schema = api.get(&format!("/v2/projects/{project}")).await.body;
+    if db.is_postgres() {
+        assert_eq!(reply.status, 417, "{}", reply.text);
+        assert_eq!(reply.body["errors"][0]["errormessage"], "error.invalid_character");
+        assert_eq!(schema["response"]["fields"], json!([]));
+    } else {
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(schema["response"]["fields"][0]["values"][1]["description"], "bad\u{0}");
+    }
+}

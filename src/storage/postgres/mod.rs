@@ -14,6 +14,7 @@ mod tenants;
 
 use super::StoreError;
 use crate::domain::ValidationError;
+use crate::domain::schema::nul_character;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
 use std::future::Future;
 use std::pin::Pin;
@@ -75,11 +76,8 @@ impl From<PgError> for StoreError {
                 db.as_db_error()
                     .map_or_else(|| db.to_string(), |d| d.message().to_string()),
             ),
-            // Text that validation let through but TEXT cannot hold (a NUL in a name).
-            Some(code) if *code == SqlState::CHARACTER_NOT_IN_REPERTOIRE => StoreError::Invalid(ValidationError::new(
-                "invalid_character",
-                "text must not contain NUL characters",
-            )),
+            // Text that validation let through but TEXT cannot hold (a NUL in a label).
+            Some(code) if *code == SqlState::CHARACTER_NOT_IN_REPERTOIRE => StoreError::Invalid(nul_character()),
             _ => StoreError::Backend(db.as_db_error().map_or_else(|| with_causes(&db), |d| d.to_string())),
         }
     }
