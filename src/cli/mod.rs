@@ -23,9 +23,25 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct DatabaseArg {
-    /// SQLite file path, or a postgres:// URL.
-    #[arg(long, env = "DIALBASE_DATABASE", default_value = "./dialbase.db")]
-    database: String,
+    /// SQLite file path, or a postgres:// URL [default: $DATABASE_URL, else ./dialbase.db]
+    #[arg(long, env = "DIALBASE_DATABASE")]
+    database: Option<String>,
+}
+
+const DEFAULT_DATABASE: &str = "./dialbase.db";
+
+impl DatabaseArg {
+    /// `--database` or `DIALBASE_DATABASE`, else `DATABASE_URL` (what hosting platforms
+    /// and Postgres tooling set), else the default SQLite file.
+    fn location(&self) -> String {
+        choose_database(self.database.clone(), std::env::var("DATABASE_URL").ok())
+    }
+}
+
+fn choose_database(explicit: Option<String>, database_url: Option<String>) -> String {
+    explicit
+        .or(database_url.filter(|url| !url.is_empty()))
+        .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
 }
 
 #[derive(Subcommand)]
@@ -137,19 +153,19 @@ async fn execute(command: Command) -> CliResult {
             log_level,
             body_limit,
             bootstrap,
-        } => serve(&listen, &db.database, &log_level, body_limit, bootstrap.as_deref()).await,
+        } => serve(&listen, &db.location(), &log_level, body_limit, bootstrap.as_deref()).await,
         Command::Tenant {
             command: TenantCommand::Add { name, db },
         } => {
             validate_tenant_name(&name)?;
-            let id = storage::open(&db.database).await?.ensure_tenant(&name).await?;
+            let id = storage::open(&db.location()).await?.ensure_tenant(&name).await?;
             println!("tenant {name} (id {id})");
             Ok(())
         }
         Command::Tenant {
             command: TenantCommand::List { db },
         } => {
-            for (id, name) in storage::open(&db.database).await?.list_tenants().await? {
+            for (id, name) in storage::open(&db.location()).await?.list_tenants().await? {
                 println!("{id}\t{name}");
             }
             Ok(())
@@ -196,7 +212,7 @@ async fn execute(command: Command) -> CliResult {
         Command::Key {
             command: KeyCommand::Add { tenant, user, key, db },
         } => {
-            let store = storage::open(&db.database).await?;
+            let store = storage::open(&db.location()).await?;
             let key = key.unwrap_or_else(generate_key);
             put_user(store.as_ref(), &tenant, &user, &key, true).await?;
             println!("{key}");
@@ -267,4 +283,22 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     ctrl_c.await.unwrap_or(());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::choose_database;
+
+    #[test]
+    fn database_url_is_the_fallback_before_the_default_file() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            choose_database(some("a.db"), some("postgres://db/x")),
+            "a.db",
+            "--database / DIALBASE_DATABASE win"
+        );
+        assert_eq!(choose_database(None, some("postgres://db/x")), "postgres://db/x");
+        assert_eq!(choose_database(None, some("")), "./dialbase.db");
+        assert_eq!(choose_database(None, None), "./dialbase.db");
+    }
 }

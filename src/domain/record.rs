@@ -134,6 +134,47 @@ impl RecordWrite {
 }
 
 impl RecordWrite {
+    /// Rejects NUL characters anywhere in the write: PostgreSQL's TEXT cannot hold them,
+    /// and both backends must accept the same records.
+    pub fn check_storable_text(&self) -> Result<(), ValidationError> {
+        let form = self.form.iter().flat_map(|(name, value)| {
+            let texts: Vec<&String> = match value {
+                FormValue::Text(text) => vec![text],
+                FormValue::List(items) => items.iter().collect(),
+                FormValue::Clear => Vec::new(),
+            };
+            std::iter::once(name).chain(texts)
+        });
+        let contacts = self
+            .contacts
+            .iter()
+            .flat_map(|c| [&c.title, &c.name, &c.phone, &c.email].into_iter().flatten());
+        let premium = self
+            .premium
+            .iter()
+            .flat_map(|p| [&p.price, &p.commission].into_iter().flatten());
+        let disposition = self
+            .disposition
+            .iter()
+            .flat_map(|d| std::iter::once(&d.user_id).chain(&d.description));
+        let fields = [&self.phone_field, &self.next_calldate, &self.user_data]
+            .into_iter()
+            .flatten();
+        if form
+            .chain(contacts)
+            .chain(premium)
+            .chain(disposition)
+            .chain(fields)
+            .any(|text| text.contains('\0'))
+        {
+            return Err(ValidationError::new(
+                "invalid_character",
+                "text must not contain NUL characters",
+            ));
+        }
+        Ok(())
+    }
+
     /// A contact's phone is also the record's `phoneN` field (VCC Live keys contacts by
     /// phone field), so the dialer and the Robinson check see one set of numbers.
     /// An explicit `phoneN` in the form wins.
@@ -291,6 +332,29 @@ mod tests {
                 ("phone4".to_string(), FormValue::Text("111".into())),
                 ("phone1".to_string(), FormValue::Text("3619997400".into())),
             ]
+        );
+    }
+
+    #[test]
+    fn nul_characters_are_rejected_wherever_they_are() {
+        let clean = RecordWrite {
+            form: vec![("name".into(), FormValue::List(vec!["a".into(), "b".into()]))],
+            user_data: Some("x".into()),
+            ..Default::default()
+        };
+        assert!(clean.check_storable_text().is_ok());
+        let in_list = RecordWrite {
+            form: vec![("name".into(), FormValue::List(vec!["a".into(), "b\0".into()]))],
+            ..Default::default()
+        };
+        assert_eq!(in_list.check_storable_text().unwrap_err().code, "invalid_character");
+        let in_user_data = RecordWrite {
+            user_data: Some("\0".into()),
+            ..clean
+        };
+        assert_eq!(
+            in_user_data.check_storable_text().unwrap_err().code,
+            "invalid_character"
         );
     }
 

@@ -102,7 +102,20 @@ pub fn validate_value_name(name: &str) -> Result<(), ValidationError> {
             format!("value name must be between 1 and {MAX_NAME_CHARS} characters"),
         ));
     }
+    reject_nul(name)
+}
+
+/// Text must not hold NUL characters: PostgreSQL's TEXT cannot store them, and both
+/// backends must accept the same input.
+pub fn reject_nul(text: &str) -> Result<(), ValidationError> {
+    if text.contains('\0') {
+        return Err(nul_character());
+    }
     Ok(())
+}
+
+pub fn nul_character() -> ValidationError {
+    ValidationError::new("invalid_character", "text must not contain NUL characters")
 }
 
 /// The fields of one project, indexed by name.
@@ -176,5 +189,6 @@ mod tests {
         assert!(validate_field_name("a|b").is_err());
         assert!(validate_value_name(&"x".repeat(256)).is_err());
         assert!(validate_value_name(" ").is_err());
+        assert_eq!(validate_value_name("a\0b").unwrap_err().code, "invalid_character");
     }
 }

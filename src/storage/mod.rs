@@ -1,6 +1,8 @@
 //! Storage behind one trait, with an embedded SQLite and a PostgreSQL implementation.
 //! Every method is scoped to a tenant and runs as one transaction.
 
+mod postgres;
+mod shared;
 mod sqlite;
 
 use crate::domain::ValidationError;
@@ -9,6 +11,7 @@ use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 pub type TenantId = i64;
@@ -138,7 +141,31 @@ pub trait Store: Send + Sync {
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
 }
 
-/// Opens the store a `--database` value names: a `postgres://` URL or a SQLite file path.
+/// Opens the store a `--database` value names: a `postgres://` (or `postgresql://`)
+/// URL, or else a SQLite file path.
 pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(SqliteStore::open(database).await?))
+    if is_postgres_url(database) {
+        Ok(Arc::new(PostgresStore::open(database).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(database).await?))
+    }
+}
+
+fn is_postgres_url(database: &str) -> bool {
+    ["postgres://", "postgresql://"].iter().any(|scheme| {
+        database
+            .get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn postgres_urls_choose_postgres_and_anything_else_is_a_sqlite_path() {
+        assert!(super::is_postgres_url("postgres://u@db:5432/dialbase"));
+        assert!(super::is_postgres_url("PostgreSQL://u@db/dialbase"));
+        assert!(!super::is_postgres_url("./dialbase.db"));
+        assert!(!super::is_postgres_url("postgres.db"));
+    }
 }

@@ -6,22 +6,66 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const TENANT: &str = "mycc";
 pub const USER: &str = "mycc";
 pub const KEY: &str = "test-key-mycc";
 
+/// With this set to a server's URL (`postgres://user@127.0.0.1:PORT/postgres`), every
+/// test runs on its own fresh PostgreSQL database there; without it, on SQLite.
+pub const POSTGRES_ENV: &str = "DIALBASE_TEST_POSTGRES";
+
 /// Where a test's data lives; kept alive (and reusable for a restart) by the test.
 pub struct Database {
     pub url: String,
-    _dir: tempfile::TempDir,
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(tempfile::TempDir),
+    /// The admin URL the database was created through, and its name.
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Database {
     pub fn fresh() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = dir.path().join("dialbase.db").to_string_lossy().into_owned();
-        Self { url, _dir: dir }
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) if !admin_url.is_empty() => Self::fresh_postgres(admin_url),
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("dialbase.db").to_string_lossy().into_owned();
+                Self {
+                    url,
+                    backend: Backend::Sqlite(dir),
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres { .. })
+    }
+
+    fn fresh_postgres(admin_url: String) -> Self {
+        static CREATED: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "dialbase_test_{}_{}_{nanos}",
+            std::process::id(),
+            CREATED.fetch_add(1, Ordering::Relaxed)
+        );
+        postgres_admin(&admin_url, format!("CREATE DATABASE {name}")).expect("create the test database");
+        Self {
+            url: with_database(&admin_url, &name),
+            backend: Backend::Postgres { admin_url, name },
+        }
     }
 
     /// Runs a `dialbase` admin command against this database; returns its stdout.
@@ -38,6 +82,53 @@ impl Database {
         );
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Backend::Postgres { admin_url, name } = &self.backend {
+            // Best effort: a database left behind goes with the throw-away cluster.
+            let _ = postgres_admin(admin_url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// `url` with its database (the path) replaced by `name`; the query string is kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Runs one statement on the admin database. Tests run inside a tokio runtime, which
+/// cannot block on another: the statement gets its own thread and runtime.
+fn postgres_admin(admin_url: &str, statement: String) -> Result<(), String> {
+    let admin_url = admin_url.to_string();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| format!("connect to {admin_url}: {e}"))?;
+            tokio::spawn(connection);
+            client
+                .batch_execute(&statement)
+                .await
+                .map_err(|e| format!("{statement}: {e}"))
+        })
+    })
+    .join()
+    .map_err(|_| "admin thread panicked".to_string())?
 }
 
 pub struct Server {

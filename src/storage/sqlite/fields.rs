@@ -1,10 +1,10 @@
 //! Projects, their fields and list values.
 
 use super::tenants::not_found_unless;
-use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
 use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
+use crate::storage::shared::{value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -96,10 +96,6 @@ pub fn add_field(conn: &Connection, project: i64, spec: &FieldSpec) -> Result<i6
     Ok(field)
 }
 
-fn value_exists(name: &str) -> ValidationError {
-    ValidationError::new("value_name_already_exists", format!("value '{name}' already exists"))
-}
-
 fn insert_value(conn: &Connection, field: i64, value: &NewValue) -> Result<ItemResult<i64>, StoreError> {
     let a = &value.attributes;
     let inserted = conn
@@ -149,10 +145,7 @@ pub fn modify_value(conn: &Connection, field: i64, value: i64, new: &NewValue) -
         )
         .optional()?;
     let Some(old) = old else {
-        return Ok(Err(ValidationError::new(
-            "value_not_exists",
-            format!("value {value} does not exist"),
-        )));
+        return Ok(Err(value_not_exists(value)));
     };
     let taken: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM field_values WHERE field_id = ?1 AND name = ?2 AND id <> ?3)",

@@ -1,9 +1,10 @@
 //! Record reads: one record with its values, contacts and dispositions, or a page of them.
 
 use super::fields::load_schema;
-use super::records_write::search_sql;
+use super::records_write::sqlite_search;
 use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, StoredValue};
 use crate::domain::schema::FieldKind;
+use crate::storage::shared::push_form_value;
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -58,24 +59,13 @@ fn load_form(conn: &Connection, record: i64) -> Result<Vec<FormEntry>, StoreErro
     let mut rows = stmt.query([record])?;
     let mut form: Vec<FormEntry> = Vec::new();
     while let Some(r) = rows.next()? {
-        let field_id: i64 = r.get(0)?;
         let value = StoredValue {
             text: r.get(2)?,
             value_id: r.get(3)?,
         };
-        match form.last_mut() {
-            Some(entry) if entry.field_id == field_id => entry.values.push(value),
-            _ => {
-                let kind: String = r.get(4)?;
-                let kind = FieldKind::parse(&kind).unwrap_or(FieldKind::Text);
-                form.push(FormEntry {
-                    field_id,
-                    name: r.get(1)?,
-                    kind,
-                    values: vec![value],
-                })
-            }
-        }
+        let (name, kind): (String, String) = (r.get(1)?, r.get(4)?);
+        let entry = || (name, FieldKind::parse(&kind).unwrap_or(FieldKind::Text));
+        push_form_value(&mut form, r.get(0)?, entry, value);
     }
     Ok(form)
 }
@@ -125,7 +115,7 @@ pub fn list_records(
         )
     } else {
         let schema = load_schema(conn, project)?;
-        match search_sql(&schema, &query.search) {
+        match sqlite_search(&schema, &query.search) {
             Some(found) => found,
             None => return Ok((Vec::new(), 0)),
         }

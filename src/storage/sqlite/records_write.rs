@@ -3,11 +3,11 @@
 //! records costs a handful of statements, not 100k.
 
 use super::fields::{apply_additions, load_schema};
-use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::record::{Contact, Disposition, RecordWrite};
-use crate::domain::resolve::{Cell, SchemaIds, resolve_batch};
+use crate::domain::resolve::{Cell, SchemaIds};
 use crate::domain::schema::ProjectSchema;
+use crate::storage::shared::{SqlDialect, record_not_exists, resolve_writes, search_sql, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use rusqlite::{Connection, params};
 
@@ -18,7 +18,7 @@ type Resolved = (Vec<ItemResult<Vec<Cell>>>, SchemaIds, ProjectSchema);
 /// Resolves every form of the batch and creates the fields and values they need.
 fn resolve(conn: &Connection, project: i64, writes: &[&RecordWrite]) -> Result<Resolved, StoreError> {
     let schema = load_schema(conn, project)?;
-    let (cells, additions) = resolve_batch(&schema, writes.iter().map(|w| w.form.as_slice()));
+    let (cells, additions) = resolve_writes(&schema, writes);
     let (fields, values) = apply_additions(conn, project, &additions)?;
     Ok((cells, SchemaIds { fields, values }, schema))
 }
@@ -176,10 +176,7 @@ fn select_targets(
                 .prepare_cached("INSERT INTO target_ids (id) SELECT id FROM records WHERE id = ?1 AND project_id = ?2")?
                 .execute(params![id, project])?;
             if n == 0 {
-                return Ok(Err(ValidationError::new(
-                    "record_not_exists",
-                    format!("record {id} does not exist"),
-                )));
+                return Ok(Err(record_not_exists(*id)));
             }
             Ok(Ok(1))
         }
@@ -198,10 +195,9 @@ fn select_targets(
             Ok(Ok(n as u64))
         }
         RecordTarget::Search(pairs) => {
-            let Some(sql_and_args) = search_sql(schema, pairs) else {
+            let Some((sql, args)) = sqlite_search(schema, pairs) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));
             };
-            let (sql, args) = sql_and_args;
             let n = conn
                 .prepare_cached(&format!("INSERT INTO target_ids (id) {sql}"))?
                 .execute(rusqlite::params_from_iter(args))?;
@@ -210,48 +206,22 @@ fn select_targets(
     }
 }
 
-fn unknown_search_field(schema: &ProjectSchema, pairs: &[(String, String)]) -> ValidationError {
-    let name = pairs
-        .iter()
-        .map(|(n, _)| n)
-        .find(|n| schema.field(n).is_none())
-        .cloned()
-        .unwrap_or_default();
-    let detail = if pairs.is_empty() {
-        "search is empty".to_string()
-    } else {
-        format!("no field named '{name}'")
-    };
-    ValidationError::new("missing_numberid_or_search", detail)
-}
+const SQLITE: SqlDialect = SqlDialect {
+    param: |n| format!("?{n}"),
+    like: "LIKE",
+};
 
-/// SQL selecting the ids of records whose fields match every (name, value) pair; the
-/// first pair drives the (field_id, value) index. None when a field does not exist.
-pub fn search_sql(schema: &ProjectSchema, pairs: &[(String, String)]) -> Option<(String, Vec<rusqlite::types::Value>)> {
+/// [`search_sql`] with SQLite's parameters and its ASCII-case-insensitive LIKE.
+pub fn sqlite_search(
+    schema: &ProjectSchema,
+    pairs: &[(String, String)],
+) -> Option<(String, Vec<rusqlite::types::Value>)> {
     use rusqlite::types::Value;
-    let mut args: Vec<Value> = Vec::new();
-    let mut conditions = Vec::new();
-    for (name, value) in pairs {
-        let field = schema.field(name)?;
-        // Only `%` is a wildcard: `_` and the escape character match themselves.
-        let (op, pattern) = if value.contains('%') {
-            ("LIKE", value.replace('\\', "\\\\").replace('_', "\\_"))
-        } else {
-            ("=", value.clone())
-        };
-        let escape = if op == "LIKE" { " ESCAPE '\\'" } else { "" };
-        args.push(Value::Integer(field.id));
-        args.push(Value::Text(pattern));
-        let (f, v) = (args.len() - 1, args.len());
-        conditions.push(format!("field_id = ?{f} AND value {op} ?{v}{escape}"));
-    }
-    let (first, rest) = conditions.split_first()?;
-    let mut sql = format!("SELECT DISTINCT record_id AS id FROM record_values WHERE {first}");
-    for condition in rest {
-        sql.push_str(&format!(
-            " AND record_id IN (SELECT record_id FROM record_values WHERE {condition})"
-        ));
-    }
+    let (sql, args) = search_sql(schema, pairs, &SQLITE)?;
+    let args = args
+        .into_iter()
+        .flat_map(|(field, text)| [Value::Integer(field), Value::Text(text)])
+        .collect();
     Some((sql, args))
 }
 

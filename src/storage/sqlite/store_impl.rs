@@ -3,11 +3,10 @@
 use super::fields::{self, project};
 use super::records_write::{insert_records, update_records};
 use super::{SqliteStore, records_read, tenants};
-use crate::domain::ValidationError;
 use crate::domain::record::{Contact, Record, RecordWrite};
-use crate::domain::resolve::FormValue;
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
-use crate::storage::{ItemResult, Project, RecordQuery, RecordTarget, RecordUpdate, Store, StoreError, TenantId};
+use crate::storage::shared::{contact_update, single_update_outcome};
+use crate::storage::{ItemResult, Project, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -156,34 +155,8 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         self.write(move |tx| {
             project(tx, tenant, project_id)?;
-            let schema = fields::load_schema(tx, project_id)?;
-            if !schema.has_contact_slot(contact.slot) {
-                return Err(ValidationError::new(
-                    "contact_not_exists",
-                    format!("contact {} does not exist", contact.slot),
-                )
-                .into());
-            }
-            let form = contact
-                .phone
-                .iter()
-                .map(|phone| (format!("phone{}", contact.slot), FormValue::Text(phone.clone())))
-                .collect();
-            let write = RecordWrite {
-                form,
-                contacts: vec![contact],
-                ..Default::default()
-            };
-            let update = RecordUpdate {
-                target: RecordTarget::Id(record),
-                write,
-            };
-            match update_records(tx, project_id, &[update])?.pop() {
-                Some(Ok(_)) => Ok(()),
-                Some(Err(e)) if e.code == "record_not_exists" => Err(StoreError::NotFound("record")),
-                Some(Err(e)) => Err(e.into()),
-                None => Err(StoreError::Backend("update returned no result".into())),
-            }
+            let update = contact_update(&fields::load_schema(tx, project_id)?, record, contact)?;
+            single_update_outcome(update_records(tx, project_id, &[update])?)
         })
         .await
     }

@@ -1,0 +1,207 @@
+//! PostgreSQL, for scale-out: any number of stateless Dialbase nodes on one database
+//! (or a Postgres-wire engine). Connections come from a deadpool pool; each `Store`
+//! call is one transaction, retried from the start when the database reports a
+//! serialization failure or a deadlock. Writes run READ COMMITTED and lock the rows
+//! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
+
+mod fields;
+mod migrate;
+mod record_rows;
+mod records_read;
+mod records_write;
+mod store_impl;
+mod tenants;
+
+use super::StoreError;
+use crate::domain::ValidationError;
+use crate::domain::schema::nul_character;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+/// An error inside a transaction. Database errors keep their SQLSTATE so that the
+/// runner can tell a retry-able conflict from a real failure.
+#[derive(Debug)]
+pub enum PgError {
+    Db(tokio_postgres::Error),
+    Store(StoreError),
+}
+
+pub type PgResult<T> = Result<T, PgError>;
+
+impl From<tokio_postgres::Error> for PgError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<StoreError> for PgError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<ValidationError> for PgError {
+    fn from(e: ValidationError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl PgError {
+    /// The transaction lost a race the database could not order; running it again is safe.
+    fn is_transient(&self) -> bool {
+        let code = match self {
+            Self::Db(e) => e.code(),
+            Self::Store(_) => None,
+        };
+        code == Some(&SqlState::T_R_SERIALIZATION_FAILURE) || code == Some(&SqlState::T_R_DEADLOCK_DETECTED)
+    }
+}
+
+impl From<PgError> for StoreError {
+    fn from(e: PgError) -> Self {
+        let db = match e {
+            PgError::Store(e) => return e,
+            PgError::Db(db) => db,
+        };
+        match db.code() {
+            Some(code) if *code == SqlState::UNIQUE_VIOLATION => StoreError::Conflict(
+                db.as_db_error()
+                    .map_or_else(|| db.to_string(), |d| d.message().to_string()),
+            ),
+            // Text that validation let through but TEXT cannot hold (a NUL in a label).
+            Some(code) if *code == SqlState::CHARACTER_NOT_IN_REPERTOIRE => StoreError::Invalid(nul_character()),
+            _ => StoreError::Backend(db.as_db_error().map_or_else(|| with_causes(&db), |d| d.to_string())),
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        PgError::Db(e).into()
+    }
+}
+
+/// An error and what caused it ("error connecting to server: Connection refused").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.ends_with(&next) {
+            text = format!("{text}: {next}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// The future a unit of work returns; it borrows the transaction and its arguments.
+pub type Work<'a, T> = Pin<Box<dyn Future<Output = PgResult<T>> + Send + 'a>>;
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Write,
+    Read,
+}
+
+/// How often a transaction that hit a serialization failure or deadlock is tried.
+const ATTEMPTS: u32 = 5;
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL and applies pending migrations (serialised
+    /// between nodes starting at once).
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(10)))
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| StoreError::Backend(format!("cannot build the connection pool: {e}")))?;
+        let store = Self { pool };
+        migrate::apply(&mut store.connection().await?).await?;
+        Ok(store)
+    }
+
+    async fn connection(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Backend(format!("no PostgreSQL connection: {}", with_causes(&e))))
+    }
+
+    /// Runs `work` in one read-write transaction: committed if it returns Ok.
+    async fn write<A, T, F>(&self, args: A, work: F) -> Result<T, StoreError>
+    where
+        A: Sync,
+        T: Send,
+        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+    {
+        self.run(Mode::Write, args, work).await
+    }
+
+    /// Runs `work` in one read-only snapshot.
+    async fn read<A, T, F>(&self, args: A, work: F) -> Result<T, StoreError>
+    where
+        A: Sync,
+        T: Send,
+        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+    {
+        self.run(Mode::Read, args, work).await
+    }
+
+    async fn run<A, T, F>(&self, mode: Mode, args: A, work: F) -> Result<T, StoreError>
+    where
+        A: Sync,
+        T: Send,
+        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+    {
+        let mut attempt = 1;
+        loop {
+            let mut client = self.connection().await?;
+            let builder = match mode {
+                Mode::Write => client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::ReadCommitted),
+                Mode::Read => client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::RepeatableRead)
+                    .read_only(true),
+            };
+            let tx = builder.start().await?;
+            let outcome = match work(&tx, &args).await {
+                Ok(out) => tx.commit().await.map(|()| out).map_err(PgError::from),
+                Err(e) => {
+                    // Best effort: a connection that cannot roll back is dropped by the pool.
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            };
+            match outcome {
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    tracing::debug!(attempt, error = ?e, "retrying a PostgreSQL transaction");
+                    tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                other => return other.map_err(StoreError::from),
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The `Store` trait over the PostgreSQL functions of the sibling modules. Each call
+//! hands its arguments and an async unit of work to the transaction runner, which may
+//! run the work more than once (see [`PostgresStore::write`]).
+
+use super::fields::{self, project};
+use super::records_write::{insert_records, update_records};
+use super::{PostgresStore, records_read, tenants};
+use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
+use crate::storage::shared::{contact_update, single_update_outcome};
+use crate::storage::{ItemResult, Project, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
+use async_trait::async_trait;
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
+        self.write(name, |tx, name| Box::pin(tenants::ensure_tenant(tx, name)))
+            .await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError> {
+        self.read((), |tx, ()| Box::pin(tenants::list_tenants(tx))).await
+    }
+
+    async fn put_api_user(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        replace: bool,
+    ) -> Result<bool, StoreError> {
+        self.write((user, key_hash), |tx, (user, key_hash)| {
+            Box::pin(tenants::put_api_user(tx, tenant, user, key_hash, replace))
+        })
+        .await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
+        self.read((tenant, user, key_hash), |tx, (tenant, user, key_hash)| {
+            Box::pin(tenants::authenticate(tx, tenant, user, key_hash))
+        })
+        .await
+    }
+
+    async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
+        self.write(name, |tx, name| Box::pin(fields::create_project(tx, tenant, name)))
+            .await
+    }
+
+    async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
+        self.read((), |tx, ()| Box::pin(fields::list_projects(tx, tenant)))
+            .await
+    }
+
+    async fn project_schema(&self, tenant: TenantId, project_id: i64) -> Result<(Project, ProjectSchema), StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(async move {
+                let found = project(tx, tenant, project_id).await?;
+                Ok((found, fields::load_schema(tx, project_id).await?))
+            })
+        })
+        .await
+    }
+
+    async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
+        self.write(spec, |tx, spec| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                fields::add_field(tx, project_id, spec).await
+            })
+        })
+        .await
+    }
+
+    async fn add_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<NewValue>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(values, |tx, values| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                fields::field_kind(tx, project_id, field).await?;
+                fields::add_values(tx, field, values).await
+            })
+        })
+        .await
+    }
+
+    async fn modify_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<(i64, NewValue)>,
+    ) -> Result<Vec<ItemResult<()>>, StoreError> {
+        self.write(values, |tx, values| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                fields::field_kind(tx, project_id, field).await?;
+                let mut results = Vec::with_capacity(values.len());
+                for (id, value) in values {
+                    results.push(fields::modify_value(tx, field, *id, value).await?);
+                }
+                Ok(results)
+            })
+        })
+        .await
+    }
+
+    async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
+        self.write((), |tx, ()| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                fields::field_kind(tx, project_id, field).await?;
+                fields::delete_value(tx, field, value).await
+            })
+        })
+        .await
+    }
+
+    async fn insert_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        records: Vec<RecordWrite>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(records, |tx, records| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                insert_records(tx, tenant, project_id, records).await
+            })
+        })
+        .await
+    }
+
+    async fn update_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        updates: Vec<RecordUpdate>,
+    ) -> Result<Vec<ItemResult<u64>>, StoreError> {
+        self.write(updates, |tx, updates| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                update_records(tx, project_id, updates).await
+            })
+        })
+        .await
+    }
+
+    async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(records_read::get_record(tx, tenant, project_id, record))
+        })
+        .await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        query: RecordQuery,
+    ) -> Result<(Vec<Record>, u64), StoreError> {
+        self.read(query, |tx, query| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                records_read::list_records(tx, tenant, project_id, query).await
+            })
+        })
+        .await
+    }
+
+    async fn modify_contact(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        record: i64,
+        contact: Contact,
+    ) -> Result<(), StoreError> {
+        self.write(contact, |tx, contact| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                let schema = fields::load_schema(tx, project_id).await?;
+                let update = contact_update(&schema, record, contact.clone())?;
+                Ok(single_update_outcome(update_records(tx, project_id, &[update]).await?)?)
+            })
+        })
+        .await
+    }
+
+    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
+        self.write(phones, |tx, phones| Box::pin(tenants::add_robinson(tx, tenant, phones)))
+            .await
+    }
+
+    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
+        self.write(phone, |tx, phone| Box::pin(tenants::delete_robinson(tx, tenant, phone)))
+            .await
+    }
+}
