@@ -177,7 +177,7 @@ async fn execute(command: Command) -> CliResult {
             batch,
             db,
         } => {
-            let store = storage::open(&db.database).await?;
+            let store = storage::open(&db.location()).await?;
             let tenant = tenant_id(store.as_ref(), &tenant).await?;
             let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
                 Box::new(std::io::stdin().lock())
@@ -200,7 +200,7 @@ async fn execute(command: Command) -> CliResult {
             output,
             db,
         } => {
-            let store = storage::open(&db.database).await?;
+            let store = storage::open(&db.location()).await?;
             let tenant = tenant_id(store.as_ref(), &tenant).await?;
             let count = match output {
                 Some(path) => transfer::export(store.as_ref(), tenant, project, std::fs::File::create(path)?).await?,
