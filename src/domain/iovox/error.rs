@@ -108,6 +108,87 @@ impl IovoxError {
         ))
     }
 
+    /// Not in the vendor table (Dialbase's wording): no `method` parameter.
+    pub fn method_empty() -> Self {
+        bad_request("Method Empty")
+    }
+
+    /// Not in the vendor table (Dialbase's wording): a method this interface lacks.
+    pub fn method_invalid() -> Self {
+        bad_request("Method Invalid")
+    }
+
+    /// getContacts / getContactDetails paging rows.
+    pub fn page_not_integer() -> Self {
+        bad_request("Page Number not an integer")
+    }
+
+    pub fn limit_not_integer() -> Self {
+        bad_request("Limit not an integer")
+    }
+
+    pub fn limit_out_of_range(max: u32) -> Self {
+        bad_request(format!("Limit must be between 1 and {max}"))
+    }
+
+    pub fn output_invalid() -> Self {
+        bad_request("Output Type Invalid")
+    }
+
+    /// getContactDetails without `contact_id` (Dialbase's wording).
+    pub fn contact_id_missing() -> Self {
+        bad_request("Contact ID Empty")
+    }
+
+    /// deleteContacts rows.
+    pub fn contact_ids_empty() -> Self {
+        bad_request("Contact IDs Empty")
+    }
+
+    /// `label` is "Remove If User" (vendor row) or "Remove Rules" (Dialbase's
+    /// analogue for rm_rules).
+    pub fn flag_invalid(label: &str) -> Self {
+        bad_request(format!("{label} Invalid"))
+    }
+
+    pub fn contact_used_in_rules(item: usize, total: usize) -> Self {
+        bad_request(format!("Contact {item} of {total} is used in Rules or Rule Templates"))
+    }
+
+    /// Rules::createRuleTemplates rows (Dialbase's wording, in the vendor's style;
+    /// `x of y` is the position of the `<rule_template>`).
+    pub fn rule_template_name_empty(item: usize, total: usize) -> Self {
+        bad_request(format!("Rule Template Name {item} of {total} Empty"))
+    }
+
+    pub fn duplicate_rule_template_name() -> Self {
+        bad_request("Duplicate Rule Template Name Received")
+    }
+
+    pub fn contact_detail_invalid(item: usize, total: usize) -> Self {
+        bad_request(format!("Contact Detail {item} of {total} Invalid"))
+    }
+
+    pub fn contact_detail_empty(item: usize, total: usize) -> Self {
+        bad_request(format!("Contact Detail {item} of {total} Empty"))
+    }
+
+    pub fn link_id_empty(item: usize, total: usize) -> Self {
+        bad_request(format!("Link ID {item} of {total} Empty"))
+    }
+
+    pub fn duplicate_link_id() -> Self {
+        bad_request("Duplicate Link ID Received")
+    }
+
+    /// Any other status, worded as the vendor's own 401 ("HTTP 401: Unauthorized").
+    pub fn http_status(status: u16, reason: &str) -> Self {
+        IovoxError {
+            status,
+            message: format!("HTTP {status}: {reason}"),
+        }
+    }
+
     pub fn internal_server_error() -> Self {
         IovoxError {
             status: 500,

@@ -11,7 +11,11 @@
 //! 5. persist [`normalized_details`], merging list details with
 //!    [`updated_list`]; with rm_rules TRUE, drop the Rule Templates that
 //!    use the [`emptied_details`].
+//!
+//! Steps 3-5 for the contact book are [`book`]'s snapshot and plan, shared
+//! by the storage backends.
 
+pub mod book;
 mod combination;
 mod countries;
 mod countries_list;
@@ -22,7 +26,9 @@ mod names;
 mod normalize;
 mod parse;
 mod phone;
+mod query;
 mod request;
+mod rules;
 mod validate;
 mod write;
 mod xml_reader;
@@ -38,6 +44,13 @@ pub use names::is_valid_person_name;
 pub use normalize::normalized_details;
 pub use parse::{ParseLimits, parse_contacts_request, parse_contacts_request_with};
 pub use phone::{guess_country_from_phone, is_internationalised, phone_digits};
+pub use query::{
+    ContactQuery, DeleteTarget, MAX_LIMIT, parse_contact_ids, parse_contact_query, query_flag, validate_delete,
+};
 pub use request::{ContactInput, ContactsRequest, emptied_details, phone_numbers};
+pub use rules::{
+    LinkInput, RuleTargetInput, RuleTemplateInput, RuleTemplatePlan, RuleTemplateView, parse_rule_templates_request,
+    plan_rule_templates, referenced_contact_ids,
+};
 pub use validate::{ContactLookup, Mode, StoredContact, validate_contacts};
-pub use write::{ContactView, write_contacts_xml, write_countries_xml};
+pub use write::{ContactView, write_contacts_xml, write_countries_xml, write_errors_xml, write_rule_templates_xml};

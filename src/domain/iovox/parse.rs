@@ -44,19 +44,37 @@ pub fn parse_contacts_request(body: &[u8]) -> Result<ContactsRequest, IovoxError
 /// error. ..." (including structure violations), "Too many contacts...",
 /// and "Request Empty" (well-formed but no `<contact>`).
 pub fn parse_contacts_request_with(body: &[u8], limits: &ParseLimits) -> Result<ContactsRequest, IovoxError> {
-    let source = decode(body)?;
-    if source.chars().all(is_xml_whitespace) {
-        return Err(IovoxError::xml_empty());
-    }
-    let parser = RequestParser {
-        xml: XmlReader::new(source, limits.max_depth),
-        max_contacts: limits.max_contacts,
-    };
-    let request = parser.parse()?;
+    let mut xml = open_request(body, limits.max_depth)?;
+    let request = request_children(&mut xml, limits.max_contacts)?;
+    close_request(xml)?;
     if request.contacts.is_empty() {
         return Err(IovoxError::request_empty());
     }
     Ok(request)
+}
+
+/// A reader positioned inside the root `<request>` of `body`, for every
+/// method whose payload is a `<request>` document.
+pub(super) fn open_request(body: &[u8], max_depth: usize) -> Result<XmlReader<'_>, IovoxError> {
+    let source = decode(body)?;
+    if source.chars().all(is_xml_whitespace) {
+        return Err(IovoxError::xml_empty());
+    }
+    let mut xml = XmlReader::new(source, max_depth);
+    match xml.next()? {
+        Node::Open(name) if name == "request" => Ok(xml),
+        Node::Open(name) => {
+            let message = format!("root element must be <request>, found <{name}>");
+            Err(xml.error_at_node(&message))
+        }
+        _ => Err(xml.error_at_node("no root element")),
+    }
+}
+
+/// Drains what follows `</request>` so trailing garbage is still reported.
+pub(super) fn close_request(mut xml: XmlReader<'_>) -> Result<(), IovoxError> {
+    while !matches!(xml.next()?, Node::Eof) {}
+    Ok(())
 }
 
 fn decode(body: &[u8]) -> Result<&str, IovoxError> {
@@ -68,138 +86,73 @@ fn decode(body: &[u8]) -> Result<&str, IovoxError> {
     Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text))
 }
 
-struct RequestParser<'a> {
-    xml: XmlReader<'a>,
-    max_contacts: usize,
-}
-
-impl RequestParser<'_> {
-    fn parse(mut self) -> Result<ContactsRequest, IovoxError> {
-        match self.xml.next()? {
-            Node::Open(name) if name == "request" => {}
-            Node::Open(name) => {
-                let message = format!("root element must be <request>, found <{name}>");
-                return Err(self.xml.error_at_node(&message));
-            }
-            _ => return Err(self.xml.error_at_node("no root element")),
-        }
-        let request = self.request_children()?;
-        // Drain the rest so trailing garbage is still reported.
-        while !matches!(self.xml.next()?, Node::Eof) {}
-        Ok(request)
-    }
-
-    fn request_children(&mut self) -> Result<ContactsRequest, IovoxError> {
-        let mut request = ContactsRequest::default();
-        let (mut rm_rules, mut replace_details) = (None, None);
-        loop {
-            match self.xml.next()? {
-                Node::Open(name) => match name.as_str() {
-                    "contact" => {
-                        if request.contacts.len() == self.max_contacts {
-                            return Err(IovoxError::too_many_contacts(self.max_contacts));
-                        }
-                        request.contacts.push(self.contact()?);
+fn request_children(xml: &mut XmlReader<'_>, max_contacts: usize) -> Result<ContactsRequest, IovoxError> {
+    let mut request = ContactsRequest::default();
+    let (mut rm_rules, mut replace_details) = (None, None);
+    loop {
+        match xml.next()? {
+            Node::Open(name) => match name.as_str() {
+                "contact" => {
+                    if request.contacts.len() == max_contacts {
+                        return Err(IovoxError::too_many_contacts(max_contacts));
                     }
-                    "rm_rules" => self.flag(&name, &mut rm_rules)?,
-                    "replace_details" => self.flag(&name, &mut replace_details)?,
-                    _ => self.skip()?,
-                },
-                Node::Text(_) => {}
-                Node::Close | Node::Eof => break,
-            }
-        }
-        request.rm_rules = rm_rules.unwrap_or(false);
-        request.replace_details = replace_details.unwrap_or(false);
-        Ok(request)
-    }
-
-    fn contact(&mut self) -> Result<ContactInput, IovoxError> {
-        let mut contact = ContactInput::default();
-        loop {
-            match self.xml.next()? {
-                Node::Open(name) => match name.as_str() {
-                    "contact_id" => self.once(&name, &mut contact.contact_id)?,
-                    "new_contact_id" => self.once(&name, &mut contact.new_contact_id)?,
-                    _ => match Detail::from_element(&name) {
-                        Some(detail) if !detail.is_multi_valued() && contact.sends(detail) => {
-                            return Err(self.repeated(&name));
-                        }
-                        Some(detail) => contact.details.push((detail, self.text(&name)?)),
-                        None => self.skip()?,
-                    },
-                },
-                Node::Text(_) => {}
-                Node::Close | Node::Eof => return Ok(contact),
-            }
-        }
-    }
-
-    /// Reads a boolean flag element into `slot`, which must still be empty.
-    fn flag(&mut self, name: &str, slot: &mut Option<bool>) -> Result<(), IovoxError> {
-        if slot.is_some() {
-            return Err(self.repeated(name));
-        }
-        let element_offset = self.xml.node_offset();
-        let value = self.text(name)?;
-        match parse_flag(&value) {
-            Some(flag) => {
-                *slot = Some(flag);
-                Ok(())
-            }
-            None => {
-                let message = format!("invalid value '{value}' for <{name}>, expected TRUE or FALSE");
-                Err(self.xml.error_at(&message, element_offset))
-            }
-        }
-    }
-
-    /// Reads a text element that may appear once into `slot`.
-    fn once(&mut self, name: &str, slot: &mut Option<String>) -> Result<(), IovoxError> {
-        if slot.is_some() {
-            return Err(self.repeated(name));
-        }
-        *slot = Some(self.text(name)?);
-        Ok(())
-    }
-
-    fn repeated(&self, name: &str) -> IovoxError {
-        let message = format!("element <{name}> may appear only once here");
-        self.xml.error_at_node(&message)
-    }
-
-    /// The trimmed text of a text-only element whose start tag was just read.
-    fn text(&mut self, name: &str) -> Result<String, IovoxError> {
-        let mut text = String::new();
-        loop {
-            match self.xml.next()? {
-                Node::Text(piece) => text.push_str(&piece),
-                Node::Open(child) => {
-                    let message = format!("element <{name}> must contain text only, found <{child}>");
-                    return Err(self.xml.error_at_node(&message));
+                    request.contacts.push(contact(xml)?);
                 }
-                Node::Close | Node::Eof => {
-                    return Ok(text.trim_matches(is_xml_whitespace).to_owned());
-                }
-            }
+                "rm_rules" => flag(xml, &name, &mut rm_rules)?,
+                "replace_details" => flag(xml, &name, &mut replace_details)?,
+                _ => xml.skip_element()?,
+            },
+            Node::Text(_) => {}
+            Node::Close | Node::Eof => break,
         }
     }
+    request.rm_rules = rm_rules.unwrap_or(false);
+    request.replace_details = replace_details.unwrap_or(false);
+    Ok(request)
+}
 
-    /// Skips the subtree of an element whose start tag was just read.
-    fn skip(&mut self) -> Result<(), IovoxError> {
-        let mut depth = 1usize;
-        while depth > 0 {
-            match self.xml.next()? {
-                Node::Open(_) => depth += 1,
-                Node::Close | Node::Eof => depth -= 1,
-                Node::Text(_) => {}
-            }
+fn contact(xml: &mut XmlReader<'_>) -> Result<ContactInput, IovoxError> {
+    let mut contact = ContactInput::default();
+    loop {
+        match xml.next()? {
+            Node::Open(name) => match name.as_str() {
+                "contact_id" => xml.text_once(&name, &mut contact.contact_id)?,
+                "new_contact_id" => xml.text_once(&name, &mut contact.new_contact_id)?,
+                _ => match Detail::from_element(&name) {
+                    Some(detail) if !detail.is_multi_valued() && contact.sends(detail) => {
+                        return Err(xml.repeated(&name));
+                    }
+                    Some(detail) => contact.details.push((detail, xml.text(&name)?)),
+                    None => xml.skip_element()?,
+                },
+            },
+            Node::Text(_) => {}
+            Node::Close | Node::Eof => return Ok(contact),
         }
-        Ok(())
     }
 }
 
-fn parse_flag(value: &str) -> Option<bool> {
+/// Reads a boolean flag element into `slot`, which must still be empty.
+fn flag(xml: &mut XmlReader<'_>, name: &str, slot: &mut Option<bool>) -> Result<(), IovoxError> {
+    if slot.is_some() {
+        return Err(xml.repeated(name));
+    }
+    let element_offset = xml.node_offset();
+    let value = xml.text(name)?;
+    match parse_flag(&value) {
+        Some(flag) => {
+            *slot = Some(flag);
+            Ok(())
+        }
+        None => {
+            let message = format!("invalid value '{value}' for <{name}>, expected TRUE or FALSE");
+            Err(xml.error_at(&message, element_offset))
+        }
+    }
+}
+
+/// TRUE/FALSE in any case, or 1/0.
+pub(super) fn parse_flag(value: &str) -> Option<bool> {
     match value {
         "1" => Some(true),
         "0" => Some(false),

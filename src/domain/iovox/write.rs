@@ -6,6 +6,8 @@ use quick_xml::escape::escape;
 
 use super::countries::Country;
 use super::detail::Detail;
+use super::error::IovoxError;
+use super::rules::RuleTemplateView;
 use super::xml_reader::is_xml_char;
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
@@ -85,6 +87,68 @@ pub fn write_countries_xml(countries: &[Country]) -> String {
     }
     xml.push_str("</countries></response>");
     xml
+}
+
+/// Error body, as the vendor documents it (status attribute, message as the
+/// node value; one `<error>` per error):
+///
+/// ```text
+/// <?xml version="1.0" encoding="utf-8"?>
+/// <errors><error status="400">API Version Empty</error></errors>
+/// ```
+pub fn write_errors_xml(errors: &[IovoxError]) -> String {
+    let mut xml = String::from(DECLARATION);
+    xml.push_str("<errors>");
+    for error in errors {
+        xml.push_str(&format!("<error status=\"{}\">", error.status));
+        xml.push_str(&escape(xml_chars_only(&error.message)));
+        xml.push_str("</error>");
+    }
+    xml.push_str("</errors>");
+    xml
+}
+
+/// Rules::getRuleTemplates body (Dialbase's shape, mirroring the
+/// createRuleTemplates payload):
+///
+/// ```text
+/// <response><rule_templates><rule_template>
+///   <rule_template_name>Office hours</rule_template_name>
+///   <rules><rule><contact_id>333</contact_id><detail>business_phone</detail></rule></rules>
+///   <links><link><link_id>L1</link_id></link>
+///     <link><link_id>L2</link_id><contact_id>444</contact_id><detail>mobile_phone</detail></link></links>
+/// </rule_template></rule_templates></response>
+/// ```
+pub fn write_rule_templates_xml(templates: &[RuleTemplateView]) -> String {
+    let mut xml = String::from(DECLARATION);
+    xml.push_str("<response><rule_templates>");
+    for template in templates {
+        xml.push_str("<rule_template>");
+        element(&mut xml, "rule_template_name", &template.name);
+        xml.push_str("<rules>");
+        for (contact_id, detail) in &template.rules {
+            xml.push_str("<rule>");
+            target(&mut xml, contact_id, *detail);
+            xml.push_str("</rule>");
+        }
+        xml.push_str("</rules><links>");
+        for (link_id, fixed) in &template.links {
+            xml.push_str("<link>");
+            element(&mut xml, "link_id", link_id);
+            if let Some((contact_id, detail)) = fixed {
+                target(&mut xml, contact_id, *detail);
+            }
+            xml.push_str("</link>");
+        }
+        xml.push_str("</links></rule_template>");
+    }
+    xml.push_str("</rule_templates></response>");
+    xml
+}
+
+fn target(xml: &mut String, contact_id: &str, detail: Detail) {
+    element(xml, "contact_id", contact_id);
+    element(xml, "detail", detail.element_name());
 }
 
 fn element(xml: &mut String, name: &str, text: &str) {

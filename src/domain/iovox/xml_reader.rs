@@ -68,6 +68,51 @@ impl<'a> XmlReader<'a> {
         IovoxError::xml_parse(message, line, column)
     }
 
+    /// The trimmed text of a text-only element whose start tag was just read.
+    pub(super) fn text(&mut self, name: &str) -> Result<String, IovoxError> {
+        let mut text = String::new();
+        loop {
+            match self.next()? {
+                Node::Text(piece) => text.push_str(&piece),
+                Node::Open(child) => {
+                    let message = format!("element <{name}> must contain text only, found <{child}>");
+                    return Err(self.error_at_node(&message));
+                }
+                Node::Close | Node::Eof => {
+                    return Ok(text.trim_matches(is_xml_whitespace).to_owned());
+                }
+            }
+        }
+    }
+
+    /// Reads a text element that may appear once into `slot`.
+    pub(super) fn text_once(&mut self, name: &str, slot: &mut Option<String>) -> Result<(), IovoxError> {
+        if slot.is_some() {
+            return Err(self.repeated(name));
+        }
+        *slot = Some(self.text(name)?);
+        Ok(())
+    }
+
+    /// The error for an element that may appear only once, at its start.
+    pub(super) fn repeated(&self, name: &str) -> IovoxError {
+        let message = format!("element <{name}> may appear only once here");
+        self.error_at_node(&message)
+    }
+
+    /// Skips the subtree of an element whose start tag was just read.
+    pub(super) fn skip_element(&mut self) -> Result<(), IovoxError> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()? {
+                Node::Open(_) => depth += 1,
+                Node::Close | Node::Eof => depth -= 1,
+                Node::Text(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn next(&mut self) -> Result<Node, IovoxError> {
         if self.pending_close {
             self.pending_close = false;

@@ -1,5 +1,6 @@
 //! Unit tests of the iovox module, with shared fixtures.
 
+mod book_tests;
 mod countries_tests;
 mod error_tests;
 mod ids_and_rules_tests;
@@ -7,7 +8,9 @@ mod parse_safety_tests;
 mod parse_tests;
 mod phone_and_name_tests;
 mod precedence_tests;
+mod query_tests;
 mod request_helpers_tests;
+mod rules_tests;
 mod write_tests;
 
 use std::collections::HashMap;

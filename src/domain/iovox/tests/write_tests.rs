@@ -57,3 +57,34 @@ fn countries_are_written_with_id_and_name() {
     let all = write_countries_xml(countries());
     assert_eq!(all.matches("<country>").count(), 249);
 }
+
+#[test]
+fn errors_carry_their_status_and_escaped_text() {
+    let xml = super::super::write_errors_xml(&[super::super::IovoxError::http_status(401, "Unauthorized")]);
+    assert_eq!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error status=\"401\">HTTP 401: Unauthorized</error></errors>"
+    );
+    let parse = super::super::IovoxError::xml_parse("bad <tag>", 1, 2);
+    assert!(super::super::write_errors_xml(&[parse]).contains("XML parse error. bad &lt;tag&gt; at line 1, column 2"));
+}
+
+#[test]
+fn rule_templates_list_rules_and_links() {
+    let template = super::super::RuleTemplateView {
+        name: "Office".into(),
+        rules: vec![("333".into(), Detail::BusinessPhone)],
+        links: vec![
+            ("L1".into(), None),
+            ("L2".into(), Some(("444".into(), Detail::MobilePhone))),
+        ],
+    };
+    assert_eq!(
+        super::super::write_rule_templates_xml(&[template]),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><response><rule_templates><rule_template>\
+         <rule_template_name>Office</rule_template_name>\
+         <rules><rule><contact_id>333</contact_id><detail>business_phone</detail></rule></rules>\
+         <links><link><link_id>L1</link_id></link><link><link_id>L2</link_id><contact_id>444</contact_id>\
+         <detail>mobile_phone</detail></link></links></rule_template></rule_templates></response>"
+    );
+}
