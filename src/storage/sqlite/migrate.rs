@@ -3,7 +3,10 @@
 use crate::storage::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/sqlite/001_init.sql")),
+    (3, include_str!("../../../migrations/sqlite/003_contact_book.sql")),
+];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     conn.execute_batch(

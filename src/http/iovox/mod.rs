@@ -1,0 +1,66 @@
+//! iovox REST API v3 (XML): the Contacts interface, Countries::getCountries and a minimal
+//! Rules interface, each at `/<Interface>?v=3&method=...`. Credentials come as the vendor's
+//! `username` / `secureKey` headers, or as HTTP Basic with the same user and key.
+
+mod contacts;
+mod reply;
+mod rules;
+
+use crate::domain::iovox::IovoxError;
+use crate::http::auth::basic_credentials;
+use crate::http::{AppState, Dialect};
+use axum::Router;
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::routing::any;
+use std::collections::HashMap;
+
+pub struct Iovox;
+
+impl Dialect for Iovox {
+    type Error = reply::IovoxReply;
+
+    fn credentials(parts: &Parts) -> Option<(String, String)> {
+        let header = |name: &str| parts.headers.get(name)?.to_str().ok().map(str::to_owned);
+        match (header("username"), header("securekey")) {
+            (Some(user), Some(key)) => Some((user, key)),
+            _ => basic_credentials(parts),
+        }
+    }
+}
+
+/// Every verb reaches the handler: a wrong one is the vendor's 400
+/// "Request Method must be PUT. GET attempted", not a 405.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/Contacts", any(contacts::contacts))
+        .route("/Countries", any(rules::countries))
+        .route("/Rules", any(rules::rules))
+}
+
+/// The method a call names, checked in the vendor's order: API version, then the
+/// method (Dialbase's "Method Empty" / "Method Invalid"), then the HTTP verb
+/// `methods` lists for it.
+fn called_method<'m>(
+    params: &HashMap<String, String>,
+    verb: &Method,
+    methods: &[(&'m str, &str)],
+) -> Result<&'m str, IovoxError> {
+    match params.get("v").map(|v| v.trim()) {
+        None | Some("") => return Err(IovoxError::api_version_empty()),
+        Some("3") => {}
+        Some(_) => return Err(IovoxError::api_version_invalid()),
+    }
+    let name = params.get("method").map(|m| m.trim()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(IovoxError::method_empty());
+    }
+    let (name, expected) = methods
+        .iter()
+        .find(|(known, _)| *known == name)
+        .ok_or_else(IovoxError::method_invalid)?;
+    if verb.as_str() != *expected {
+        return Err(IovoxError::request_method(expected, verb.as_str()));
+    }
+    Ok(name)
+}

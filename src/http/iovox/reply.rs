@@ -1,0 +1,72 @@
+//! iovox responses: XML bodies, and errors as the vendor's
+//! `<errors><error status="400">TEXT</error></errors>` with that HTTP status.
+
+use crate::domain::iovox::{IovoxError, write_errors_xml};
+use crate::http::ApiError;
+use crate::storage::StoreError;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// A failed call, rendered as the vendor's XML error body.
+pub struct IovoxReply(pub IovoxError);
+
+impl From<IovoxError> for IovoxReply {
+    fn from(e: IovoxError) -> Self {
+        Self(e)
+    }
+}
+
+/// The texts iovox gives HTTP-level failures ("HTTP 401: Unauthorized"); a request the
+/// storage rejects carries the vendor's validation text as its detail.
+impl From<ApiError> for IovoxReply {
+    fn from(e: ApiError) -> Self {
+        let bad_request = |message: String| IovoxError { status: 400, message };
+        Self(match e {
+            ApiError::Unauthorized => IovoxError::http_status(401, "Unauthorized"),
+            ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
+            ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
+            ApiError::Invalid(invalid) => bad_request(invalid.detail),
+            ApiError::PayloadTooLarge => IovoxError::http_status(413, "Request Entity Too Large"),
+            ApiError::Internal(_) => IovoxError::internal_server_error(),
+        })
+    }
+}
+
+impl From<StoreError> for IovoxReply {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<QueryRejection> for IovoxReply {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::BadRequest(e.body_text()).into()
+    }
+}
+
+impl IntoResponse for IovoxReply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, [(CONTENT_TYPE, XML)], write_errors_xml(&[self.0])).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = HeaderValue::from_static("Basic realm=\"dialbase\"");
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+/// 200 with an XML document.
+pub fn xml(body: String) -> Response {
+    ([(CONTENT_TYPE, XML)], body).into_response()
+}
+
+/// The request body; too large a body is a 413.
+pub fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, IovoxReply> {
+    Ok(body.map_err(ApiError::from)?)
+}
