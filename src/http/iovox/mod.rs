@@ -64,3 +64,55 @@ fn called_method<'m>(
     }
     Ok(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    const METHODS: &[(&str, &str)] = &[("getContacts", "GET")];
+
+    fn call(query: &[(&str, &str)], verb: Method) -> Result<&'static str, String> {
+        let params = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        called_method(&params, &verb, METHODS).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn version_then_method_then_verb() {
+        assert_eq!(call(&[("method", "x")], Method::PUT).unwrap_err(), "API Version Empty");
+        assert_eq!(
+            call(&[("v", "3.1"), ("method", "x")], Method::PUT).unwrap_err(),
+            "API Version Invalid"
+        );
+        assert_eq!(call(&[("v", "3")], Method::PUT).unwrap_err(), "Method Empty");
+        assert_eq!(
+            call(&[("v", "3"), ("method", "x")], Method::PUT).unwrap_err(),
+            "Method Invalid"
+        );
+        assert_eq!(
+            call(&[("v", "3"), ("method", "getContacts")], Method::PUT).unwrap_err(),
+            "Request Method must be GET. PUT attempted"
+        );
+        assert_eq!(
+            call(&[("v", " 3 "), ("method", "getContacts")], Method::GET),
+            Ok("getContacts")
+        );
+    }
+
+    #[test]
+    fn vendor_headers_or_basic() {
+        let (parts, _) = Request::builder()
+            .header("username", "api")
+            .header("secureKey", "k1")
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert_eq!(Iovox::credentials(&parts), Some(("api".into(), "k1".into())));
+        let (parts, _) = Request::builder()
+            .header("authorization", "Basic YXBpOmsy")
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert_eq!(Iovox::credentials(&parts), Some(("api".into(), "k2".into())));
+    }
+}

@@ -70,3 +70,32 @@ pub fn xml(body: String) -> Response {
 pub fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, IovoxReply> {
     Ok(body.map_err(ApiError::from)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ValidationError;
+
+    fn mapped(e: ApiError) -> (u16, String) {
+        let IovoxReply(error) = e.into();
+        (error.status, error.message)
+    }
+
+    #[test]
+    fn only_real_faults_are_internal_server_errors() {
+        assert_eq!(
+            mapped(ApiError::Internal("disk I/O error".into())),
+            (500, "Internal Server Error".into())
+        );
+        let rejected = ValidationError::new("iovox_rejected", "Request Empty");
+        assert_eq!(mapped(ApiError::Invalid(rejected)), (400, "Request Empty".into()));
+        assert_eq!(mapped(ApiError::Unauthorized), (401, "HTTP 401: Unauthorized".into()));
+    }
+
+    #[test]
+    fn errors_are_xml_with_their_status() {
+        let response = IovoxReply(IovoxError::internal_server_error()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[CONTENT_TYPE], XML);
+    }
+}
