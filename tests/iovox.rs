@@ -3,16 +3,13 @@
 
 mod common;
 
-use common::iovox::{SEED, contact, request, value, values};
+use common::iovox::{SEED, contact, request, start_with_contacts, value, values};
 use common::{Database, KEY, Server};
 use reqwest::Method;
 
 #[tokio::test]
 async fn the_seed_payload_updates_renames_and_replaces_lists() {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[contact(
+    let (_db, _server, api) = start_with_contacts(&[contact(
         "333",
         &[
             ("display_name", "J Smith"),
@@ -113,10 +110,7 @@ async fn replace_details_false_appends_to_lists_and_true_replaces_them() {
 
 #[tokio::test]
 async fn countries_are_inferred_from_phones_unless_sent() {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[
+    let (_db, _server, api) = start_with_contacts(&[
         contact(
             "guess",
             &[
@@ -178,11 +172,7 @@ async fn created_contacts_default_their_display_name() {
 
 #[tokio::test]
 async fn a_rejected_request_changes_nothing() {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[contact("a", &[("display_name", "A"), ("notes", "kept")])])
-        .await;
+    let (_db, _server, api) = start_with_contacts(&[contact("a", &[("display_name", "A"), ("notes", "kept")])]).await;
 
     let update = request(
         "",
@@ -265,10 +255,7 @@ async fn contacts_are_paged_searched_and_deleted() {
 
 #[tokio::test]
 async fn iovox_contacts_are_records_of_the_contact_book_project() {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[contact(
+    let (_db, _server, api) = start_with_contacts(&[contact(
         "crm-42",
         &[
             ("display_name", "Ann Lee"),

@@ -3,23 +3,19 @@
 
 mod common;
 
-use common::iovox::{SEED_VERBATIM, contact, request};
+use common::iovox::{SEED_VERBATIM, contact, request, start_with_contacts};
 use common::{Client, Database, KEY, Server};
 use reqwest::Method;
 
 async fn server_with_contacts() -> (Database, Server, Client) {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[
+    start_with_contacts(&[
         contact(
             "333",
             &[("display_name", "John Smith"), ("business_phone", "44123871237")],
         ),
         contact("444", &[("display_name", "Jane Roe"), ("home_phone", "447772412312")]),
     ])
-    .await;
-    (db, server, api)
+    .await
 }
 
 /// updateContacts with these contacts: the error must be exactly `text`.

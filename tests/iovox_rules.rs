@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::iovox::{contact, request, value, values};
+use common::iovox::{contact, request, start_with_contacts, value, values};
 use common::{Client, Database, Server};
 use reqwest::Method;
 
@@ -21,10 +21,7 @@ const TEMPLATES: &str = "<request>
 </request>";
 
 async fn setup() -> (Database, Server, Client) {
-    let db = Database::fresh();
-    let server = Server::start(&db);
-    let api = server.client();
-    api.create_ok(&[
+    let (db, server, api) = start_with_contacts(&[
         contact(
             "333",
             &[

@@ -1,7 +1,18 @@
 //! iovox helpers: payload builders, calls, and reading the XML answers.
 
-use super::{Client, Reply};
+use super::{Client, Database, Reply, Server};
 use reqwest::Method;
+
+/// A fresh server whose `mycc` tenant already holds these contacts.
+pub async fn start_with_contacts(contacts: &[String]) -> (Database, Server, Client) {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    if !contacts.is_empty() {
+        api.create_ok(contacts).await;
+    }
+    (db, server, api)
+}
 
 /// The seed's updateContacts payload with its first, complete contact.
 pub const SEED: &str = include_str!("../fixtures/iovox_update_contacts.xml");

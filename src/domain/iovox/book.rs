@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::detail::Detail;
+use super::detail::{Detail, values_of};
 use super::error::IovoxError;
 use super::list_update::updated_list;
 use super::normalize::normalized_details;
@@ -40,11 +40,7 @@ pub struct BookContact {
 
 impl BookContact {
     pub fn values(&self, detail: Detail) -> Vec<String> {
-        self.details
-            .iter()
-            .filter(|(d, _)| *d == detail)
-            .map(|(_, value)| value.clone())
-            .collect()
+        values_of(&self.details, detail)
     }
 
     fn summary(&self) -> StoredContact {

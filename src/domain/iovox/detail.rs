@@ -136,3 +136,12 @@ impl Detail {
         Detail::PHONES.contains(self)
     }
 }
+
+/// The values of `detail` among (detail, value) pairs, in their order.
+pub fn values_of(details: &[(Detail, String)], detail: Detail) -> Vec<String> {
+    details
+        .iter()
+        .filter(|(d, _)| *d == detail)
+        .map(|(_, value)| value.clone())
+        .collect()
+}

@@ -34,7 +34,7 @@ use std::collections::HashSet;
 
 use super::combination::resulting_pairs;
 use super::countries::country_by_name;
-use super::detail::Detail;
+use super::detail::{Detail, values_of};
 use super::error::IovoxError;
 use super::names::is_valid_person_name;
 use super::phone::is_internationalised;
@@ -58,11 +58,7 @@ pub struct StoredContact {
 impl StoredContact {
     /// The stored numbers of one phone detail.
     pub fn phones_of(&self, detail: Detail) -> Vec<String> {
-        self.phones
-            .iter()
-            .filter(|(d, _)| *d == detail)
-            .map(|(_, value)| value.clone())
-            .collect()
+        values_of(&self.phones, detail)
     }
 }
 

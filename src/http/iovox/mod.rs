@@ -10,9 +10,13 @@ use crate::domain::iovox::IovoxError;
 use crate::http::auth::basic_credentials;
 use crate::http::{AppState, Dialect};
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Query, Request};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::routing::any;
+use reply::IovoxReply;
 use std::collections::HashMap;
 
 pub struct Iovox;
@@ -36,6 +40,36 @@ pub fn routes() -> Router<AppState> {
         .route("/Contacts", any(contacts::contacts))
         .route("/Countries", any(rules::countries))
         .route("/Rules", any(rules::rules))
+}
+
+/// What an iovox call carries besides its credentials: query string, verb and body.
+struct Call {
+    params: HashMap<String, String>,
+    verb: Method,
+    body: Result<Bytes, BytesRejection>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Call {
+    type Rejection = IovoxReply;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let verb = request.method().clone();
+        let Query(params) = Query::try_from_uri(request.uri())?;
+        let body = Bytes::from_request(request, state).await;
+        Ok(Self { params, verb, body })
+    }
+}
+
+impl Call {
+    /// The method called, one of `methods` (name, HTTP verb); see [`called_method`].
+    fn method<'m>(&self, methods: &[(&'m str, &str)]) -> Result<&'m str, IovoxError> {
+        called_method(&self.params, &self.verb, methods)
+    }
+
+    /// The request body; too large a body is a 413.
+    fn body(self) -> Result<Bytes, IovoxReply> {
+        Ok(self.body.map_err(crate::http::ApiError::from)?)
+    }
 }
 
 /// The method a call names, checked in the vendor's order: API version, then the

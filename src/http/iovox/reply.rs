@@ -4,8 +4,7 @@
 use crate::domain::iovox::{IovoxError, write_errors_xml};
 use crate::http::ApiError;
 use crate::storage::StoreError;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -64,11 +63,6 @@ impl IntoResponse for IovoxReply {
 /// 200 with an XML document.
 pub fn xml(body: String) -> Response {
     ([(CONTENT_TYPE, XML)], body).into_response()
-}
-
-/// The request body; too large a body is a 413.
-pub fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, IovoxReply> {
-    Ok(body.map_err(ApiError::from)?)
 }
 
 #[cfg(test)]
