@@ -140,7 +140,7 @@ impl RecordWrite {
         let form = self.form.iter().flat_map(|(name, value)| {
             let texts: Vec<&String> = match value {
                 FormValue::Text(text) => vec![text],
-                FormValue::List(items) => items.iter().collect(),
+                FormValue::List(items) | FormValue::Values(items) => items.iter().collect(),
                 FormValue::Clear => Vec::new(),
             };
             std::iter::once(name).chain(texts)

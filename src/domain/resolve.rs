@@ -16,6 +16,9 @@ pub const MAX_TEXT_CHARS: usize = 65_535;
 pub enum FormValue {
     Text(String),
     List(Vec<String>),
+    /// Several values kept apart even in a text field (one stored value each), where
+    /// `List` joins them with `|`: an iovox contact's several business phones.
+    Values(Vec<String>),
     Clear,
 }
 
@@ -103,18 +106,21 @@ impl<'a> Resolver<'a> {
             (_, FormValue::Clear) => Vec::new(),
             (FieldKind::Text, FormValue::Text(t)) => vec![t.clone()],
             (FieldKind::Text, FormValue::List(items)) => vec![items.join("|")],
+            (FieldKind::Text, FormValue::Values(items)) => items.clone(),
             (FieldKind::Simple, FormValue::Text(t)) => vec![t.trim().to_string()],
-            (FieldKind::Simple, FormValue::List(items)) if items.len() <= 1 => {
+            (FieldKind::Simple, FormValue::List(items) | FormValue::Values(items)) if items.len() <= 1 => {
                 items.iter().map(|t| t.trim().to_string()).collect()
             }
-            (FieldKind::Simple, FormValue::List(_)) => {
+            (FieldKind::Simple, FormValue::List(_) | FormValue::Values(_)) => {
                 return Err(ValidationError::new(
                     "too_many_values",
                     format!("field '{name}' holds a single value"),
                 ));
             }
             (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| s.trim().to_string()).collect(),
-            (FieldKind::Multiple, FormValue::List(items)) => items.iter().map(|s| s.trim().to_string()).collect(),
+            (FieldKind::Multiple, FormValue::List(items) | FormValue::Values(items)) => {
+                items.iter().map(|s| s.trim().to_string()).collect()
+            }
         };
         let mut texts: Vec<String> = texts.into_iter().filter(|t| !t.is_empty()).collect();
         dedup_keep_order(&mut texts);
@@ -314,6 +320,18 @@ mod tests {
             .unwrap();
         assert_eq!(cells[0].values, vec![("3619997400".into(), ValueRef::Free)]);
         assert!(cells[1].values.is_empty());
+    }
+
+    #[test]
+    fn values_stay_apart_in_a_text_field() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let values = FormValue::Values(vec!["441".into(), "442".into(), "441".into()]);
+        let cells = r.resolve_form(&[("name".into(), values)]).unwrap();
+        assert_eq!(
+            cells[0].values,
+            vec![("441".into(), ValueRef::Free), ("442".into(), ValueRef::Free)]
+        );
     }
 
     #[test]

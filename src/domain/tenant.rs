@@ -3,7 +3,7 @@
 use super::ValidationError;
 
 /// Path segments the router owns; a tenant of that name could not be addressed by prefix.
-const RESERVED: &[&str] = &["v2", "dialler", "contacts", "healthz", "dialbase", "countries"];
+const RESERVED: &[&str] = &["v2", "dialler", "contacts", "healthz", "dialbase", "countries", "rules"];
 
 /// Tenant names are the `[customer]` of the vendors' URLs: a DNS label.
 pub fn validate_tenant_name(name: &str) -> Result<(), ValidationError> {

@@ -4,6 +4,7 @@
 mod auth;
 mod auth_cache;
 mod error;
+mod iovox;
 mod vcc;
 
 use crate::storage::Store;
@@ -26,7 +27,7 @@ pub struct AppState {
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
-    let dialects = Router::new().merge(vcc::routes());
+    let dialects = Router::new().merge(vcc::routes()).merge(iovox::routes());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())

@@ -6,6 +6,9 @@ mod shared;
 mod sqlite;
 
 use crate::domain::ValidationError;
+use crate::domain::iovox::{
+    ContactQuery, ContactView, ContactsRequest, IovoxError, Mode, RuleTemplateInput, RuleTemplateView,
+};
 use crate::domain::record::{Contact, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use async_trait::async_trait;
@@ -34,6 +37,13 @@ pub enum StoreError {
 impl From<ValidationError> for StoreError {
     fn from(e: ValidationError) -> Self {
         Self::Invalid(e)
+    }
+}
+
+/// A rejected iovox request: the vendor's error text travels as the detail.
+impl From<IovoxError> for StoreError {
+    fn from(e: IovoxError) -> Self {
+        Self::Invalid(ValidationError::new("iovox_rejected", e.message))
     }
 }
 
@@ -139,6 +149,31 @@ pub trait Store: Send + Sync {
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
     /// Returns whether the number was listed.
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
+
+    /// iovox createContacts (`Mode::Add`) or updateContacts (`Mode::Update`) on the tenant's
+    /// contact book (a project, created on first use). One transaction loads the snapshot,
+    /// plans with `domain::iovox::book::plan_contacts` and writes the plan, so a rejected
+    /// request changes nothing; it is `StoreError::Invalid` with the vendor's text as detail.
+    async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError>;
+    /// iovox deleteContacts, all or nothing (`domain::iovox::validate_delete`); with `rm_rules`
+    /// the contacts' Rule Templates are deleted and their Links' fixes detached.
+    async fn delete_contacts(
+        &self,
+        tenant: TenantId,
+        contact_ids: Vec<String>,
+        rm_rules: bool,
+    ) -> Result<(), StoreError>;
+    /// A page of the contact book (in creation order) and the number of all matching contacts.
+    async fn list_contacts(&self, tenant: TenantId, query: ContactQuery)
+    -> Result<(Vec<ContactView>, u64), StoreError>;
+    /// Stores Rule Templates referencing contact details, all or nothing
+    /// (`domain::iovox::plan_rule_templates`).
+    async fn create_rule_templates(
+        &self,
+        tenant: TenantId,
+        templates: Vec<RuleTemplateInput>,
+    ) -> Result<(), StoreError>;
+    async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError>;
 }
 
 /// Opens the store a `--database` value names: a `postgres://` (or `postgresql://`)

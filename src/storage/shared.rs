@@ -1,5 +1,8 @@
 //! Backend-neutral pieces both stores use, so SQLite and PostgreSQL answer alike:
-//! the search SQL, the per-item errors and the update a "Modify contact" becomes.
+//! the search SQL, the per-item errors, the update a "Modify contact" becomes and
+//! (in [`contact_book`]) the iovox contact book's.
+
+pub mod contact_book;
 
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
@@ -13,7 +16,25 @@ pub struct SqlDialect {
     pub param: fn(usize) -> String,
     /// Pattern match, case-insensitive at least for ASCII: SQLite's LIKE, Postgres' ILIKE.
     pub like: &'static str,
+    /// A condition: the column's text contains the parameter's, ignoring ASCII case only.
+    pub contains: fn(&str, &str) -> String,
 }
+
+pub const SQLITE: SqlDialect = SqlDialect {
+    param: |n| format!("?{n}"),
+    like: "LIKE",
+    // SQLite's lower() folds ASCII only.
+    contains: |column, param| format!("instr(lower({column}), lower({param})) > 0"),
+};
+
+pub const POSTGRES: SqlDialect = SqlDialect {
+    param: |n| format!("${n}"),
+    // On the "C"-collated value column ILIKE folds ASCII case only, as SQLite's LIKE.
+    like: "ILIKE",
+    // lower() folds ASCII only under "C"; the parameter would otherwise take the
+    // database's collation.
+    contains: |column, param| format!("strpos(lower({column}), lower({param}::text COLLATE \"C\")) > 0"),
+};
 
 /// SQL selecting the ids (column `id`) of records whose fields match every (name, value)
 /// pair, and its arguments as (field id, text) pairs bound in order; the first pair
@@ -152,21 +173,21 @@ mod tests {
     use super::*;
     use crate::domain::schema::{Field, FieldKind};
 
-    fn schema() -> ProjectSchema {
-        let field = |id, name: &str| Field {
+    /// A schema of text fields, (id, name).
+    pub(super) fn text_fields(fields: &[(i64, &str)]) -> ProjectSchema {
+        let field = |&(id, name): &(i64, &str)| Field {
             id,
             name: name.into(),
             label: None,
             kind: FieldKind::Text,
             values: vec![],
         };
-        ProjectSchema::new(vec![field(1, "name"), field(2, "city")])
+        ProjectSchema::new(fields.iter().map(field).collect())
     }
 
-    const POSTGRES: SqlDialect = SqlDialect {
-        param: |n| format!("${n}"),
-        like: "ILIKE",
-    };
+    fn schema() -> ProjectSchema {
+        text_fields(&[(1, "name"), (2, "city")])
+    }
 
     #[test]
     fn only_percent_is_a_wildcard_and_params_follow_the_dialect() {

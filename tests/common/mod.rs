@@ -2,6 +2,8 @@
 //! a fresh database and talks to it over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod iovox;
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -211,6 +213,24 @@ impl Client {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body);
         }
+        Self::reply(request).await
+    }
+
+    /// An iovox call (`path` holds the query string): the vendor's `username` and
+    /// `secureKey` headers and, when given, an XML body.
+    pub async fn iovox(&self, method: Method, path: &str, body: Option<&str>) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("username", &self.user)
+            .header("secureKey", &self.key);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/xml").body(body.to_string());
+        }
+        Self::reply(request).await
+    }
+
+    async fn reply(request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();

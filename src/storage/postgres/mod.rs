@@ -4,16 +4,19 @@
 //! serialization failure or a deadlock. Writes run READ COMMITTED and lock the rows
 //! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
 
+mod contact_book;
 mod fields;
 mod migrate;
 mod record_rows;
 mod records_read;
 mod records_write;
+mod rules;
 mod store_impl;
 mod tenants;
 
 use super::StoreError;
 use crate::domain::ValidationError;
+use crate::domain::iovox::IovoxError;
 use crate::domain::schema::nul_character;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
 use std::future::Future;
@@ -50,6 +53,12 @@ impl From<StoreError> for PgError {
 
 impl From<ValidationError> for PgError {
     fn from(e: ValidationError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<IovoxError> for PgError {
+    fn from(e: IovoxError) -> Self {
         Self::Store(e.into())
     }
 }
@@ -136,7 +145,8 @@ impl PostgresStore {
             .build()
             .map_err(|e| StoreError::Backend(format!("cannot build the connection pool: {e}")))?;
         let store = Self { pool };
-        migrate::apply(&mut store.connection().await?).await?;
+        let mut connection = store.connection().await?;
+        migrate::apply(&mut connection).await?;
         Ok(store)
     }
 

@@ -3,21 +3,15 @@
 
 use super::PgResult;
 use super::fields::load_schema;
-use crate::domain::record::{Contact, DispositionEntry, Premium, Record, StoredValue};
+use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, StoredValue};
 use crate::domain::schema::{FieldKind, ProjectSchema};
-use crate::storage::shared::{SqlDialect, push_form_value, search_sql};
+use crate::storage::shared::{POSTGRES, push_form_value, search_sql};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
 use tokio_postgres::types::ToSql;
 
 pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
-
-const POSTGRES: SqlDialect = SqlDialect {
-    param: |n| format!("${n}"),
-    // On the "C"-collated value column ILIKE folds ASCII case only, as SQLite's LIKE.
-    like: "ILIKE",
-};
 
 /// [`search_sql`] with PostgreSQL's parameters.
 pub fn postgres_search(schema: &ProjectSchema, pairs: &[(String, String)]) -> Option<(String, Params)> {
@@ -83,20 +77,9 @@ async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids:
     let position: HashMap<i64, usize> = found.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let record_of = |id: i64| position[&id];
 
-    let statement = tx
-        .prepare_cached(
-            "SELECT v.record_id, v.field_id, f.name, v.value, v.value_id, f.kind
-             FROM record_values v JOIN fields f ON f.id = v.field_id
-             WHERE v.record_id = ANY($1) ORDER BY v.record_id, v.field_id, v.ordinal",
-        )
-        .await?;
-    for r in tx.query(&statement, &[&found]).await? {
-        let value = StoredValue {
-            text: r.get(3),
-            value_id: r.get(4),
-        };
-        let entry = || (r.get(2), FieldKind::parse(r.get(5)).unwrap_or(FieldKind::Text));
-        push_form_value(&mut records[record_of(r.get(0))].form, r.get(1), entry, value);
+    let mut forms = load_forms(tx, &found).await?;
+    for record in &mut records {
+        record.form = forms.remove(&record.id).unwrap_or_default();
     }
 
     let statement = tx
@@ -131,6 +114,27 @@ async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids:
         });
     }
     Ok(records)
+}
+
+/// The forms of these records (one query), by record id; a record without values has none.
+pub async fn load_forms(tx: &Transaction<'_>, ids: &[i64]) -> PgResult<HashMap<i64, Vec<FormEntry>>> {
+    let statement = tx
+        .prepare_cached(
+            "SELECT v.record_id, v.field_id, f.name, v.value, v.value_id, f.kind
+             FROM record_values v JOIN fields f ON f.id = v.field_id
+             WHERE v.record_id = ANY($1) ORDER BY v.record_id, v.field_id, v.ordinal",
+        )
+        .await?;
+    let mut forms: HashMap<i64, Vec<FormEntry>> = HashMap::new();
+    for r in tx.query(&statement, &[&ids]).await? {
+        let value = StoredValue {
+            text: r.get(3),
+            value_id: r.get(4),
+        };
+        let entry = || (r.get(2), FieldKind::parse(r.get(5)).unwrap_or(FieldKind::Text));
+        push_form_value(forms.entry(r.get(0)).or_default(), r.get(1), entry, value);
+    }
+    Ok(forms)
 }
 
 pub async fn list_records(

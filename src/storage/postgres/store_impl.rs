@@ -4,7 +4,8 @@
 
 use super::fields::{self, project};
 use super::records_write::{insert_records, update_records};
-use super::{PostgresStore, records_read, tenants};
+use super::{PostgresStore, contact_book, records_read, rules, tenants};
+use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, RuleTemplateInput, RuleTemplateView};
 use crate::domain::record::{Contact, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::storage::shared::{contact_update, single_update_outcome};
@@ -198,6 +199,52 @@ impl Store for PostgresStore {
 
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
         self.write(phone, |tx, phone| Box::pin(tenants::delete_robinson(tx, tenant, phone)))
+            .await
+    }
+
+    async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
+        self.write(request, |tx, request| {
+            Box::pin(contact_book::write_contacts(tx, tenant, mode, request))
+        })
+        .await
+    }
+
+    async fn delete_contacts(
+        &self,
+        tenant: TenantId,
+        contact_ids: Vec<String>,
+        rm_rules: bool,
+    ) -> Result<(), StoreError> {
+        self.write(contact_ids, |tx, contact_ids| {
+            Box::pin(contact_book::delete_contacts(tx, tenant, contact_ids, rm_rules))
+        })
+        .await
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: ContactQuery,
+    ) -> Result<(Vec<ContactView>, u64), StoreError> {
+        self.read(query, |tx, query| {
+            Box::pin(contact_book::list_contacts(tx, tenant, query))
+        })
+        .await
+    }
+
+    async fn create_rule_templates(
+        &self,
+        tenant: TenantId,
+        templates: Vec<RuleTemplateInput>,
+    ) -> Result<(), StoreError> {
+        self.write(templates, |tx, templates| {
+            Box::pin(rules::create_rule_templates(tx, tenant, templates))
+        })
+        .await
+    }
+
+    async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError> {
+        self.read((), |tx, ()| Box::pin(rules::list_rule_templates(tx, tenant)))
             .await
     }
 }

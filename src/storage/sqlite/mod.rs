@@ -2,10 +2,12 @@
 //! (SQLite allows one writer at a time anyway); readers come from a small pool and
 //! never wait for the writer. All calls run on tokio's blocking threads.
 
+mod contact_book;
 mod fields;
 mod migrate;
 mod records_read;
 mod records_write;
+mod rules;
 mod store_impl;
 mod tenants;
 

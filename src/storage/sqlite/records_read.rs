@@ -51,7 +51,7 @@ pub fn get_record(conn: &Connection, tenant: TenantId, project: i64, id: i64) ->
     Ok(record)
 }
 
-fn load_form(conn: &Connection, record: i64) -> Result<Vec<FormEntry>, StoreError> {
+pub fn load_form(conn: &Connection, record: i64) -> Result<Vec<FormEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.field_id, f.name, v.value, v.value_id, f.kind FROM record_values v JOIN fields f ON f.id = v.field_id
          WHERE v.record_id = ?1 ORDER BY v.field_id, v.ordinal",

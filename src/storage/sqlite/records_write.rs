@@ -7,7 +7,7 @@ use crate::domain::calldate;
 use crate::domain::record::{Contact, Disposition, RecordWrite};
 use crate::domain::resolve::{Cell, SchemaIds};
 use crate::domain::schema::ProjectSchema;
-use crate::storage::shared::{SqlDialect, record_not_exists, resolve_writes, search_sql, unknown_search_field};
+use crate::storage::shared::{SQLITE, record_not_exists, resolve_writes, search_sql, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use rusqlite::{Connection, params};
 
@@ -205,11 +205,6 @@ fn select_targets(
         }
     }
 }
-
-const SQLITE: SqlDialect = SqlDialect {
-    param: |n| format!("?{n}"),
-    like: "LIKE",
-};
 
 /// [`search_sql`] with SQLite's parameters and its ASCII-case-insensitive LIKE.
 pub fn sqlite_search(

@@ -2,7 +2,8 @@
 
 use super::fields::{self, project};
 use super::records_write::{insert_records, update_records};
-use super::{SqliteStore, records_read, tenants};
+use super::{SqliteStore, contact_book, records_read, rules, tenants};
+use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, RuleTemplateInput, RuleTemplateView};
 use crate::domain::record::{Contact, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::storage::shared::{contact_update, single_update_outcome};
@@ -168,5 +169,42 @@ impl Store for SqliteStore {
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
         let phone = phone.to_string();
         self.write(move |tx| tenants::delete_robinson(tx, tenant, &phone)).await
+    }
+
+    async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
+        self.write(move |tx| contact_book::write_contacts(tx, tenant, mode, &request))
+            .await
+    }
+
+    async fn delete_contacts(
+        &self,
+        tenant: TenantId,
+        contact_ids: Vec<String>,
+        rm_rules: bool,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| contact_book::delete_contacts(tx, tenant, &contact_ids, rm_rules))
+            .await
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: ContactQuery,
+    ) -> Result<(Vec<ContactView>, u64), StoreError> {
+        self.read(move |tx| contact_book::list_contacts(tx, tenant, &query))
+            .await
+    }
+
+    async fn create_rule_templates(
+        &self,
+        tenant: TenantId,
+        templates: Vec<RuleTemplateInput>,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| rules::create_rule_templates(tx, tenant, &templates))
+            .await
+    }
+
+    async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError> {
+        self.read(move |tx| rules::list_rule_templates(tx, tenant)).await
     }
 }

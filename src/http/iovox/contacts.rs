@@ -1,0 +1,54 @@
+//! The Contacts interface over the tenant's contact book.
+
+use super::reply::{IovoxReply, xml};
+use super::{Call, Iovox};
+use crate::domain::iovox::book::fill_default_display_names;
+use crate::domain::iovox::{
+    Mode, parse_contact_ids, parse_contact_query, parse_contacts_request, query_flag, write_contacts_xml,
+};
+use crate::http::{AppState, Authed};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// `addContacts` is the name this project's issue uses for the vendor's createContacts.
+const METHODS: &[(&str, &str)] = &[
+    ("updateContacts", "PUT"),
+    ("createContacts", "POST"),
+    ("addContacts", "POST"),
+    ("getContacts", "GET"),
+    ("getContactDetails", "GET"),
+    ("deleteContacts", "DELETE"),
+];
+
+pub async fn contacts(auth: Authed<Iovox>, State(state): State<AppState>, call: Call) -> Result<Response, IovoxReply> {
+    let store = &state.store;
+    let params = &call.params;
+    match call.method(METHODS)? {
+        "updateContacts" => {
+            let request = parse_contacts_request(&call.body()?)?;
+            store.write_contacts(auth.tenant, Mode::Update, request).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        "createContacts" | "addContacts" => {
+            let mut request = parse_contacts_request(&call.body()?)?;
+            fill_default_display_names(&mut request);
+            store.write_contacts(auth.tenant, Mode::Add, request).await?;
+            Ok(StatusCode::CREATED.into_response())
+        }
+        "deleteContacts" => {
+            // Dialbase contacts have no user accounts: rm_if_user is checked, never needed.
+            query_flag(params, "rm_if_user", "Remove If User")?;
+            let rm_rules = query_flag(params, "rm_rules", "Remove Rules")?;
+            let contact_ids = parse_contact_ids(params)?;
+            store.delete_contacts(auth.tenant, contact_ids, rm_rules).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        method => {
+            let query = parse_contact_query(params, method == "getContactDetails")?;
+            let (page, limit) = (query.page, query.limit);
+            let (contacts, total) = store.list_contacts(auth.tenant, query).await?;
+            Ok(xml(write_contacts_xml(&contacts, total, page, limit)))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! iovox responses: XML bodies, and errors as the vendor's
+//! `<errors><error status="400">TEXT</error></errors>` with that HTTP status.
+
+use crate::domain::iovox::{IovoxError, write_errors_xml};
+use crate::http::ApiError;
+use crate::storage::StoreError;
+use axum::extract::rejection::QueryRejection;
+use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// A failed call, rendered as the vendor's XML error body.
+pub struct IovoxReply(pub IovoxError);
+
+impl From<IovoxError> for IovoxReply {
+    fn from(e: IovoxError) -> Self {
+        Self(e)
+    }
+}
+
+/// The texts iovox gives HTTP-level failures ("HTTP 401: Unauthorized"); a request the
+/// storage rejects carries the vendor's validation text as its detail.
+impl From<ApiError> for IovoxReply {
+    fn from(e: ApiError) -> Self {
+        let bad_request = |message: String| IovoxError { status: 400, message };
+        Self(match e {
+            ApiError::Unauthorized => IovoxError::http_status(401, "Unauthorized"),
+            ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
+            ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
+            ApiError::Invalid(invalid) => bad_request(invalid.detail),
+            ApiError::PayloadTooLarge => IovoxError::http_status(413, "Request Entity Too Large"),
+            ApiError::Internal(_) => IovoxError::internal_server_error(),
+        })
+    }
+}
+
+impl From<StoreError> for IovoxReply {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<QueryRejection> for IovoxReply {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::BadRequest(e.body_text()).into()
+    }
+}
+
+impl IntoResponse for IovoxReply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, [(CONTENT_TYPE, XML)], write_errors_xml(&[self.0])).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = HeaderValue::from_static("Basic realm=\"dialbase\"");
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+/// 200 with an XML document.
+pub fn xml(body: String) -> Response {
+    ([(CONTENT_TYPE, XML)], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ValidationError;
+
+    fn mapped(e: ApiError) -> (u16, String) {
+        let IovoxReply(error) = e.into();
+        (error.status, error.message)
+    }
+
+    #[test]
+    fn only_real_faults_are_internal_server_errors() {
+        assert_eq!(
+            mapped(ApiError::Internal("disk I/O error".into())),
+            (500, "Internal Server Error".into())
+        );
+        let rejected = ValidationError::new("iovox_rejected", "Request Empty");
+        assert_eq!(mapped(ApiError::Invalid(rejected)), (400, "Request Empty".into()));
+        assert_eq!(mapped(ApiError::Unauthorized), (401, "HTTP 401: Unauthorized".into()));
+    }
+
+    #[test]
+    fn errors_are_xml_with_their_status() {
+        let response = IovoxReply(IovoxError::internal_server_error()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[CONTENT_TYPE], XML);
+    }
+}

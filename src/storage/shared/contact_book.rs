@@ -1,0 +1,241 @@
+//! The iovox contact book's backend-neutral pieces: how a record becomes a contact,
+//! how a plan's writes are reported, and getContacts' filter SQL. The rules
+//! themselves live in `domain::iovox::book`.
+
+use super::SqlDialect;
+use crate::domain::iovox::book::BookContact;
+use crate::domain::iovox::{ContactQuery, Detail};
+use crate::domain::record::{FormEntry, RecordWrite};
+use crate::domain::schema::ProjectSchema;
+use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError};
+
+/// The name the contact book project shows under in the VCC Live API.
+pub const BOOK_NAME: &str = "Contact book";
+
+/// The contact a record of the book holds: its detail fields (other fields, e.g. the
+/// phoneN mirrors, are left out), several values of a list detail in their order.
+pub fn book_contact(record_id: i64, form: Vec<FormEntry>) -> BookContact {
+    let details = form
+        .into_iter()
+        .filter_map(|entry| Detail::from_element(&entry.name).map(|detail| (detail, entry.values)))
+        .flat_map(|(detail, values)| values.into_iter().map(move |v| (detail, v.text)))
+        .collect();
+    BookContact { record_id, details }
+}
+
+/// A plan's (record id, change) pairs as record updates.
+pub fn contact_updates(updates: Vec<(i64, RecordWrite)>) -> Vec<RecordUpdate> {
+    updates
+        .into_iter()
+        .map(|(record, write)| RecordUpdate {
+            target: RecordTarget::Id(record),
+            write,
+        })
+        .collect()
+}
+
+/// Any item the record layer rejects (e.g. a value over its length cap) rejects the request.
+pub fn first_rejection<T>(results: Vec<ItemResult<T>>) -> Result<(), StoreError> {
+    match results.into_iter().find_map(Result::err) {
+        Some(e) => Err(StoreError::Invalid(e)),
+        None => Ok(()),
+    }
+}
+
+/// A stored Rule's or Link's target as getRuleTemplates shows it; None when its
+/// record has lost its contact_id or there is none.
+pub fn rule_target(contact_id: Option<String>, detail: Option<String>) -> Option<(String, Detail)> {
+    Some((contact_id?, Detail::from_element(&detail?)?))
+}
+
+/// A bind argument of [`ContactFilter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlArg {
+    Integer(i64),
+    Text(String),
+}
+
+/// getContacts' WHERE clause over `records r` of the contact book, with its
+/// arguments in bind order.
+#[derive(Debug)]
+pub struct ContactFilter {
+    pub sql: String,
+    pub args: Vec<SqlArg>,
+}
+
+impl ContactFilter {
+    /// Every given filter must match; a filter on a detail no contact has yet (no
+    /// such field), or with a NUL character (no backend stores one, PostgreSQL cannot
+    /// even bind one), matches nothing.
+    pub fn new(book: i64, schema: &ProjectSchema, query: &ContactQuery, dialect: &SqlDialect) -> Self {
+        let mut filter = Self {
+            sql: String::new(),
+            args: Vec::new(),
+        };
+        let book = filter.arg(dialect, SqlArg::Integer(book));
+        filter.sql = format!("r.project_id = {book} AND r.user_data IS NOT NULL");
+        if let Some(contact_id) = &query.contact_id {
+            if contact_id.contains('\0') {
+                filter.sql.push_str(" AND FALSE");
+            } else {
+                let contact_id = filter.arg(dialect, SqlArg::Text(contact_id.clone()));
+                filter.sql.push_str(&format!(" AND r.user_data = {contact_id}"));
+            }
+        }
+        let searches = [
+            (&query.display_name, &[Detail::DisplayName][..], true),
+            (&query.company, &[Detail::Company], false),
+            (&query.email, &[Detail::Email, Detail::Email2], false),
+            (&query.phone_number, &Detail::PHONES, false),
+        ];
+        for (wanted, details, contains) in searches {
+            if let Some(wanted) = wanted {
+                let fields: Vec<i64> = details
+                    .iter()
+                    .filter_map(|d| schema.field(d.element_name()).map(|f| f.id))
+                    .collect();
+                filter.value_in(dialect, &fields, wanted, contains);
+            }
+        }
+        filter
+    }
+
+    fn arg(&mut self, dialect: &SqlDialect, arg: SqlArg) -> String {
+        self.args.push(arg);
+        (dialect.param)(self.args.len())
+    }
+
+    /// One of the fields holds `wanted` (or, with `contains`, a value containing it,
+    /// ignoring ASCII case).
+    fn value_in(&mut self, dialect: &SqlDialect, fields: &[i64], wanted: &str, contains: bool) {
+        if fields.is_empty() || wanted.contains('\0') {
+            self.sql.push_str(" AND FALSE");
+            return;
+        }
+        let marks: Vec<String> = fields
+            .iter()
+            .map(|&id| self.arg(dialect, SqlArg::Integer(id)))
+            .collect();
+        let wanted = self.arg(dialect, SqlArg::Text(wanted.to_owned()));
+        let test = if contains {
+            (dialect.contains)("v.value", &wanted)
+        } else {
+            format!("v.value = {wanted}")
+        };
+        self.sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM record_values v WHERE v.record_id = r.id AND v.field_id IN ({}) AND {test})",
+            marks.join(", ")
+        ));
+    }
+
+    /// How many contacts match.
+    pub fn count_sql(&self) -> String {
+        format!("SELECT count(*) FROM records r WHERE {}", self.sql)
+    }
+
+    /// The page's (record id, contact_id) rows, in creation order.
+    pub fn page_sql(&self, query: &ContactQuery) -> String {
+        format!(
+            "SELECT r.id, r.user_data FROM records r WHERE {} ORDER BY r.id LIMIT {} OFFSET {}",
+            self.sql,
+            query.limit,
+            query.offset()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::shared::tests::text_fields;
+    use crate::storage::shared::{POSTGRES, SQLITE};
+
+    fn schema() -> ProjectSchema {
+        text_fields(&[(7, "display_name"), (8, "email"), (9, "email_2")])
+    }
+
+    fn query() -> ContactQuery {
+        ContactQuery {
+            contact_id: None,
+            display_name: None,
+            company: None,
+            phone_number: None,
+            email: None,
+            page: 3,
+            limit: 10,
+        }
+    }
+
+    #[test]
+    fn filters_bind_in_order_in_each_dialect() {
+        let query = ContactQuery {
+            contact_id: Some("c1".into()),
+            display_name: Some("Ann".into()),
+            email: Some("a@b.c".into()),
+            ..query()
+        };
+        let filter = ContactFilter::new(5, &schema(), &query, &POSTGRES);
+        assert!(
+            filter
+                .sql
+                .starts_with("r.project_id = $1 AND r.user_data IS NOT NULL AND r.user_data = $2")
+        );
+        assert!(
+            filter
+                .sql
+                .contains("v.field_id IN ($3) AND strpos(lower(v.value), lower($4::text")
+        );
+        assert!(
+            filter.sql.contains("v.field_id IN ($5, $6) AND v.value = $7)"),
+            "{}",
+            filter.sql
+        );
+        let text = |t: &str| SqlArg::Text(t.into());
+        assert_eq!(
+            filter.args,
+            vec![
+                SqlArg::Integer(5),
+                text("c1"),
+                SqlArg::Integer(7),
+                text("Ann"),
+                SqlArg::Integer(8),
+                SqlArg::Integer(9),
+                text("a@b.c")
+            ]
+        );
+        let sqlite = ContactFilter::new(5, &schema(), &query, &SQLITE);
+        assert!(
+            sqlite.sql.contains("instr(lower(v.value), lower(?4)) > 0"),
+            "{}",
+            sqlite.sql
+        );
+        assert_eq!(sqlite.args, filter.args);
+        assert!(sqlite.page_sql(&query).ends_with("ORDER BY r.id LIMIT 10 OFFSET 20"));
+    }
+
+    #[test]
+    fn a_filter_on_a_detail_no_contact_has_matches_nothing() {
+        let query = ContactQuery {
+            company: Some("Acme".into()),
+            ..query()
+        };
+        let filter = ContactFilter::new(5, &schema(), &query, &SQLITE);
+        assert_eq!(filter.sql, "r.project_id = ?1 AND r.user_data IS NOT NULL AND FALSE");
+        assert_eq!(filter.args, vec![SqlArg::Integer(5)]);
+    }
+
+    #[test]
+    fn a_filter_holding_a_nul_character_matches_nothing_and_binds_no_text() {
+        let query = ContactQuery {
+            contact_id: Some("a\0".into()),
+            display_name: Some("\0".into()),
+            ..query()
+        };
+        let filter = ContactFilter::new(5, &schema(), &query, &POSTGRES);
+        assert_eq!(
+            filter.sql,
+            "r.project_id = $1 AND r.user_data IS NOT NULL AND FALSE AND FALSE"
+        );
+        assert_eq!(filter.args, vec![SqlArg::Integer(5)]);
+    }
+}

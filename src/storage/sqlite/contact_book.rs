@@ -1,0 +1,181 @@
+//! The iovox contact book on SQLite: a project per tenant whose records are the
+//! contacts (`user_data` = contact_id, one text field per detail). Validation and
+//! writes run in the caller's write transaction, so the all-or-nothing rule holds.
+
+use super::fields::{create_project, load_schema};
+use super::records_read::load_form;
+use super::records_write::{insert_records, update_records};
+use super::rules::{release_rules, rule_uses};
+use crate::domain::iovox::book::{
+    BookContact, BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids,
+};
+use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
+use crate::storage::shared::SQLITE;
+use crate::storage::shared::contact_book::{
+    BOOK_NAME, ContactFilter, SqlArg, book_contact, contact_updates, first_rejection,
+};
+use crate::storage::{StoreError, TenantId};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+pub fn find_book(conn: &Connection, tenant: TenantId) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT project_id FROM contact_books WHERE tenant_id = ?1")?
+        .query_row([tenant], |r| r.get(0))
+        .optional()?)
+}
+
+fn ensure_book(conn: &Connection, tenant: TenantId) -> Result<i64, StoreError> {
+    if let Some(book) = find_book(conn, tenant)? {
+        return Ok(book);
+    }
+    let project = create_project(conn, tenant, BOOK_NAME)?;
+    conn.execute(
+        "INSERT INTO contact_books (tenant_id, project_id) VALUES (?1, ?2)",
+        params![tenant, project],
+    )?;
+    Ok(project)
+}
+
+/// The record of a contact; the oldest one should the VCC Live API have given
+/// another record of the book the same user_data.
+fn contact_record(conn: &Connection, tenant: TenantId, book: i64, contact_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM records WHERE tenant_id = ?1 AND user_data = ?2 AND project_id = ?3 ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![tenant, contact_id, book], |r| r.get(0))
+        .optional()?)
+}
+
+fn load_contact(conn: &Connection, record_id: i64) -> Result<BookContact, StoreError> {
+    Ok(book_contact(record_id, load_form(conn, record_id)?))
+}
+
+/// Adds the contacts with these ids (those that exist) to the snapshot.
+pub fn load_contacts(
+    conn: &Connection,
+    tenant: TenantId,
+    book: i64,
+    contact_ids: &[String],
+    snapshot: &mut BookSnapshot,
+) -> Result<(), StoreError> {
+    for contact_id in contact_ids {
+        if let Some(record) = contact_record(conn, tenant, book, contact_id)? {
+            snapshot.insert_contact(contact_id.clone(), load_contact(conn, record)?);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the contacts holding one of these display names to the snapshot.
+fn load_by_display_names(
+    conn: &Connection,
+    book: i64,
+    names: &[String],
+    snapshot: &mut BookSnapshot,
+) -> Result<(), StoreError> {
+    let schema = load_schema(conn, book)?;
+    let Some(field) = schema.field(Detail::DisplayName.element_name()) else {
+        return Ok(());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.record_id, r.user_data FROM record_values v JOIN records r ON r.id = v.record_id
+         WHERE v.field_id = ?1 AND v.value = ?2 AND r.user_data IS NOT NULL ORDER BY v.record_id",
+    )?;
+    for name in names {
+        let holders: Vec<(i64, String)> = stmt
+            .query_map(params![field.id, name], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (record, contact_id) in holders {
+            snapshot.insert_contact(contact_id, load_contact(conn, record)?);
+        }
+    }
+    Ok(())
+}
+
+/// createContacts / updateContacts: see `Store::write_contacts`.
+pub fn write_contacts(
+    conn: &Connection,
+    tenant: TenantId,
+    mode: Mode,
+    request: &ContactsRequest,
+) -> Result<(), StoreError> {
+    let book = ensure_book(conn, tenant)?;
+    let mut snapshot = BookSnapshot::default();
+    load_contacts(conn, tenant, book, &request_contact_ids(request), &mut snapshot)?;
+    load_by_display_names(conn, book, &candidate_display_names(request, &snapshot), &mut snapshot)?;
+    for record in snapshot.record_ids() {
+        for detail in rule_uses(conn, record)? {
+            snapshot.insert_rule_use(record, detail);
+        }
+    }
+    let plan = plan_contacts(request, mode, &snapshot)?;
+    for &(record, detail) in &plan.released {
+        release_rules(conn, record, Some(detail))?;
+    }
+    first_rejection(insert_records(conn, tenant, book, &plan.inserts)?)?;
+    first_rejection(update_records(conn, book, &contact_updates(plan.updates))?)
+}
+
+/// deleteContacts: see `Store::delete_contacts`.
+pub fn delete_contacts(
+    conn: &Connection,
+    tenant: TenantId,
+    contact_ids: &[String],
+    rm_rules: bool,
+) -> Result<(), StoreError> {
+    let book = find_book(conn, tenant)?;
+    let mut targets: Vec<DeleteTarget> = Vec::with_capacity(contact_ids.len());
+    for contact_id in contact_ids {
+        let record = match book {
+            Some(book) => contact_record(conn, tenant, book, contact_id)?,
+            None => None,
+        };
+        targets.push(match record {
+            Some(record) => Some((record, !rule_uses(conn, record)?.is_empty())),
+            None => None,
+        });
+    }
+    for record in validate_delete(&targets, rm_rules)? {
+        release_rules(conn, record, None)?;
+        conn.prepare_cached("DELETE FROM records WHERE id = ?1")?
+            .execute([record])?;
+    }
+    Ok(())
+}
+
+/// getContacts / getContactDetails: a page in creation order and the total.
+pub fn list_contacts(
+    conn: &Connection,
+    tenant: TenantId,
+    query: &ContactQuery,
+) -> Result<(Vec<ContactView>, u64), StoreError> {
+    let Some(book) = find_book(conn, tenant)? else {
+        return Ok((Vec::new(), 0));
+    };
+    let filter = ContactFilter::new(book, &load_schema(conn, book)?, query, &SQLITE);
+    let args: Vec<Value> = filter
+        .args
+        .iter()
+        .map(|arg| match arg {
+            SqlArg::Integer(n) => Value::Integer(*n),
+            SqlArg::Text(text) => Value::Text(text.clone()),
+        })
+        .collect();
+    let total: i64 = conn
+        .prepare_cached(&filter.count_sql())?
+        .query_row(params_from_iter(&args), |r| r.get(0))?;
+    let page: Vec<(i64, String)> = conn
+        .prepare_cached(&filter.page_sql(query))?
+        .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let contacts = page
+        .into_iter()
+        .map(|(record, contact_id)| {
+            let details = load_contact(conn, record)?.details;
+            Ok(ContactView { contact_id, details })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok((contacts, u64::try_from(total).unwrap_or_default()))
+}
