@@ -3,7 +3,10 @@
 use crate::storage::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/sqlite/001_init.sql")),
+    (2, include_str!("../../../migrations/sqlite/002_dial_state.sql")),
+];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     conn.execute_batch(

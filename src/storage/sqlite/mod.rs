@@ -2,6 +2,7 @@
 //! (SQLite allows one writer at a time anyway); readers come from a small pool and
 //! never wait for the writer. All calls run on tokio's blocking threads.
 
+mod dialler;
 mod fields;
 mod migrate;
 mod records_read;

@@ -89,7 +89,7 @@ fn upsert_contact(conn: &Connection, source: &str, record: i64, c: &Contact) -> 
     Ok(())
 }
 
-fn insert_disposition(
+pub(super) fn insert_disposition(
     conn: &Connection,
     source: &str,
     record: i64,
@@ -251,6 +251,8 @@ fn apply_update(
         "UPDATE records SET updated_at = ?1,
            user_data = COALESCE(?2, user_data), phone_field = COALESCE(?3, phone_field),
            next_calldate = COALESCE(?4, next_calldate), price = COALESCE(?5, price),
+           -- a new call date reopens a record a dialer had finished
+           done_at = CASE WHEN ?4 IS NULL THEN done_at END,
            commission = COALESCE(?6, commission)
          WHERE id IN (SELECT id FROM target_ids)",
     )?

@@ -2,12 +2,14 @@
 
 use super::fields::{self, project};
 use super::records_write::{insert_records, update_records};
-use super::{SqliteStore, records_read, tenants};
+use super::{SqliteStore, dialler, records_read, tenants};
 use crate::domain::ValidationError;
-use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::resolve::FormValue;
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
-use crate::storage::{ItemResult, Project, RecordQuery, RecordTarget, RecordUpdate, Store, StoreError, TenantId};
+use crate::storage::{
+    ItemResult, Project, RecordKey, RecordQuery, RecordTarget, RecordUpdate, Store, StoreError, TenantId,
+};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -186,6 +188,43 @@ impl Store for SqliteStore {
             }
         })
         .await
+    }
+
+    async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
+        self.read(move |tx| dialler::find_records(tx, tenant, &key)).await
+    }
+
+    async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError> {
+        self.write(move |tx| dialler::delete_record(tx, tenant, &key)).await
+    }
+
+    async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError> {
+        self.write(move |tx| dialler::set_locked(tx, tenant, &key, locked))
+            .await
+    }
+
+    async fn claim_next(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        owner: &str,
+        lease_seconds: u32,
+    ) -> Result<Option<Record>, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |tx| dialler::claim_next(tx, tenant, project_id, &owner, lease_seconds))
+            .await
+    }
+
+    async fn release_claim(
+        &self,
+        tenant: TenantId,
+        record: i64,
+        owner: &str,
+        result: Option<Disposition>,
+    ) -> Result<Record, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |tx| dialler::release_claim(tx, tenant, record, &owner, result.as_ref()))
+            .await
     }
 
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {

@@ -1,0 +1,129 @@
+//! What jtel and dialers need beyond the project-scoped calls: records by id or user data
+//! across the tenant's projects, deletion, the lock flag, and the claim queue.
+
+use super::fields::project;
+use super::records_read::{ROBINSON_SQL, get_record};
+use super::records_write::insert_disposition;
+use crate::domain::calldate;
+use crate::domain::record::{Disposition, Record};
+use crate::storage::{RecordKey, StoreError, TenantId};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// (id, project) of the tenant's records a key names, lowest id first; `limit` -1 is all.
+fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, limit: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let (sql, value) = match key {
+        RecordKey::Id(id) => (
+            "SELECT id, project_id FROM records WHERE tenant_id = ?1 AND id = ?2 LIMIT ?3",
+            Value::Integer(*id),
+        ),
+        RecordKey::UserData(data) => (
+            "SELECT id, project_id FROM records WHERE tenant_id = ?1 AND user_data = ?2 ORDER BY id LIMIT ?3",
+            Value::Text(data.clone()),
+        ),
+    };
+    let rows = conn
+        .prepare_cached(sql)?
+        .query_map(params![tenant, value, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The one record a key names: the lowest id for user data.
+fn first_id(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<i64, StoreError> {
+    matching(conn, tenant, key, 1)?
+        .first()
+        .map(|(id, _)| *id)
+        .ok_or(StoreError::NotFound("record"))
+}
+
+pub fn find_records(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<Vec<Record>, StoreError> {
+    matching(conn, tenant, key, -1)?
+        .into_iter()
+        .map(|(id, project)| get_record(conn, tenant, project, id))
+        .collect()
+}
+
+/// Values, contacts and dispositions go with the record (ON DELETE CASCADE).
+pub fn delete_record(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<i64, StoreError> {
+    let id = first_id(conn, tenant, key)?;
+    conn.execute("DELETE FROM records WHERE id = ?1", [id])?;
+    Ok(id)
+}
+
+pub fn set_locked(conn: &Connection, tenant: TenantId, key: &RecordKey, locked: bool) -> Result<i64, StoreError> {
+    let id = first_id(conn, tenant, key)?;
+    conn.execute(
+        "UPDATE records SET locked = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, locked, calldate::now()],
+    )?;
+    Ok(id)
+}
+
+/// One statement picks and claims, inside the writer's transaction, so no two claims can
+/// take the same record. Each branch walks `records_dialable` in queue order and stops at the
+/// first dialable row: dated due records first, then unset ones.
+pub fn claim_next(
+    conn: &Connection,
+    tenant: TenantId,
+    project_id: i64,
+    owner: &str,
+    lease_seconds: u32,
+) -> Result<Option<Record>, StoreError> {
+    project(conn, tenant, project_id)?;
+    let dialable = format!(
+        "r.project_id = ?1 AND r.tenant_id = ?2 AND r.done_at IS NULL AND r.locked = 0
+         AND (r.claim_expires_at IS NULL OR r.claim_expires_at < ?5) AND NOT {ROBINSON_SQL}"
+    );
+    let sql = format!(
+        "UPDATE records SET claimed_by = ?3, claim_expires_at = ?4, updated_at = ?5
+         WHERE id = COALESCE(
+           (SELECT r.id FROM records r WHERE {dialable} AND r.next_calldate <= ?5
+            ORDER BY r.next_calldate, r.id LIMIT 1),
+           (SELECT r.id FROM records r WHERE {dialable} AND r.next_calldate IS NULL
+            ORDER BY r.id LIMIT 1))
+         RETURNING id"
+    );
+    let expires = calldate::now_plus_seconds(i64::from(lease_seconds));
+    let claimed: Option<i64> = conn
+        .prepare_cached(&sql)?
+        .query_row(params![project_id, tenant, owner, expires, calldate::now()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    claimed.map(|id| get_record(conn, tenant, project_id, id)).transpose()
+}
+
+pub fn release_claim(
+    conn: &Connection,
+    tenant: TenantId,
+    id: i64,
+    owner: &str,
+    result: Option<&Disposition>,
+) -> Result<Record, StoreError> {
+    let (project_id, claimed_by): (i64, Option<String>) = conn
+        .prepare_cached("SELECT project_id, claimed_by FROM records WHERE id = ?1 AND tenant_id = ?2")?
+        .query_row(params![id, tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StoreError::NotFound("record"))?;
+    if claimed_by.as_deref() != Some(owner) {
+        return Err(StoreError::Conflict(format!("record {id} is not claimed by '{owner}'")));
+    }
+    let now = calldate::now();
+    match result {
+        None => conn.execute(
+            "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, updated_at = ?2 WHERE id = ?1",
+            params![id, now],
+        )?,
+        Some(disposition) => {
+            insert_disposition(conn, "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", id, disposition, &now)?;
+            conn.execute(
+                "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
+                   next_calldate = ?2, done_at = CASE WHEN ?2 IS NULL THEN ?3 END, updated_at = ?3
+                 WHERE id = ?1",
+                params![id, disposition.next_calldate, now],
+            )?
+        }
+    };
+    get_record(conn, tenant, project_id, id)
+}
