@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+mod jtel;
 mod vcc;
 
 use crate::storage::Store;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Authed, Dialect, path_id};
-pub use error::ApiError;
+pub use error::{ApiError, error_response, json_body};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -24,7 +25,7 @@ pub struct AppState {
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
-    let dialects = Router::new().merge(vcc::routes());
+    let dialects = Router::new().merge(vcc::routes()).merge(jtel::routes());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())

@@ -149,6 +149,10 @@ impl Client {
         self.send(Method::DELETE, path, None).await
     }
 
+    pub async fn patch(&self, path: &str) -> Reply {
+        self.send(Method::PATCH, path, None).await
+    }
+
     /// Creates a project and returns its id.
     pub async fn project(&self, name: &str) -> i64 {
         let reply = self.post("/v2/projects", &format!("{{\"name\": \"{name}\"}}")).await;
