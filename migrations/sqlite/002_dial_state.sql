@@ -4,7 +4,11 @@
 ALTER TABLE records ADD COLUMN done_at TEXT;
 ALTER TABLE records ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 
--- The queue of open records of a project in due order. Done records leave the index, so a
--- worked-through campaign costs a claim nothing to skip.
+-- A claim looks in two places. The queue: unclaimed open records in due order, so a claim
+-- stops at the first dialable one instead of stepping over done, claimed or locked ones.
+-- The leases: claimed records by expiry, so expired leases are found without a scan.
 DROP INDEX records_due;
-CREATE INDEX records_dialable ON records(project_id, next_calldate, id) WHERE done_at IS NULL;
+CREATE INDEX records_queue ON records (project_id, next_calldate, id)
+    WHERE done_at IS NULL AND claimed_by IS NULL AND locked = 0;
+CREATE INDEX records_leases ON records (project_id, claim_expires_at)
+    WHERE claimed_by IS NOT NULL AND done_at IS NULL;

@@ -60,9 +60,13 @@ pub fn set_locked(conn: &Connection, tenant: TenantId, key: &RecordKey, locked: 
     Ok(id)
 }
 
-/// One statement picks and claims, inside the writer's transaction, so no two claims can
-/// take the same record. Each branch walks `records_dialable` in queue order and stops at the
-/// first dialable row: dated due records first, then unset ones.
+/// The claim order: dated records by due time, then unset ones ("due now") by id.
+const QUEUE_ORDER: &str = "next_calldate IS NULL, next_calldate, id";
+
+/// One statement picks and claims, inside the writer's transaction, so no two claims can take
+/// the same record. The candidates: the first dialable dated and unset records of the queue
+/// (`records_queue`, walked in order) and the first expired lease (`records_leases`); the
+/// earliest of them in queue order is claimed.
 pub fn claim_next(
     conn: &Connection,
     tenant: TenantId,
@@ -71,17 +75,22 @@ pub fn claim_next(
     lease_seconds: u32,
 ) -> Result<Option<Record>, StoreError> {
     project(conn, tenant, project_id)?;
-    let dialable = format!(
-        "r.project_id = ?1 AND r.tenant_id = ?2 AND r.done_at IS NULL AND r.locked = 0
-         AND (r.claim_expires_at IS NULL OR r.claim_expires_at < ?5) AND NOT {ROBINSON_SQL}"
-    );
+    let allowed = format!("r.project_id = ?1 AND r.tenant_id = ?2 AND r.done_at IS NULL AND NOT {ROBINSON_SQL}");
+    let queued = format!("{allowed} AND r.claimed_by IS NULL AND r.locked = 0");
     let sql = format!(
         "UPDATE records SET claimed_by = ?3, claim_expires_at = ?4, updated_at = ?5
-         WHERE id = COALESCE(
-           (SELECT r.id FROM records r WHERE {dialable} AND r.next_calldate <= ?5
-            ORDER BY r.next_calldate, r.id LIMIT 1),
-           (SELECT r.id FROM records r WHERE {dialable} AND r.next_calldate IS NULL
-            ORDER BY r.id LIMIT 1))
+         WHERE id = (SELECT id FROM (
+           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
+             WHERE {queued} AND r.next_calldate <= ?5 ORDER BY r.next_calldate, r.id LIMIT 1)
+           UNION ALL
+           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
+             WHERE {queued} AND r.next_calldate IS NULL ORDER BY r.id LIMIT 1)
+           UNION ALL
+           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
+             WHERE {allowed} AND r.claimed_by IS NOT NULL AND r.claim_expires_at < ?5 AND r.locked = 0
+               AND (r.next_calldate IS NULL OR r.next_calldate <= ?5)
+             ORDER BY {QUEUE_ORDER} LIMIT 1)
+         ) ORDER BY {QUEUE_ORDER} LIMIT 1)
          RETURNING id"
     );
     let expires = calldate::now_plus_seconds(i64::from(lease_seconds));
