@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, Database, Server};
+use common::{Client, Database, KEY, Server, USER};
 use serde_json::{Value, json};
 
 const GET_CONTACT: &str = include_str!("fixtures/jtel_get_contact.json");
@@ -470,4 +470,23 @@ async fn another_tenant_sees_nothing() {
     let anonymous = server.client_as("mycc", "mycc", "wrong-key");
     let reply = anonymous.get(&format!("/dialler/contacts/contact/{id}")).await;
     assert_eq!((reply.status.as_u16(), reply.body["status"].clone()), (401, json!(401)));
+}
+
+#[tokio::test]
+async fn without_a_prefix_the_host_names_the_tenant() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let campaign = api.project("Outbound").await;
+    let id = insert(&api, contact(campaign, "A", "a", "111111")).await[0];
+    let reply = reqwest::Client::new()
+        .get(format!("{}/dialler/contacts/contact/{id}", server.base))
+        .header("host", "mycc.dialbase.example")
+        .basic_auth(USER, Some(KEY))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(reply.status(), 200);
+    let body: Value = reply.json().await.expect("json");
+    assert_eq!(body["records"][0]["DiallerContactsID"], id);
 }

@@ -12,7 +12,7 @@ use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Query, RawPathParams, State};
+use axum::extract::{MatchedPath, Query, RawPathParams, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -59,28 +59,18 @@ pub async fn delete(
     Ok(done())
 }
 
-pub async fn lock(
+/// Lock or unlock, as the path ends: `/lock`, or `/unlock` and `/lockunlock`.
+pub async fn set_lock(
     auth: Authed<Jtel>,
     State(state): State<AppState>,
+    path: MatchedPath,
     params: RawPathParams,
     Query(query): Params,
 ) -> Result<Response, JtelError> {
+    let locked = path.as_str().ends_with("/lock");
     state
         .store
-        .set_locked(auth.tenant, key_of(&params, &query)?, true)
-        .await?;
-    Ok(done())
-}
-
-pub async fn unlock(
-    auth: Authed<Jtel>,
-    State(state): State<AppState>,
-    params: RawPathParams,
-    Query(query): Params,
-) -> Result<Response, JtelError> {
-    state
-        .store
-        .set_locked(auth.tenant, key_of(&params, &query)?, false)
+        .set_locked(auth.tenant, key_of(&params, &query)?, locked)
         .await?;
     Ok(done())
 }

@@ -29,10 +29,10 @@ pub fn routes() -> Router<AppState> {
             "/dialler/contacts/contact/{id}",
             get(contacts::get).put(contacts::update).delete(contacts::delete),
         )
-        .route("/dialler/contacts/contact/{id}/lock", patch(contacts::lock))
-        .route("/dialler/contacts/contact/{id}/unlock", patch(contacts::unlock))
-        .route("/dialler/contacts/contact/lock", patch(contacts::lock))
-        .route("/dialler/contacts/contact/unlock", patch(contacts::unlock))
+        .route("/dialler/contacts/contact/{id}/lock", patch(contacts::set_lock))
+        .route("/dialler/contacts/contact/{id}/unlock", patch(contacts::set_lock))
+        .route("/dialler/contacts/contact/lock", patch(contacts::set_lock))
+        .route("/dialler/contacts/contact/unlock", patch(contacts::set_lock))
         // The vendor's document prints this path for "Unlock a Dialler Contact by UserData".
-        .route("/dialler/contacts/contact/lockunlock", patch(contacts::unlock))
+        .route("/dialler/contacts/contact/lockunlock", patch(contacts::set_lock))
 }
