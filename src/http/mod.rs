@@ -2,6 +2,7 @@
 //! twice: under `/{customer}` and at the root, where the Host header names the tenant.
 
 mod auth;
+mod dialer;
 mod error;
 mod jtel;
 mod vcc;
@@ -25,7 +26,10 @@ pub struct AppState {
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
-    let dialects = Router::new().merge(vcc::routes()).merge(jtel::routes());
+    let dialects = Router::new()
+        .merge(vcc::routes())
+        .merge(jtel::routes())
+        .merge(dialer::routes());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())
