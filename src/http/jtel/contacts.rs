@@ -80,7 +80,8 @@ fn at(index: usize, e: ValidationError) -> ApiError {
 }
 
 /// Inserts one contact or an array of them, all into one campaign and all or none: every
-/// contact is checked (also against the campaign's fields) before anything is written.
+/// contact is checked (also against the campaign's fields) before anything is written. Only a
+/// field created with another kind between that check and the write could still fail an item.
 pub async fn insert(
     auth: Authed<Jtel>,
     State(state): State<AppState>,

@@ -26,38 +26,10 @@ pub const CAMPAIGN: &str = "DiallerCampaignsID";
 const USER_DATA_MAX_CHARS: usize = 255;
 
 /// Shown on every contact, null when unset: jtel's contact fields ...
-const CONTACT_FIELDS: &[&str] = &[
-    "Client",
-    "Service",
-    "ReferenceNumber",
-    "Name",
-    "FirstName",
-    "Salutation",
-    "Title",
-    "Company",
-    "Address",
-    "PostalCode",
-    "City",
-    "Country",
-    "Region",
-    "AccountOwner",
-    "AccountBank",
-    "AccountNationalBankCode",
-    "AccountBIC",
-    "AccountNumber",
-    "AccountIBAN",
-    "Amount",
-    "FaxNumber",
-    "Email",
-    "Website",
-    "Comment",
-    "ExternalSystemLink",
-    "Tag",
-    "Model",
-    "RandomSortOrder",
-    "bLastResultMailbox",
-    "LastAcdAgentEndReasonsID",
-];
+const CONTACT_FIELDS: &str = "Client Service ReferenceNumber Name FirstName Salutation Title Company Address
+    PostalCode City Country Region AccountOwner AccountBank AccountNationalBankCode AccountBIC AccountNumber
+    AccountIBAN Amount FaxNumber Email Website Comment ExternalSystemLink Tag Model RandomSortOrder
+    bLastResultMailbox LastAcdAgentEndReasonsID";
 /// ... and its per-number fields, `#` standing for 1 to 6.
 const NUMBER_FIELDS: &[&str] = &[
     "PhoneNumber#",
@@ -245,7 +217,7 @@ fn typed(key: &str, text: String) -> Value {
 
 pub fn contact_json(record: &Record) -> Value {
     let mut out = Map::new();
-    for name in CONTACT_FIELDS {
+    for name in CONTACT_FIELDS.split_whitespace() {
         out.insert(name.to_string(), Value::Null);
     }
     for slot in 1..=6 {
