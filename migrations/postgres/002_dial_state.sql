@@ -3,17 +3,15 @@
 -- 'YYYY-MM-DD hh:mm:ss' text form every record time is kept in; a done record is never handed
 -- out again until a write gives it a next_calldate. attempts: releases that reported a result.
 ALTER TABLE records ADD COLUMN done_at TEXT;
-ALTER TABLE records ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 
 -- A claim looks in two places. The queue: unclaimed open records in due order, so a claim
--- stops at the first dialable one instead of stepping over done or claimed ones.
+-- stops at the first dialable one instead of stepping over done, claimed or locked ones.
 -- PostgreSQL sorts NULLs last in an ascending index, which is the claim order: dated due
 -- records first, then unset ones by id.
--- (Unlike SQLite's, this predicate leaves out `locked`, whose type is 001's choice: a claim
--- filters the few locked records row by row.)
 -- The leases: claimed records by expiry, so expired leases are found without a scan.
 DROP INDEX IF EXISTS records_due;
 CREATE INDEX records_queue ON records (project_id, next_calldate, id)
-    WHERE done_at IS NULL AND claimed_by IS NULL;
+    WHERE done_at IS NULL AND claimed_by IS NULL AND NOT locked;
 CREATE INDEX records_leases ON records (project_id, claim_expires_at)
     WHERE claimed_by IS NOT NULL AND done_at IS NULL;

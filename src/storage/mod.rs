@@ -158,7 +158,7 @@ pub trait Store: Send + Sync {
     /// so it comes after everything overdue). None when nothing is dialable; NotFound when the
     /// project is not the tenant's. Must stay race-free with several server nodes on one
     /// database: one `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`,
-    /// with the database's clock.
+    /// with the database's clock (docs/jtel.md has the PostgreSQL statement).
     async fn claim_next(
         &self,
         tenant: TenantId,
