@@ -223,9 +223,16 @@ pub struct Record {
     pub phone_field: Option<String>,
     pub next_calldate: Option<String>,
     pub premium: Premium,
+    /// A locked record is never handed to a dialer (jtel's lock / unlock).
     pub locked: bool,
+    /// The dialer holding the record, until `claim_expires_at` (its lease) has passed.
     pub claimed_by: Option<String>,
     pub claim_expires_at: Option<String>,
+    /// Set when a dialer released the record without a call-back: it is not dialled again
+    /// until a write gives it a `next_calldate`.
+    pub done_at: Option<String>,
+    /// Releases that reported a call result.
+    pub attempts: i64,
     /// One of its numbers is on the tenant's Robinson (do-not-call) list.
     pub robinson: bool,
     pub form: Vec<FormEntry>,
@@ -241,6 +248,22 @@ impl Record {
             .iter()
             .find(|e| e.name == name)
             .map(|e| e.values.iter().map(|v| v.text.as_str()).collect::<Vec<_>>().join("|"))
+    }
+
+    /// The dialer holding the record at `now`: a lease lasts through its expiry second.
+    pub fn claimant(&self, now: &str) -> Option<&str> {
+        let leased = self.claim_expires_at.as_deref().is_some_and(|end| end >= now);
+        self.claimed_by.as_deref().filter(|_| leased)
+    }
+
+    /// The number to dial: the `phone_field` one when it holds a number, else the first of
+    /// `phone1`..`phone9` that does.
+    pub fn dial_number(&self) -> Option<String> {
+        let number = |field: &str| self.form_text(field).filter(|n| !n.is_empty());
+        self.phone_field
+            .as_deref()
+            .and_then(number)
+            .or_else(|| (1..=9).find_map(|slot| number(&format!("phone{slot}"))))
     }
 }
 
@@ -362,5 +385,50 @@ mod tests {
     fn phone_field_names_a_phone_slot() {
         assert!(validate_phone_field("phone4").is_ok());
         assert_eq!(validate_phone_field("mobile").unwrap_err().code, "wrong_phone_field");
+    }
+
+    #[test]
+    fn dial_number_and_claimant() {
+        let entry = |name: &str, text: &str| FormEntry {
+            field_id: 0,
+            name: name.into(),
+            kind: FieldKind::Text,
+            values: vec![StoredValue {
+                text: text.into(),
+                value_id: None,
+            }],
+        };
+        let mut record = Record {
+            id: 1,
+            project_id: 1,
+            user_data: None,
+            phone_field: None,
+            next_calldate: None,
+            premium: Premium::default(),
+            locked: false,
+            claimed_by: None,
+            claim_expires_at: None,
+            done_at: None,
+            attempts: 0,
+            robinson: false,
+            form: vec![entry("name", "Peter"), entry("phone3", "333"), entry("phone4", "444")],
+            contacts: vec![],
+            dispositions: vec![],
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        assert_eq!(record.dial_number().as_deref(), Some("333"));
+        record.phone_field = Some("phone4".into());
+        assert_eq!(record.dial_number().as_deref(), Some("444"));
+        record.phone_field = Some("phone9".into());
+        assert_eq!(
+            record.dial_number().as_deref(),
+            Some("333"),
+            "an empty phone_field falls back"
+        );
+        record.claimed_by = Some("dialer-1".into());
+        record.claim_expires_at = Some("2030-01-01 10:00:00".into());
+        assert_eq!(record.claimant("2030-01-01 10:00:00"), Some("dialer-1"));
+        assert_eq!(record.claimant("2030-01-01 10:00:01"), None, "the lease has ended");
     }
 }

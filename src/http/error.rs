@@ -2,8 +2,13 @@
 
 use crate::domain::ValidationError;
 use crate::storage::StoreError;
+use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -71,4 +76,22 @@ impl From<BytesRejection> for ApiError {
             Self::BadRequest(e.body_text())
         }
     }
+}
+
+/// A request body as JSON (a `Value` or a typed request); malformed JSON names the line and column.
+pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))
+}
+
+/// A dialect's error body with its status; a 401 also asks for HTTP Basic credentials.
+pub fn error_response(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            "WWW-Authenticate",
+            "Basic realm=\"dialbase\"".parse().expect("static header"),
+        );
+    }
+    response
 }

@@ -3,8 +3,10 @@
 
 mod auth;
 mod auth_cache;
+mod dialer;
 mod error;
 mod iovox;
+mod jtel;
 mod vcc;
 
 use crate::storage::Store;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Authed, Dialect, path_id};
-pub use error::ApiError;
+pub use error::{ApiError, error_response, json_body};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -27,7 +29,11 @@ pub struct AppState {
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
-    let dialects = Router::new().merge(vcc::routes()).merge(iovox::routes());
+    let dialects = Router::new()
+        .merge(vcc::routes())
+        .merge(iovox::routes())
+        .merge(jtel::routes())
+        .merge(dialer::routes());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())

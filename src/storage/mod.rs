@@ -9,7 +9,7 @@ use crate::domain::ValidationError;
 use crate::domain::iovox::{
     ContactQuery, ContactView, ContactsRequest, IovoxError, Mode, RuleTemplateInput, RuleTemplateView,
 };
-use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -80,6 +80,14 @@ pub struct RecordQuery {
     pub limit: u64,
 }
 
+/// A record named without its project, as jtel does: by id, or by its `user_data`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordKey {
+    Id(i64),
+    /// Where several records share the user data, the one meant is the lowest id.
+    UserData(String),
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Creates the tenant if absent; returns its id either way.
@@ -145,6 +153,46 @@ pub trait Store: Send + Sync {
         record: i64,
         contact: Contact,
     ) -> Result<(), StoreError>;
+    /// The tenant's records a key names, whatever their project, lowest id first: at most
+    /// one for an id, every match for user data. Empty when none matches.
+    async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError>;
+    /// Deletes the record a key names (for user data the lowest id) with its values, contacts
+    /// and dispositions; returns its id, or NotFound.
+    async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError>;
+    /// Locks or unlocks the record a key names (for user data the lowest id); returns its id,
+    /// or NotFound. A claim the record holds is left as it is.
+    async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError>;
+
+    /// Atomically claims the project's next dialable record for `owner` until `lease_seconds`
+    /// from now (at least that long: times have whole seconds, a lease ends once the clock has
+    /// passed its expiry second). Dialable: not done, not locked, no number on the Robinson
+    /// list, due (`next_calldate` passed or unset), and unclaimed or its lease expired. Order:
+    /// dated records by `next_calldate` then id, then unset ones by id (unset means "due now",
+    /// so it comes after everything overdue). None when nothing is dialable; NotFound when the
+    /// project is not the tenant's. Must stay race-free with several server nodes on one
+    /// database: one `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`,
+    /// with the database's clock, and None only when nothing is dialable, however many rows
+    /// concurrent claims hold locked (docs/jtel.md has the PostgreSQL statement).
+    async fn claim_next(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        owner: &str,
+        lease_seconds: u32,
+    ) -> Result<Option<Record>, StoreError>;
+    /// Ends `owner`'s claim on a record (NotFound if not the tenant's; Conflict unless the record
+    /// is still claimed by `owner`: a lease that expired may have been taken over). Without a
+    /// result the record goes back to the queue as it was. With one, the disposition is stored
+    /// and `attempts` counted; its `next_calldate` is the call-back (the record stays open),
+    /// without one the record is done: `next_calldate` cleared and `done_at` set.
+    async fn release_claim(
+        &self,
+        tenant: TenantId,
+        record: i64,
+        owner: &str,
+        result: Option<Disposition>,
+    ) -> Result<Record, StoreError>;
+
     /// Adds digit-string numbers to the Robinson list; already listed ones are kept.
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
     /// Returns whether the number was listed.

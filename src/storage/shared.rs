@@ -1,8 +1,9 @@
 //! Backend-neutral pieces both stores use, so SQLite and PostgreSQL answer alike:
-//! the search SQL, the per-item errors, the update a "Modify contact" becomes and
-//! (in [`contact_book`]) the iovox contact book's.
+//! the search SQL, the per-item errors, the update a "Modify contact" becomes, and (in
+//! [`contact_book`] and [`dialler`]) the iovox contact book's and the dialer calls'.
 
 pub mod contact_book;
+pub mod dialler;
 
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
@@ -35,6 +36,13 @@ pub const POSTGRES: SqlDialect = SqlDialect {
     // database's collation.
     contains: |column, param| format!("strpos(lower({column}), lower({param}::text COLLATE \"C\")) > 0"),
 };
+
+/// A bind argument of SQL built here, for either backend to bind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlArg {
+    Integer(i64),
+    Text(String),
+}
 
 /// SQL selecting the ids (column `id`) of records whose fields match every (name, value)
 /// pair, and its arguments as (field id, text) pairs bound in order; the first pair

@@ -2,6 +2,7 @@
 //! a fresh database and talks to it over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod dialer;
 pub mod iovox;
 
 use reqwest::{Method, StatusCode};
@@ -258,6 +259,10 @@ impl Client {
 
     pub async fn delete(&self, path: &str) -> Reply {
         self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn patch(&self, path: &str) -> Reply {
+        self.send(Method::PATCH, path, None).await
     }
 
     /// Creates a project and returns its id.

@@ -2,7 +2,7 @@
 //! Item errors are 417 with `error.<code>`, as in the vendor's examples.
 
 use crate::domain::ValidationError;
-use crate::http::ApiError;
+use crate::http::{ApiError, error_response};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -55,14 +55,7 @@ impl IntoResponse for VccError {
                 "detail": self.0.message(),
             }],
         });
-        let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                "WWW-Authenticate",
-                "Basic realm=\"dialbase\"".parse().expect("static header"),
-            );
-        }
-        response
+        error_response(status, body)
     }
 }
 
@@ -92,8 +85,7 @@ fn malformed(e: serde_json::Error) -> VccError {
 
 /// The request body as JSON; malformed JSON names the line and column.
 pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, VccError> {
-    let bytes = body.map_err(ApiError::from)?;
-    serde_json::from_slice(&bytes).map_err(malformed)
+    crate::http::json_body(body).map_err(VccError)
 }
 
 /// A body holding one object or an array of them, each parsed by `parse` on its own so

@@ -11,10 +11,8 @@ use super::records_write::{insert_records, update_records};
 use super::rules::{release_rules, rule_uses};
 use crate::domain::iovox::book::{BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids};
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
-use crate::storage::shared::POSTGRES;
-use crate::storage::shared::contact_book::{
-    BOOK_NAME, ContactFilter, SqlArg, book_contact, contact_updates, first_rejection,
-};
+use crate::storage::shared::contact_book::{BOOK_NAME, ContactFilter, book_contact, contact_updates, first_rejection};
+use crate::storage::shared::{POSTGRES, SqlArg};
 use crate::storage::{StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::{HashMap, HashSet};

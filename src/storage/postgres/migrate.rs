@@ -7,6 +7,7 @@ use tokio_postgres::Client;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/001_init.sql")),
+    (2, include_str!("../../../migrations/postgres/002_dial_state.sql")),
     (3, include_str!("../../../migrations/postgres/003_contact_book.sql")),
 ];
 

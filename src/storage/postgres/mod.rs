@@ -5,6 +5,7 @@
 //! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
 
 mod contact_book;
+mod dialler;
 mod fields;
 mod migrate;
 mod record_rows;

@@ -28,7 +28,7 @@ pub fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 /// True when one of the record's phone fields is on the tenant's Robinson list.
-const ROBINSON_SQL: &str = "EXISTS (SELECT 1 FROM record_values v JOIN fields f ON f.id = v.field_id
+pub const ROBINSON_SQL: &str = "EXISTS (SELECT 1 FROM record_values v JOIN fields f ON f.id = v.field_id
      JOIN robinson rb ON rb.tenant_id = r.tenant_id AND rb.phone = v.value
      WHERE v.record_id = r.id AND f.name ~ '^phone[1-9]$')";
 
@@ -42,7 +42,8 @@ async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids:
     let statement = tx
         .prepare_cached(&format!(
             "SELECT r.id, r.project_id, r.user_data, r.phone_field, r.next_calldate, r.price, r.commission,
-                    r.locked, r.claimed_by, r.claim_expires_at, {ROBINSON_SQL}, r.created_at, r.updated_at
+                    r.locked, r.claimed_by, r.claim_expires_at, {ROBINSON_SQL}, r.created_at, r.updated_at,
+                    r.done_at, r.attempts
              FROM records r WHERE r.id = ANY($1) AND r.project_id = $2 AND r.tenant_id = $3"
         ))
         .await?;
@@ -63,6 +64,8 @@ async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids:
             locked: r.get(7),
             claimed_by: r.get(8),
             claim_expires_at: r.get(9),
+            done_at: r.get(13),
+            attempts: r.get(14),
             robinson: r.get(10),
             form: Vec::new(),
             contacts: Vec::new(),

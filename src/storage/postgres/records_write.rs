@@ -236,6 +236,8 @@ async fn apply_update(
             "UPDATE records SET updated_at = $2,
                user_data = COALESCE($3, user_data), phone_field = COALESCE($4, phone_field),
                next_calldate = COALESCE($5, next_calldate), price = COALESCE($6, price),
+               -- a new call date reopens a record a dialer had finished
+               done_at = CASE WHEN $5::text IS NULL THEN done_at END,
                commission = COALESCE($7, commission)
              WHERE id = ANY($1)",
         )

@@ -4,12 +4,12 @@
 
 use super::fields::{self, project};
 use super::records_write::{insert_records, update_records};
-use super::{PostgresStore, contact_book, records_read, rules, tenants};
+use super::{PostgresStore, contact_book, dialler, records_read, rules, tenants};
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, RuleTemplateInput, RuleTemplateView};
-use crate::domain::record::{Contact, Record, RecordWrite};
+use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::storage::shared::{contact_update, single_update_outcome};
-use crate::storage::{ItemResult, Project, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
+use crate::storage::{ItemResult, Project, RecordKey, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -188,6 +188,47 @@ impl Store for PostgresStore {
                 let update = contact_update(&schema, record, contact.clone())?;
                 Ok(single_update_outcome(update_records(tx, project_id, &[update]).await?)?)
             })
+        })
+        .await
+    }
+
+    async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
+        self.read(key, |tx, key| Box::pin(dialler::find_records(tx, tenant, key)))
+            .await
+    }
+
+    async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError> {
+        self.write(key, |tx, key| Box::pin(dialler::delete_record(tx, tenant, key)))
+            .await
+    }
+
+    async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError> {
+        self.write(key, |tx, key| Box::pin(dialler::set_locked(tx, tenant, key, locked)))
+            .await
+    }
+
+    async fn claim_next(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        owner: &str,
+        lease_seconds: u32,
+    ) -> Result<Option<Record>, StoreError> {
+        self.write(owner, |tx, owner| {
+            Box::pin(dialler::claim_next(tx, tenant, project_id, owner, lease_seconds))
+        })
+        .await
+    }
+
+    async fn release_claim(
+        &self,
+        tenant: TenantId,
+        record: i64,
+        owner: &str,
+        result: Option<Disposition>,
+    ) -> Result<Record, StoreError> {
+        self.write((owner, result), |tx, (owner, result)| {
+            Box::pin(dialler::release_claim(tx, tenant, record, owner, result.as_ref()))
         })
         .await
     }

@@ -2,7 +2,7 @@
 //! how a plan's writes are reported, and getContacts' filter SQL. The rules
 //! themselves live in `domain::iovox::book`.
 
-use super::SqlDialect;
+use super::{SqlArg, SqlDialect};
 use crate::domain::iovox::book::BookContact;
 use crate::domain::iovox::{ContactQuery, Detail};
 use crate::domain::record::{FormEntry, RecordWrite};
@@ -46,13 +46,6 @@ pub fn first_rejection<T>(results: Vec<ItemResult<T>>) -> Result<(), StoreError>
 /// record has lost its contact_id or there is none.
 pub fn rule_target(contact_id: Option<String>, detail: Option<String>) -> Option<(String, Detail)> {
     Some((contact_id?, Detail::from_element(&detail?)?))
-}
-
-/// A bind argument of [`ContactFilter`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqlArg {
-    Integer(i64),
-    Text(String),
 }
 
 /// getContacts' WHERE clause over `records r` of the contact book, with its
@@ -148,7 +141,7 @@ impl ContactFilter {
 mod tests {
     use super::*;
     use crate::storage::shared::tests::text_fields;
-    use crate::storage::shared::{POSTGRES, SQLITE};
+    use crate::storage::shared::{POSTGRES, SQLITE, SqlArg};
 
     fn schema() -> ProjectSchema {
         text_fields(&[(7, "display_name"), (8, "email"), (9, "email_2")])

@@ -10,10 +10,8 @@ use crate::domain::iovox::book::{
     BookContact, BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids,
 };
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
-use crate::storage::shared::SQLITE;
-use crate::storage::shared::contact_book::{
-    BOOK_NAME, ContactFilter, SqlArg, book_contact, contact_updates, first_rejection,
-};
+use crate::storage::shared::contact_book::{BOOK_NAME, ContactFilter, book_contact, contact_updates, first_rejection};
+use crate::storage::shared::{SQLITE, SqlArg};
 use crate::storage::{StoreError, TenantId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};

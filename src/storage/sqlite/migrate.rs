@@ -5,6 +5,7 @@ use rusqlite::Connection;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/001_init.sql")),
+    (2, include_str!("../../../migrations/sqlite/002_dial_state.sql")),
     (3, include_str!("../../../migrations/sqlite/003_contact_book.sql")),
 ];
 

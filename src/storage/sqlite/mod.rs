@@ -3,6 +3,7 @@
 //! never wait for the writer. All calls run on tokio's blocking threads.
 
 mod contact_book;
+mod dialler;
 mod fields;
 mod migrate;
 mod records_read;

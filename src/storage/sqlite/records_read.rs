@@ -16,7 +16,8 @@ pub const ROBINSON_SQL: &str = "EXISTS (SELECT 1 FROM record_values v JOIN field
 pub fn get_record(conn: &Connection, tenant: TenantId, project: i64, id: i64) -> Result<Record, StoreError> {
     let sql = format!(
         "SELECT r.id, r.project_id, r.user_data, r.phone_field, r.next_calldate, r.price, r.commission,
-                r.locked, r.claimed_by, r.claim_expires_at, {ROBINSON_SQL}, r.created_at, r.updated_at
+                r.locked, r.claimed_by, r.claim_expires_at, {ROBINSON_SQL}, r.created_at, r.updated_at,
+                r.done_at, r.attempts
          FROM records r WHERE r.id = ?1 AND r.project_id = ?2 AND r.tenant_id = ?3"
     );
     let record = conn
@@ -35,6 +36,8 @@ pub fn get_record(conn: &Connection, tenant: TenantId, project: i64, id: i64) ->
                 locked: r.get(7)?,
                 claimed_by: r.get(8)?,
                 claim_expires_at: r.get(9)?,
+                done_at: r.get(13)?,
+                attempts: r.get(14)?,
                 robinson: r.get(10)?,
                 form: Vec::new(),
                 contacts: Vec::new(),

@@ -79,7 +79,7 @@ pub fn insert_records(
 /// Which records a contact or disposition write goes to: one just inserted, or every
 /// record in `target_ids` (then `?1` is unused but keeps the parameter numbering).
 #[derive(Clone, Copy)]
-enum Rows {
+pub(super) enum Rows {
     Record(i64),
     Targets,
 }
@@ -124,7 +124,7 @@ fn upsert_contact(conn: &Connection, rows: Rows, c: &Contact) -> Result<(), Stor
     Ok(())
 }
 
-fn insert_disposition(conn: &Connection, rows: Rows, d: &Disposition, now: &str) -> Result<(), StoreError> {
+pub(super) fn insert_disposition(conn: &Connection, rows: Rows, d: &Disposition, now: &str) -> Result<(), StoreError> {
     let sql = match rows {
         Rows::Record(_) => disposition_insert!("VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
         Rows::Targets => disposition_insert!("SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL"),
@@ -246,6 +246,8 @@ fn apply_update(
         "UPDATE records SET updated_at = ?1,
            user_data = COALESCE(?2, user_data), phone_field = COALESCE(?3, phone_field),
            next_calldate = COALESCE(?4, next_calldate), price = COALESCE(?5, price),
+           -- a new call date reopens a record a dialer had finished
+           done_at = CASE WHEN ?4 IS NULL THEN done_at END,
            commission = COALESCE(?6, commission)
          WHERE id IN (SELECT id FROM target_ids)",
     )?

@@ -1,0 +1,229 @@
+//! The dialler-contact calls. A contact is named by its id in the path or by `?userData=`;
+//! where several contacts share the user data, delete, lock and unlock take the lowest id
+//! (jtel only says "the first one found"), and get returns them all in id order.
+
+use super::Jtel;
+use super::envelope::{JtelError, done, records};
+use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form_name, parse_contact};
+use crate::domain::ValidationError;
+use crate::domain::resolve::resolve_batch;
+use crate::http::{ApiError, AppState, Authed, json_body, path_id};
+use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{MatchedPath, Query, RawPathParams, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+type Params = Query<HashMap<String, String>>;
+
+/// Largest page of the contact list.
+pub const MAX_PAGE: u64 = 1000;
+
+fn key_of(params: &RawPathParams, query: &HashMap<String, String>) -> Result<RecordKey, ApiError> {
+    if params.iter().any(|(name, _)| name == "id") {
+        return path_id(params, "id", "record").map(RecordKey::Id);
+    }
+    match query.get("userData") {
+        Some(data) if !data.is_empty() => Ok(RecordKey::UserData(data.clone())),
+        _ => Err(ApiError::BadRequest(
+            "name the contact by its id in the path or by ?userData=".into(),
+        )),
+    }
+}
+
+/// By id: the contact; by user data: every contact holding it.
+pub async fn get(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    Query(query): Params,
+) -> Result<Response, JtelError> {
+    let found = state.store.find_records(auth.tenant, key_of(&params, &query)?).await?;
+    if found.is_empty() {
+        return Err(ApiError::NotFound("record").into());
+    }
+    Ok(records(found.iter().map(contact_json).collect()))
+}
+
+/// Deletes the contact with its values, contacts and call results.
+pub async fn delete(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    Query(query): Params,
+) -> Result<Response, JtelError> {
+    state.store.delete_record(auth.tenant, key_of(&params, &query)?).await?;
+    Ok(done())
+}
+
+/// Lock or unlock, as the path ends: `/lock`, or `/unlock` and `/lockunlock`.
+pub async fn set_lock(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    path: MatchedPath,
+    params: RawPathParams,
+    Query(query): Params,
+) -> Result<Response, JtelError> {
+    let locked = path.as_str().ends_with("/lock");
+    state
+        .store
+        .set_locked(auth.tenant, key_of(&params, &query)?, locked)
+        .await?;
+    Ok(done())
+}
+
+fn at(index: usize, e: ValidationError) -> ApiError {
+    ApiError::Invalid(ValidationError::new(e.code, format!("contact {index}: {}", e.detail)))
+}
+
+/// Inserts one contact or an array of them, all into one campaign and all or none: every
+/// contact is checked (also against the campaign's fields) before anything is written. Only a
+/// field created with another kind between that check and the write could still fail an item.
+pub async fn insert(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, JtelError> {
+    let body: Value = json_body(body)?;
+    let items = match &body {
+        Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let mut campaign = None;
+    let mut writes = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let mut input = parse_contact(item).map_err(|e| at(index, e))?;
+        let named = campaign_of_new(&input).map_err(|e| at(index, e))?;
+        input.drop_needless_clears(|_| false);
+        if *campaign.get_or_insert(named) != named {
+            let e = ValidationError::new("wrong_campaign", format!("every contact must name the same {CAMPAIGN}"));
+            return Err(at(index, e).into());
+        }
+        writes.push(input.write);
+    }
+    let campaign = campaign.ok_or_else(|| ApiError::BadRequest("no contact given".into()))?;
+    let (_, schema) = state.store.project_schema(auth.tenant, campaign).await?;
+    let (resolved, _) = resolve_batch(&schema, writes.iter().map(|w| w.form.as_slice()));
+    if let Some((index, e)) = resolved
+        .into_iter()
+        .enumerate()
+        .find_map(|(i, r)| r.err().map(|e| (i, e)))
+    {
+        return Err(at(index, e).into());
+    }
+    let stored = state.store.insert_records(auth.tenant, campaign, writes).await?;
+    let ids = stored
+        .into_iter()
+        .enumerate()
+        .map(|(index, id)| id.map(|id| json!({"DiallerContactsID": id})).map_err(|e| at(index, e)))
+        .collect::<Result<_, _>>()?;
+    Ok(records(ids))
+}
+
+/// Sets the fields the body names (null clears one) and answers the updated contact.
+pub async fn update(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, JtelError> {
+    let id = path_id(&params, "id", "record")?;
+    let mut input = parse_contact(&json_body(body)?)?;
+    let key = RecordKey::Id(id);
+    let current = state.store.find_records(auth.tenant, key.clone()).await?;
+    let project = current.first().ok_or(ApiError::NotFound("record"))?.project_id;
+    if input.campaign.is_some_and(|named| named != project) {
+        let e = ValidationError::new("wrong_campaign", "a contact cannot move to another campaign");
+        return Err(e.into());
+    }
+    let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
+    input.drop_needless_clears(|name| schema.field(name).is_some());
+    let update = RecordUpdate {
+        target: RecordTarget::Id(id),
+        write: input.write,
+    };
+    match state
+        .store
+        .update_records(auth.tenant, project, vec![update])
+        .await?
+        .pop()
+    {
+        Some(Err(e)) if e.code == "record_not_exists" => return Err(ApiError::NotFound("record").into()),
+        Some(Err(e)) => return Err(e.into()),
+        _ => {}
+    }
+    let updated = state.store.find_records(auth.tenant, key).await?;
+    Ok(records(updated.iter().map(contact_json).collect()))
+}
+
+fn page_number(query: &HashMap<String, String>, key: &str, default: i64) -> Result<i64, ApiError> {
+    query.get(key).map_or(Ok(default), |v| {
+        v.parse()
+            .map_err(|_| ApiError::BadRequest(format!("{key} must be an integer")))
+    })
+}
+
+/// The contacts of `diallerCampaignsID`, or of every campaign (campaign by campaign, each in id
+/// order), paged by `limitStart` and `limitPageSize` (-1 or absent: the largest page). Any other
+/// parameter filters on a field by its jtel name; a `%` matches any run of characters.
+pub async fn list(
+    auth: Authed<Jtel>,
+    State(state): State<AppState>,
+    Query(query): Params,
+) -> Result<Response, JtelError> {
+    let start = u64::try_from(page_number(&query, "limitStart", 0)?)
+        .map_err(|_| ApiError::BadRequest("limitStart must not be negative".into()))?;
+    let limit = u64::try_from(page_number(&query, "limitPageSize", -1)?).map_or(MAX_PAGE, |n| n.min(MAX_PAGE));
+    let campaign = query.get("diallerCampaignsID").map(|id| {
+        id.parse::<i64>()
+            .map_err(|_| ApiError::BadRequest("diallerCampaignsID must be an integer".into()))
+    });
+    let mut search = Vec::new();
+    let mut filter = Vec::new();
+    for (key, value) in &query {
+        match key.as_str() {
+            "limitStart" | "limitPageSize" | "diallerCampaignsID" => continue,
+            "UserData" | "userData" => {
+                return Err(ApiError::BadRequest(
+                    "find contacts by user data with GET /dialler/contacts/contact?userData=".into(),
+                )
+                .into());
+            }
+            _ if value.contains('%') => search.push((form_name(key), value.clone())),
+            _ => search.push((form_name(key), checked_value(key, value)?)),
+        }
+        filter.push(format!("{key}={value}"));
+    }
+    search.sort();
+    filter.sort();
+    let projects = match campaign {
+        Some(id) => vec![id?],
+        None => state
+            .store
+            .list_projects(auth.tenant)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    };
+    let (mut found, mut total) = (Vec::new(), 0);
+    for project in projects {
+        let query = RecordQuery {
+            search: search.clone(),
+            offset: start.saturating_sub(total),
+            limit: limit - found.len() as u64,
+        };
+        let (page, count) = state.store.list_records(auth.tenant, project, query).await?;
+        found.extend(page);
+        total += count;
+    }
+    let body = json!({
+        "filter": filter.join("&"), "limitStart": start, "limitPageSize": limit,
+        "records": found.iter().map(contact_json).collect::<Vec<_>>(), "count": found.len(), "total": total,
+        "orderBy": "DiallerContactsID", "ascending": true, "status": 200,
+    });
+    Ok(Json(body).into_response())
+}

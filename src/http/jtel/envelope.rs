@@ -1,0 +1,69 @@
+//! jtel's envelope: `{"records": [...], "count": n, "status": 200}`, `{"status": 200}`, and on
+//! failure `{"status": n, "error": "..."}` with the same HTTP status (jtel's "Return Codes").
+
+use crate::domain::ValidationError;
+use crate::http::{ApiError, error_response};
+use crate::storage::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// A failed call rendered the jtel way; Dialbase's own dialer API renders errors the same way.
+pub struct JtelError(pub ApiError);
+
+impl From<ApiError> for JtelError {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<StoreError> for JtelError {
+    fn from(e: StoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<ValidationError> for JtelError {
+    fn from(e: ValidationError) -> Self {
+        Self(e.into())
+    }
+}
+
+/// jtel: 400 for a missing or wrong parameter, 409 when a precondition fails.
+fn status(e: &ApiError) -> StatusCode {
+    match e {
+        ApiError::BadRequest(_) | ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+        ApiError::Conflict(_) => StatusCode::CONFLICT,
+        other => other.status(),
+    }
+}
+
+/// In jtel's words ("Dialler campaign not found").
+fn message(e: &ApiError) -> String {
+    match e {
+        ApiError::NotFound("record") => "Dialler contact not found".into(),
+        ApiError::NotFound("project") => "Dialler campaign not found".into(),
+        other => other.message(),
+    }
+}
+
+impl IntoResponse for JtelError {
+    fn into_response(self) -> Response {
+        let status = status(&self.0);
+        let mut body = json!({"status": status.as_u16(), "error": message(&self.0)});
+        if let ApiError::Invalid(v) = &self.0 {
+            body["code"] = json!(v.code);
+        }
+        error_response(status, body)
+    }
+}
+
+pub fn records(records: Vec<Value>) -> Response {
+    let count = records.len();
+    Json(json!({"records": records, "count": count, "status": 200})).into_response()
+}
+
+pub fn done() -> Response {
+    Json(json!({"status": 200})).into_response()
+}
