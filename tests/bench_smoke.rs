@@ -17,6 +17,10 @@ fn the_benchmark_runs_end_to_end_on_a_small_data_set() {
             "8",
             "--lookups",
             "20",
+            "--dialers",
+            "4",
+            "--claims",
+            "50",
         ])
         .arg("--json")
         .arg(&json)
@@ -31,6 +35,10 @@ fn the_benchmark_runs_end_to_end_on_a_small_data_set() {
     assert_eq!(context["raw_rows"], 20000);
     assert_eq!(context["batch_modified"], 2000, "one segment of ten");
     assert_eq!(context["lookups"], 8 * 20);
+    assert_eq!(context["user_data_lookups"], 8 * 20);
+    assert_eq!(context["jtel_contacts"], 2000);
+    assert_eq!(context["claims"], 4 * 50);
+    assert_eq!(context["distinct_claims"], 4 * 50, "no contact is handed out twice");
     let figures = results["figures"].as_array().unwrap();
     assert!(
         figures

@@ -12,6 +12,10 @@ pub fn segment(i: usize) -> String {
     format!("S{}", i % SEGMENTS)
 }
 
+pub fn user_data(i: usize) -> String {
+    format!("lead-{i}")
+}
+
 pub fn phone(i: usize, which: usize) -> String {
     format!("36{}{:08}", which, i)
 }

@@ -6,6 +6,7 @@
 
 mod client;
 mod data;
+mod dialer;
 mod import;
 mod lookup;
 mod report;
@@ -31,6 +32,12 @@ struct Options {
     /// Lookups per connection.
     #[arg(long, default_value_t = 300)]
     lookups: usize,
+    /// Concurrent dialers for claim + release.
+    #[arg(long, default_value_t = 8)]
+    dialers: usize,
+    /// Claims per dialer.
+    #[arg(long, default_value_t = 500)]
+    claims: usize,
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench-results/latest.json")]
     json: std::path::PathBuf,
@@ -105,6 +112,37 @@ async fn run(options: &Options) -> Result<(), String> {
     figures.push(Figure::info("lookup by numberid: p50", by_id.p50_ms, "ms"));
     figures.push(Figure::info("lookup by numberid: p99", by_id.p99_ms, "ms"));
 
+    let jtel_contacts = (n / 10).clamp(1, 100_000);
+    eprintln!("loading {jtel_contacts} contacts through the jtel dialect ...");
+    let campaign = dialer::load_jtel_contacts(&api, jtel_contacts, options.batch).await?;
+    eprintln!("lookups by userData, {} connections ...", options.connections);
+    let by_user_data = lookup::run(&api, options.connections, options.lookups, jtel_contacts, |i| {
+        format!("/dialler/contacts/contact?userData={}", data::user_data(i))
+    })
+    .await?;
+    figures.push(Figure::info(
+        "lookup by userData: requests/s",
+        by_user_data.per_second,
+        "req/s",
+    ));
+    figures.push(Figure::info("lookup by userData: p50", by_user_data.p50_ms, "ms"));
+    figures.push(Figure::info("lookup by userData: p99", by_user_data.p99_ms, "ms"));
+
+    eprintln!("claim + release, {} dialers ...", options.dialers);
+    let claims = dialer::claim_and_release(&api, campaign, options.dialers, options.claims).await?;
+    if claims.distinct != claims.claims {
+        return Err(format!(
+            "{} claims handed out only {} distinct contacts",
+            claims.claims, claims.distinct
+        ));
+    }
+    figures.push(Figure::info(
+        format!("claim + release, {} dialers: claims/s", options.dialers),
+        claims.per_second,
+        "claims/s",
+    ));
+    figures.push(Figure::info("claim latency p99", claims.claim_p99_ms, "ms"));
+
     let growth = import.rss_end_kib as f64 / import.rss_early_kib.max(1) as f64;
     figures.push(Figure::info(
         "server RSS after 10% of import requests",
@@ -127,7 +165,8 @@ async fn run(options: &Options) -> Result<(), String> {
     report::print_table(&figures);
     let context = json!({
         "records": n, "batch": options.batch, "imported": import.imported, "raw_rows": raw_rows,
-        "batch_modified": touched, "lookups": by_id.requests,
+        "batch_modified": touched, "lookups": by_id.requests, "user_data_lookups": by_user_data.requests,
+        "jtel_contacts": jtel_contacts, "claims": claims.claims, "distinct_claims": claims.distinct,
         "cores": std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1),
         "version": env!("CARGO_PKG_VERSION"),
     });
