@@ -5,10 +5,12 @@
 use super::fields::{apply_additions, load_schema};
 use crate::domain::calldate;
 use crate::domain::record::{Contact, Disposition, RecordWrite};
-use crate::domain::resolve::{Cell, SchemaIds};
+use crate::domain::resolve::{Cell, FieldRef, SchemaIds};
+use crate::domain::schema::FieldKind;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::{SQLITE, record_not_exists, resolve_writes, search_sql, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
 /// Per write its resolved cells (or why it was rejected), the ids of what had to be
@@ -152,7 +154,7 @@ pub fn update_records(
     for (update, cells) in updates.iter().zip(cells) {
         let outcome = match cells {
             Ok(cells) => match select_targets(conn, project, &schema, &update.target)? {
-                Ok(count) => apply_update(conn, &update.write, &cells, &ids, &now).map(|()| Ok(count))?,
+                Ok(count) => apply_update(conn, &update.write, &cells, &ids, &schema, &now).map(|()| Ok(count))?,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -220,20 +222,56 @@ pub fn sqlite_search(
     Some((sql, args))
 }
 
+/// Applies one update to every record in `target_ids` with a few set-based statements
+/// per field. A field getting one value is updated in place (the common case: a batch
+/// setting `status` on 100k records), which leaves the by-record index alone.
 fn apply_update(
     conn: &Connection,
     write: &RecordWrite,
     cells: &[Cell],
     ids: &SchemaIds,
+    schema: &ProjectSchema,
     now: &str,
 ) -> Result<(), StoreError> {
+    let targets = conn.query_row("SELECT count(*) FROM target_ids", [], |r| r.get::<_, i64>(0))? as usize;
     for cell in cells {
         let field = ids.field(cell.field);
-        conn.prepare_cached(
-            "DELETE FROM record_values WHERE field_id = ?1 AND record_id IN (SELECT id FROM target_ids)",
-        )?
-        .execute([field])?;
-        for (ordinal, (text, value)) in cell.values.iter().enumerate() {
+        // A field created by this write holds nothing yet; a simple field never holds two values.
+        let (is_new, may_hold_more) = match cell.field {
+            FieldRef::New(_) => (true, false),
+            FieldRef::Existing(id) => (
+                false,
+                schema.field_by_id(id).is_none_or(|f| f.kind != FieldKind::Simple),
+            ),
+        };
+        let mut values = cell.values.iter().enumerate();
+        let first = if is_new { None } else { values.next() };
+        let mut kept = 0;
+        if let Some((_, (text, value))) = first {
+            let updated = conn
+                .prepare_cached(
+                    "UPDATE record_values SET value = ?2, value_id = ?3
+                     WHERE field_id = ?1 AND ordinal = 0 AND record_id IN (SELECT id FROM target_ids)",
+                )?
+                .execute(params![field, text, ids.value(*value)])?;
+            if updated < targets {
+                conn.prepare_cached(
+                    "INSERT INTO record_values (record_id, field_id, ordinal, value, value_id)
+                     SELECT t.id, ?1, 0, ?2, ?3 FROM target_ids t WHERE NOT EXISTS
+                       (SELECT 1 FROM record_values v WHERE v.field_id = ?1 AND v.record_id = t.id AND v.ordinal = 0)",
+                )?
+                .execute(params![field, text, ids.value(*value)])?;
+            }
+            kept = 1;
+        }
+        if !is_new && (kept == 0 || may_hold_more) {
+            conn.prepare_cached(
+                "DELETE FROM record_values
+                 WHERE field_id = ?1 AND ordinal >= ?2 AND record_id IN (SELECT id FROM target_ids)",
+            )?
+            .execute(params![field, kept])?;
+        }
+        for (ordinal, (text, value)) in values {
             conn.prepare_cached(
                 "INSERT INTO record_values (record_id, field_id, ordinal, value, value_id)
                  SELECT id, ?1, ?2, ?3, ?4 FROM target_ids",
@@ -241,24 +279,9 @@ fn apply_update(
             .execute(params![field, ordinal as i64, text, ids.value(*value)])?;
         }
     }
-    let premium = write.premium.clone().unwrap_or_default();
-    conn.prepare_cached(
-        "UPDATE records SET updated_at = ?1,
-           user_data = COALESCE(?2, user_data), phone_field = COALESCE(?3, phone_field),
-           next_calldate = COALESCE(?4, next_calldate), price = COALESCE(?5, price),
-           -- a new call date reopens a record a dialer had finished
-           done_at = CASE WHEN ?4 IS NULL THEN done_at END,
-           commission = COALESCE(?6, commission)
-         WHERE id IN (SELECT id FROM target_ids)",
-    )?
-    .execute(params![
-        now,
-        write.user_data,
-        write.phone_field,
-        write.effective_next_calldate(),
-        premium.price,
-        premium.commission
-    ])?;
+    let (record_sql, record_args) = record_update(write, now);
+    conn.prepare_cached(&record_sql)?
+        .execute(rusqlite::params_from_iter(record_args.iter()))?;
     for contact in &write.contacts {
         upsert_contact(conn, Rows::Targets, contact)?;
     }
@@ -266,4 +289,38 @@ fn apply_update(
         insert_disposition(conn, Rows::Targets, d, now)?;
     }
     Ok(())
+}
+
+/// `UPDATE records` of every record in `target_ids`, setting `updated_at` and only the
+/// attributes the write gives (an untouched column keeps its index entries untouched).
+fn record_update(write: &RecordWrite, now: &str) -> (String, Vec<Value>) {
+    let text = |v: &Option<String>| v.clone().map(Value::Text);
+    let premium = write.premium.clone().unwrap_or_default();
+    let next_calldate = write.effective_next_calldate().map(str::to_string);
+    let candidates = [
+        ("user_data", text(&write.user_data)),
+        ("phone_field", text(&write.phone_field)),
+        ("next_calldate", text(&next_calldate)),
+        ("price", text(&premium.price)),
+        ("commission", text(&premium.commission)),
+    ];
+    let mut sets = vec!["updated_at = ?1".to_string()];
+    let mut args = vec![Value::Text(now.to_string())];
+    for (column, value) in candidates {
+        if let Some(value) = value {
+            args.push(value);
+            sets.push(format!("{column} = ?{}", args.len()));
+        }
+    }
+    if next_calldate.is_some() {
+        // A new call date reopens a record a dialer had finished.
+        sets.push("done_at = NULL".to_string());
+    }
+    (
+        format!(
+            "UPDATE records SET {} WHERE id IN (SELECT id FROM target_ids)",
+            sets.join(", ")
+        ),
+        args,
+    )
 }
