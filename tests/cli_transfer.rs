@@ -11,11 +11,7 @@ async fn csv_import_resolves_values_and_export_writes_them_back() {
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("Leads").await;
-    api.post(
-        &format!("/v2/projects/{project}/fields"),
-        r#"{"name": "likes", "type": "multiple"}"#,
-    )
-    .await;
+    api.multi_value_field(project, "likes").await;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("leads.csv");
     std::fs::write(

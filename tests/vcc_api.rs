@@ -60,13 +60,9 @@ async fn fields_and_values_are_added_modified_and_deleted() {
     let created = reply.body["response"].as_object().unwrap();
     assert_eq!(created.keys().collect::<Vec<_>>(), ["0", "2"]);
 
-    let record = api
-        .post(
-            &format!("/v2/projects/{project}/records"),
-            r#"{"form": {"education": "university"}}"#,
-        )
-        .await;
-    let id = record.body["response"][0].as_i64().unwrap();
+    let id = api
+        .add_records(project, r#"{"form": {"education": "university"}}"#)
+        .await[0];
     let schema = api.get(&format!("/v2/projects/{project}")).await.body;
     let university = values_of(&schema, "education")
         .into_iter()
@@ -170,20 +166,8 @@ async fn modify_record_takes_the_vendors_flat_body_and_next_contact() {
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("Modify").await;
-    api.post(
-        &format!("/v2/projects/{project}/fields"),
-        r#"{"name": "likes", "type": "multiple"}"#,
-    )
-    .await;
-    let id = api
-        .post(
-            &format!("/v2/projects/{project}/records"),
-            r#"{"form": {"city": "Pécs"}}"#,
-        )
-        .await
-        .body["response"][0]
-        .as_i64()
-        .unwrap();
+    api.multi_value_field(project, "likes").await;
+    let id = api.add_records(project, r#"{"form": {"city": "Pécs"}}"#).await[0];
     let body = r#"{"phone1": "3619997400", "address": "1 Main street", "city": "Budapest", "likes": "sports|movies"}"#;
     let reply = api
         .put(
@@ -264,12 +248,7 @@ async fn robinson_numbers_flag_records_until_removed() {
     let api = server.client();
     let project = api.project("DNC").await;
     let record = json!({"form": {"name": "x"}, "contacts": {"1": {"phone": "+36 1 999 7400"}}});
-    let id = api
-        .post(&format!("/v2/projects/{project}/records"), &record.to_string())
-        .await
-        .body["response"][0]
-        .as_i64()
-        .unwrap();
+    let id = api.add_records(project, &record.to_string()).await[0];
     let path = format!("/v2/projects/{project}/records/{id}");
     assert_eq!(api.get(&path).await.body["response"]["robinson"], false);
 

@@ -208,15 +208,7 @@ async fn a_tenant_never_sees_another_tenants_data() {
     let server = Server::start(&db);
     let mine = server.client();
     let project = mine.project("Mine").await;
-    let id = mine
-        .post(
-            &format!("/v2/projects/{project}/records"),
-            r#"{"form": {"name": "secret"}}"#,
-        )
-        .await
-        .body["response"][0]
-        .as_i64()
-        .unwrap();
+    let id = mine.add_records(project, r#"{"form": {"name": "secret"}}"#).await[0];
     mine.post(
         &format!("/v2/projects/{project}/fields"),
         r#"{"name": "likes", "type": "multiple", "values": [{"name": "a"}]}"#,

@@ -76,17 +76,8 @@ async fn add_records_seed_returns_consecutive_ids_and_reuses_values() {
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("Sales").await;
-    api.post(
-        &format!("/v2/projects/{project}/fields"),
-        r#"{"name": "likes", "type": "multiple"}"#,
-    )
-    .await;
-    let first = api
-        .post(&format!("/v2/projects/{project}/records"), ADD_RECORD)
-        .await
-        .body["response"][0]
-        .as_i64()
-        .unwrap();
+    api.multi_value_field(project, "likes").await;
+    let first = api.add_records(project, ADD_RECORD).await[0];
 
     let reply = api.post(&format!("/v2/projects/{project}/records"), ADD_RECORDS).await;
     assert_eq!(reply.status, 200);
@@ -114,8 +105,7 @@ async fn a_form_key_naming_no_field_becomes_a_text_field_keeping_pipes() {
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("Sales").await;
-    let reply = api.post(&format!("/v2/projects/{project}/records"), ADD_RECORD).await;
-    let id = reply.body["response"][0].as_i64().unwrap();
+    let id = api.add_records(project, ADD_RECORD).await[0];
     let record = api.get(&format!("/v2/projects/{project}/records/{id}")).await.body;
     assert_eq!(record["response"]["data"]["likes"], "sports|movies");
     let schema = api.get(&format!("/v2/projects/{project}")).await.body;
@@ -130,11 +120,7 @@ async fn a_form_key_naming_no_field_becomes_a_text_field_keeping_pipes() {
 
 async fn project_with_four_records(api: &common::Client) -> i64 {
     let project = api.project("Batch").await;
-    api.post(
-        &format!("/v2/projects/{project}/fields"),
-        r#"{"name": "likes", "type": "multiple"}"#,
-    )
-    .await;
+    api.multi_value_field(project, "likes").await;
     let records = json!([
         {"form": {"name": "Green"}}, {"form": {"name": "Anna"}}, {"form": {"name": "Green"}}, {"form": {"name": "Bob"}}
     ]);
@@ -217,12 +203,7 @@ async fn modify_contact_seed_succeeds_and_reports_bad_email_and_missing_contact(
     let api = server.client();
     let project = api.project("Contacts").await;
     let record = json!({"form": {"name": "Peter Green"}, "contacts": {"1": {"phone": "3619990000"}, "2": {"phone": "3619990001"}}});
-    let id = api
-        .post(&format!("/v2/projects/{project}/records"), &record.to_string())
-        .await
-        .body["response"][0]
-        .as_i64()
-        .unwrap();
+    let id = api.add_records(project, &record.to_string()).await[0];
     let path = format!("/v2/projects/{project}/records/{id}/contacts/2");
 
     let reply = api.put(&path, MODIFY_CONTACT).await;

@@ -265,6 +265,26 @@ impl Client {
         self.send(Method::PATCH, path, None).await
     }
 
+    /// Declares a `multiple` (multi-value list) field on a project.
+    pub async fn multi_value_field(&self, project: i64, name: &str) {
+        let body = format!(r#"{{"name": "{name}", "type": "multiple"}}"#);
+        let reply = self.post(&format!("/v2/projects/{project}/fields"), &body).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+
+    /// Adds records (one object or an array) and returns their numberids; all must be stored.
+    pub async fn add_records(&self, project: i64, body: &str) -> Vec<i64> {
+        let reply = self.post(&format!("/v2/projects/{project}/records"), body).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.body["errors"], serde_json::json!([]), "{}", reply.text);
+        reply.body["response"]
+            .as_array()
+            .expect("id list")
+            .iter()
+            .map(|id| id.as_i64().expect("id"))
+            .collect()
+    }
+
     /// Creates a project and returns its id.
     pub async fn project(&self, name: &str) -> i64 {
         let reply = self.post("/v2/projects", &format!("{{\"name\": \"{name}\"}}")).await;
