@@ -255,13 +255,7 @@ async fn update_sets_and_clears_fields() {
         .await;
     assert_eq!(back.status, 200, "what was read can be sent back: {}", back.text);
     assert_eq!(back.body["records"][0], *got);
-    let schema = api.get(&format!("/v2/projects/{campaign}")).await.body;
-    let mut fields: Vec<&str> = schema["response"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let mut fields = api.field_names(campaign).await;
     fields.sort();
     let expected = [
         "Company",

@@ -139,13 +139,7 @@ async fn a_record_holding_a_nul_character_is_rejected_by_index_and_the_rest_stor
         json!([{"index": 1, "errorcode": 417, "errormessage": "error.invalid_character"}])
     );
     assert_eq!(reply.body["response"].as_array().unwrap().len(), 2);
-    let schema = api.get(&format!("/v2/projects/{project}")).await.body;
-    let fields: Vec<&str> = schema["response"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let fields = api.field_names(project).await;
     assert_eq!(fields, ["name"], "the rejected record created no field");
 
     let update = json!({"elements": [{"numberid": reply.body["response"][0], "form": {"name": "x\u{0}"}}]});

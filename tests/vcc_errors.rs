@@ -75,13 +75,7 @@ async fn invalid_items_are_reported_by_index_and_the_rest_stored() {
         ]
     );
     assert_eq!(record_count(&api, project).await, 2);
-    let schema = api.get(&format!("/v2/projects/{project}")).await.body;
-    let fields: Vec<&str> = schema["response"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let fields = api.field_names(project).await;
     assert_eq!(fields, ["name"], "rejected items create no fields");
 }
 

@@ -272,6 +272,16 @@ impl Client {
         assert_eq!(reply.status, 200, "{}", reply.text);
     }
 
+    /// The names of a project's fields, in creation order.
+    pub async fn field_names(&self, project: i64) -> Vec<String> {
+        let reply = self.get(&format!("/v2/projects/{project}")).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let fields = reply.body["response"]["fields"].as_array().expect("fields").iter();
+        fields
+            .map(|f| f["name"].as_str().expect("field name").to_string())
+            .collect()
+    }
+
     /// Adds records (one object or an array) and returns their numberids; all must be stored.
     pub async fn add_records(&self, project: i64, body: &str) -> Vec<i64> {
         let reply = self.post(&format!("/v2/projects/{project}/records"), body).await;

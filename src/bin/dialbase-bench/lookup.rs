@@ -1,6 +1,7 @@
 //! Concurrent read load: many connections looking records up one by one.
 
 use crate::client::{Api, percentile_ms};
+use crate::report::Figure;
 use reqwest::Method;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -10,6 +11,17 @@ pub struct LoadOutcome {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub requests: usize,
+}
+
+impl LoadOutcome {
+    /// Throughput and latency rows for the report, named after what was looked up.
+    pub fn figures(&self, what: &str) -> [Figure; 3] {
+        [
+            Figure::info(format!("{what}: requests/s"), self.per_second, "req/s"),
+            Figure::info(format!("{what}: p50"), self.p50_ms, "ms"),
+            Figure::info(format!("{what}: p99"), self.p99_ms, "ms"),
+        ]
+    }
 }
 
 /// Runs `connections` tasks, each sending `per_connection` GETs of the paths `path_of`

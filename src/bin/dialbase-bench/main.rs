@@ -104,13 +104,7 @@ async fn run(options: &Options) -> Result<(), String> {
         format!("/v2/projects/{project}/records/{}", i + 1)
     })
     .await?;
-    figures.push(Figure::info(
-        "lookup by numberid: requests/s",
-        by_id.per_second,
-        "req/s",
-    ));
-    figures.push(Figure::info("lookup by numberid: p50", by_id.p50_ms, "ms"));
-    figures.push(Figure::info("lookup by numberid: p99", by_id.p99_ms, "ms"));
+    figures.extend(by_id.figures("lookup by numberid"));
 
     let jtel_contacts = (n / 10).clamp(1, 100_000);
     eprintln!("loading {jtel_contacts} contacts through the jtel dialect ...");
@@ -120,13 +114,7 @@ async fn run(options: &Options) -> Result<(), String> {
         format!("/dialler/contacts/contact?userData={}", data::user_data(i))
     })
     .await?;
-    figures.push(Figure::info(
-        "lookup by userData: requests/s",
-        by_user_data.per_second,
-        "req/s",
-    ));
-    figures.push(Figure::info("lookup by userData: p50", by_user_data.p50_ms, "ms"));
-    figures.push(Figure::info("lookup by userData: p99", by_user_data.p99_ms, "ms"));
+    figures.extend(by_user_data.figures("lookup by userData"));
 
     eprintln!("claim + release, {} dialers ...", options.dialers);
     let claims = dialer::claim_and_release(&api, campaign, options.dialers, options.claims).await?;
