@@ -88,8 +88,9 @@ pub enum RecordKey {
     UserData(String),
 }
 
+/// Tenants and their API users.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait TenantStore: Send + Sync {
     /// Creates the tenant if absent; returns its id either way.
     async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError>;
     async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError>;
@@ -103,11 +104,14 @@ pub trait Store: Send + Sync {
         replace: bool,
     ) -> Result<bool, StoreError>;
     async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError>;
+}
 
+/// Projects, their fields and list values.
+#[async_trait]
+pub trait SchemaStore: Send + Sync {
     async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError>;
     async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError>;
     async fn project_schema(&self, tenant: TenantId, project: i64) -> Result<(Project, ProjectSchema), StoreError>;
-
     async fn add_field(&self, tenant: TenantId, project: i64, spec: FieldSpec) -> Result<i64, StoreError>;
     async fn add_values(
         &self,
@@ -124,7 +128,11 @@ pub trait Store: Send + Sync {
         values: Vec<(i64, NewValue)>,
     ) -> Result<Vec<ItemResult<()>>, StoreError>;
     async fn delete_value(&self, tenant: TenantId, project: i64, field: i64, value: i64) -> Result<(), StoreError>;
+}
 
+/// Records: writes, reads, look-ups by key, deletion and the lock flag.
+#[async_trait]
+pub trait RecordStore: Send + Sync {
     async fn insert_records(
         &self,
         tenant: TenantId,
@@ -162,7 +170,11 @@ pub trait Store: Send + Sync {
     /// Locks or unlocks the record a key names (for user data the lowest id); returns its id,
     /// or NotFound. A claim the record holds is left as it is.
     async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError>;
+}
 
+/// The dialers' queue: claim and release.
+#[async_trait]
+pub trait DialingStore: Send + Sync {
     /// Atomically claims the project's next dialable record for `owner` until `lease_seconds`
     /// from now (at least that long: times have whole seconds, a lease ends once the clock has
     /// passed its expiry second). Dialable: not done, not locked, no number on the Robinson
@@ -192,12 +204,20 @@ pub trait Store: Send + Sync {
         owner: &str,
         result: Option<Disposition>,
     ) -> Result<Record, StoreError>;
+}
 
+/// The do-not-call (Robinson) list.
+#[async_trait]
+pub trait DncStore: Send + Sync {
     /// Adds digit-string numbers to the Robinson list; already listed ones are kept.
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
     /// Returns whether the number was listed.
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
+}
 
+/// The iovox contact book and its Rule Templates.
+#[async_trait]
+pub trait ContactBookStore: Send + Sync {
     /// iovox createContacts (`Mode::Add`) or updateContacts (`Mode::Update`) on the tenant's
     /// contact book (a project, created on first use). One transaction loads the snapshot,
     /// plans with `domain::iovox::book::plan_contacts` and writes the plan, so a rejected
@@ -223,6 +243,11 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError>;
 }
+
+/// Everything a server needs of its database: one object implementing every concern.
+pub trait Store: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore {}
+
+impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore> Store for T {}
 
 /// Opens the store a `--database` value names: a `postgres://` (or `postgresql://`)
 /// URL, or else a SQLite file path.

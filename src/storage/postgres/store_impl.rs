@@ -9,11 +9,14 @@ use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, Rul
 use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::storage::shared::{contact_update, single_update_outcome};
-use crate::storage::{ItemResult, Project, RecordKey, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
+use crate::storage::{
+    ContactBookStore, DialingStore, DncStore, ItemResult, Project, RecordKey, RecordQuery, RecordStore, RecordUpdate,
+    SchemaStore, StoreError, TenantId, TenantStore,
+};
 use async_trait::async_trait;
 
 #[async_trait]
-impl Store for PostgresStore {
+impl TenantStore for PostgresStore {
     async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
         self.write(name, |tx, name| Box::pin(tenants::ensure_tenant(tx, name)))
             .await
@@ -42,7 +45,10 @@ impl Store for PostgresStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl SchemaStore for PostgresStore {
     async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
         self.write(name, |tx, name| Box::pin(fields::create_project(tx, tenant, name)))
             .await
@@ -121,7 +127,10 @@ impl Store for PostgresStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl RecordStore for PostgresStore {
     async fn insert_records(
         &self,
         tenant: TenantId,
@@ -206,7 +215,10 @@ impl Store for PostgresStore {
         self.write(key, |tx, key| Box::pin(dialler::set_locked(tx, tenant, key, locked)))
             .await
     }
+}
 
+#[async_trait]
+impl DialingStore for PostgresStore {
     async fn claim_next(
         &self,
         tenant: TenantId,
@@ -232,7 +244,10 @@ impl Store for PostgresStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl DncStore for PostgresStore {
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
         self.write(phones, |tx, phones| Box::pin(tenants::add_robinson(tx, tenant, phones)))
             .await
@@ -242,7 +257,10 @@ impl Store for PostgresStore {
         self.write(phone, |tx, phone| Box::pin(tenants::delete_robinson(tx, tenant, phone)))
             .await
     }
+}
 
+#[async_trait]
+impl ContactBookStore for PostgresStore {
     async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
         self.write(request, |tx, request| {
             Box::pin(contact_book::write_contacts(tx, tenant, mode, request))

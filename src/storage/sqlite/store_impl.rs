@@ -7,11 +7,14 @@ use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, Rul
 use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::storage::shared::{contact_update, single_update_outcome};
-use crate::storage::{ItemResult, Project, RecordKey, RecordQuery, RecordUpdate, Store, StoreError, TenantId};
+use crate::storage::{
+    ContactBookStore, DialingStore, DncStore, ItemResult, Project, RecordKey, RecordQuery, RecordStore, RecordUpdate,
+    SchemaStore, StoreError, TenantId, TenantStore,
+};
 use async_trait::async_trait;
 
 #[async_trait]
-impl Store for SqliteStore {
+impl TenantStore for SqliteStore {
     async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
         let name = name.to_string();
         self.write(move |tx| tenants::ensure_tenant(tx, &name)).await
@@ -38,7 +41,10 @@ impl Store for SqliteStore {
         self.read(move |tx| tenants::authenticate(tx, &tenant, &user, &key_hash))
             .await
     }
+}
 
+#[async_trait]
+impl SchemaStore for SqliteStore {
     async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
         let name = name.to_string();
         self.write(move |tx| fields::create_project(tx, tenant, &name)).await
@@ -102,7 +108,10 @@ impl Store for SqliteStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl RecordStore for SqliteStore {
     async fn insert_records(
         &self,
         tenant: TenantId,
@@ -174,7 +183,10 @@ impl Store for SqliteStore {
         self.write(move |tx| dialler::set_locked(tx, tenant, &key, locked))
             .await
     }
+}
 
+#[async_trait]
+impl DialingStore for SqliteStore {
     async fn claim_next(
         &self,
         tenant: TenantId,
@@ -198,7 +210,10 @@ impl Store for SqliteStore {
         self.write(move |tx| dialler::release_claim(tx, tenant, record, &owner, result.as_ref()))
             .await
     }
+}
 
+#[async_trait]
+impl DncStore for SqliteStore {
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
         self.write(move |tx| tenants::add_robinson(tx, tenant, &phones)).await
     }
@@ -207,7 +222,10 @@ impl Store for SqliteStore {
         let phone = phone.to_string();
         self.write(move |tx| tenants::delete_robinson(tx, tenant, &phone)).await
     }
+}
 
+#[async_trait]
+impl ContactBookStore for SqliteStore {
     async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
         self.write(move |tx| contact_book::write_contacts(tx, tenant, mode, &request))
             .await

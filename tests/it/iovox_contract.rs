@@ -2,10 +2,8 @@
 //! DIALBASE_TEST_POSTGRES) on PostgreSQL: uniqueness across nodes writing at once,
 //! and look-ups by text no backend can store.
 
-mod common;
-
-use common::iovox::{contact, request, value, values};
-use common::{Database, Reply, Server};
+use crate::common::iovox::{contact, request, value, values};
+use crate::common::{Database, Reply, Server};
 use reqwest::Method;
 
 /// Sends every body at once, alternating between the two nodes.

@@ -1,10 +1,8 @@
 //! Dialbase's dialer API over HTTP: claims are exclusive under concurrency, follow the queue
 //! order, skip locked, Robinson-listed, done and leased records, and leases expire.
 
-mod common;
-
-use common::dialer::{add_records, claim, claim_id, record, release};
-use common::{Database, Server};
+use crate::common::dialer::{add_records, claim, claim_id, record, release};
+use crate::common::{Database, Server};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,8 +1,6 @@
 //! The VCC Live vendor examples (seeds 000-002), sent verbatim over HTTP.
 
-mod common;
-
-use common::{Database, Server};
+use crate::common::{Database, Server};
 use serde_json::{Value, json};
 
 const ADD_RECORD: &str = include_str!("fixtures/vcc_add_record.json");
@@ -118,7 +116,7 @@ async fn a_form_key_naming_no_field_becomes_a_text_field_keeping_pipes() {
     assert_eq!(likes.unwrap()["type"], "text");
 }
 
-async fn project_with_four_records(api: &common::Client) -> i64 {
+async fn project_with_four_records(api: &crate::common::Client) -> i64 {
     let project = api.project("Batch").await;
     api.multi_value_field(project, "likes").await;
     let records = json!([

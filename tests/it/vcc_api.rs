@@ -1,9 +1,7 @@
 //! The rest of VCC Live's Database API v2: fields and values, listing, modifying,
 //! dispositions and the Robinson list.
 
-mod common;
-
-use common::{Database, Server};
+use crate::common::{Database, Server};
 use serde_json::{Value, json};
 
 fn values_of(schema: &Value, field: &str) -> Vec<(String, i64)> {

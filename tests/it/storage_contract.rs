@@ -2,9 +2,7 @@
 //! DIALBASE_TEST_POSTGRES) on PostgreSQL: several nodes on one database, concurrent
 //! batches, search semantics, bulk imports and text no backend may store.
 
-mod common;
-
-use common::{Database, Server};
+use crate::common::{Database, Server};
 use serde_json::{Value, json};
 
 #[tokio::test]

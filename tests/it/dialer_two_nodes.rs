@@ -3,10 +3,8 @@
 //! at once. No contact is handed out twice and every due one is handed out, also while
 //! another node's transaction holds it.
 
-mod common;
-
-use common::dialer::{add_records, claim_id, record, release};
-use common::{Database, Server};
+use crate::common::dialer::{add_records, claim_id, record, release};
+use crate::common::{Database, Server};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

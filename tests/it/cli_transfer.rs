@@ -1,8 +1,6 @@
 //! `dialbase import` / `dialbase export`: CSV in and out of a project, next to a running server.
 
-mod common;
-
-use common::{Database, Server};
+use crate::common::{Database, Server};
 use std::process::Command;
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! The iovox dialect next to the others: contacts as VCC Live records, tenant isolation,
 //! the Host header and HTTP Basic, Countries::getCountries.
 
-mod common;
-
-use common::iovox::{contact, request, start_with_contacts, value, values};
-use common::{Database, KEY, Server};
+use crate::common::iovox::{contact, request, start_with_contacts, value, values};
+use crate::common::{Database, KEY, Server};
 use reqwest::Method;
 
 #[tokio::test]

@@ -1,11 +1,9 @@
 //! Bad input over HTTP: every rejection is clear and leaves the database as it was.
 
-mod common;
-
-use common::{Database, KEY, Server};
+use crate::common::{Database, KEY, Server};
 use serde_json::json;
 
-async fn record_count(api: &common::Client, project: i64) -> usize {
+async fn record_count(api: &crate::common::Client, project: i64) -> usize {
     let reply = api.get(&format!("/v2/projects/{project}/records?limit=1000")).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.body["response"].as_array().expect("list").len()

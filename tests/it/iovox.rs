@@ -1,10 +1,8 @@
 //! iovox Contacts API v3 over HTTP: the seed's updateContacts payload, list details,
 //! renames, country inference, all-or-nothing, paging, search and deletion.
 
-mod common;
-
-use common::iovox::{SEED, contact, request, start_with_contacts, value, values};
-use common::{Database, Server};
+use crate::common::iovox::{SEED, contact, request, start_with_contacts, value, values};
+use crate::common::{Database, Server};
 use reqwest::Method;
 
 #[tokio::test]

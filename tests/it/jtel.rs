@@ -1,9 +1,7 @@
 //! jtel dialler contacts over HTTP: the vendor's examples (seed 004), lock / unlock, the
 //! userData rule, validation and tenant isolation.
 
-mod common;
-
-use common::{Client, Database, KEY, Server, USER};
+use crate::common::{Client, Database, KEY, Server, USER};
 use serde_json::{Value, json};
 
 const GET_CONTACT: &str = include_str!("fixtures/jtel_get_contact.json");

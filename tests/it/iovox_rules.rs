@@ -1,10 +1,8 @@
 //! Contacts and Rule Templates: emptying or deleting what a Rule uses needs rm_rules TRUE,
 //! which deletes custom templates and detaches templates from the Links fixing a variable Rule.
 
-mod common;
-
-use common::iovox::{contact, request, start_with_contacts, value, values};
-use common::{Client, Database, Server};
+use crate::common::iovox::{contact, request, start_with_contacts, value, values};
+use crate::common::{Client, Database, Server};
 use reqwest::Method;
 
 const TEMPLATES: &str = "<request>

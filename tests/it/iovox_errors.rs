@@ -1,10 +1,8 @@
 //! Every row of the vendor's updateContacts error table over HTTP (same status, same
 //! text, XML error body), plus the request-level rows of the other methods.
 
-mod common;
-
-use common::iovox::{SEED_VERBATIM, contact, request, start_with_contacts};
-use common::{Client, Database, KEY, Server};
+use crate::common::iovox::{SEED_VERBATIM, contact, request, start_with_contacts};
+use crate::common::{Client, Database, KEY, Server};
 use reqwest::Method;
 
 async fn server_with_contacts() -> (Database, Server, Client) {

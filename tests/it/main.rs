@@ -1,0 +1,17 @@
+//! The integration tests, one binary: each module drives the real `dialbase` binary over HTTP.
+
+mod bench_smoke;
+mod cli_transfer;
+mod common;
+mod dialer_claims;
+mod dialer_two_nodes;
+mod iovox;
+mod iovox_contract;
+mod iovox_dialects;
+mod iovox_errors;
+mod iovox_rules;
+mod jtel;
+mod storage_contract;
+mod vcc_api;
+mod vcc_errors;
+mod vcc_seeds;
