@@ -6,7 +6,7 @@
 use crate::domain::calldate;
 use crate::domain::record::{RecordWrite, validate_phone_field};
 use crate::domain::resolve::FormValue;
-use crate::storage::{RecordQuery, Store, TenantId};
+use crate::storage::{Store, TenantId};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -103,17 +103,11 @@ pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: i
     header.extend(ATTRIBUTES);
     header.extend(fields.iter().copied());
     writer.write_record(&header)?;
-    let mut offset = 0;
+    let (mut after, mut written) = (0, 0u64);
     loop {
-        let query = RecordQuery {
-            search: Vec::new(),
-            offset,
-            limit: 1000,
-        };
-        let (records, _) = store.list_records(tenant, project, query).await?;
-        if records.is_empty() {
-            break;
-        }
+        let records = store.records_after(tenant, project, after, 1000).await?;
+        let Some(last) = records.last() else { break };
+        after = last.id;
         for record in &records {
             let mut row = vec![
                 record.id.to_string(),
@@ -124,8 +118,8 @@ pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: i
             row.extend(fields.iter().map(|f| record.form_text(f).unwrap_or_default()));
             writer.write_record(&row)?;
         }
-        offset += records.len() as u64;
+        written += records.len() as u64;
     }
     writer.flush()?;
-    Ok(offset)
+    Ok(written)
 }

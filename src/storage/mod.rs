@@ -154,6 +154,15 @@ pub trait RecordStore: Send + Sync {
         project: i64,
         query: RecordQuery,
     ) -> Result<(Vec<Record>, u64), StoreError>;
+    /// Up to `limit` records of the project with ids above `after`, in id order: the pages
+    /// of an export, each found through the index instead of an offset.
+    async fn records_after(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, StoreError>;
     async fn modify_contact(
         &self,
         tenant: TenantId,

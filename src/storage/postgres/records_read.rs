@@ -170,3 +170,23 @@ pub async fn list_records(
     let records = load_records(tx, tenant, project, &ids).await?;
     Ok((records, total as u64))
 }
+
+pub async fn records_after(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    project: i64,
+    after: i64,
+    limit: u64,
+) -> PgResult<Vec<Record>> {
+    let limit = limit.min(i64::MAX as u64) as i64;
+    let ids: Vec<i64> = tx
+        .query(
+            "SELECT id FROM records WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            &[&project, &after, &limit],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    load_records(tx, tenant, project, &ids).await
+}

@@ -183,6 +183,22 @@ impl RecordStore for PostgresStore {
         .await
     }
 
+    async fn records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                records_read::records_after(tx, tenant, project_id, after, limit).await
+            })
+        })
+        .await
+    }
+
     async fn modify_contact(
         &self,
         tenant: TenantId,

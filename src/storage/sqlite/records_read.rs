@@ -140,3 +140,19 @@ pub fn list_records(
         .collect::<Result<_, _>>()?;
     Ok((records, total as u64))
 }
+
+pub fn records_after(
+    conn: &Connection,
+    tenant: TenantId,
+    project: i64,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<Record>, StoreError> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM records WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")?
+        .query_map(params![project, after, limit.min(i64::MAX as u64) as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.into_iter()
+        .map(|id| get_record(conn, tenant, project, id))
+        .collect()
+}

@@ -156,6 +156,20 @@ impl RecordStore for SqliteStore {
         .await
     }
 
+    async fn records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, StoreError> {
+        self.read(move |tx| {
+            project(tx, tenant, project_id)?;
+            records_read::records_after(tx, tenant, project_id, after, limit)
+        })
+        .await
+    }
+
     async fn modify_contact(
         &self,
         tenant: TenantId,
