@@ -30,6 +30,25 @@ pub fn now_plus_seconds(seconds: i64) -> String {
         .to_string()
 }
 
+/// A canonical call date as Unix seconds (UTC), the form the storage keeps it in.
+pub fn to_seconds(text: &str) -> Result<i64, ValidationError> {
+    parse(text)?;
+    Ok(NaiveDateTime::parse_from_str(text.trim(), FORMAT)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or_default())
+}
+
+/// Stored Unix seconds back in the API's format.
+pub fn from_seconds(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.naive_utc().format(FORMAT).to_string())
+        .unwrap_or_default()
+}
+
+pub fn now_seconds() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +70,15 @@ mod tests {
         ] {
             assert_eq!(parse(bad).unwrap_err().code, "wrong_date_format", "{bad}");
         }
+    }
+
+    #[test]
+    fn seconds_round_trip() {
+        for text in ["2020-11-11 11:11:11", "1970-01-01 00:00:00", "1900-02-28 23:59:59", "9999-12-31 23:59:59"] {
+            assert_eq!(from_seconds(to_seconds(text).unwrap()), text);
+        }
+        assert_eq!(to_seconds("2020-02-30 00:00:00").unwrap_err().code, "wrong_date_format");
+        assert!(from_seconds(now_seconds()) <= now());
     }
 
     #[test]

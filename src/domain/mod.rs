@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod calldate;
 pub mod contact;
+pub mod document;
 pub mod error;
 pub mod iovox;
 pub mod record;

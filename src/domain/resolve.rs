@@ -232,6 +232,7 @@ mod tests {
                 name: "name".into(),
                 label: None,
                 kind: FieldKind::Text,
+                indexed: false,
                 values: vec![],
             },
             Field {
@@ -239,6 +240,7 @@ mod tests {
                 name: "likes".into(),
                 label: None,
                 kind: FieldKind::Multiple,
+                indexed: false,
                 values: vec![value(10, "sports")],
             },
             Field {
@@ -246,6 +248,7 @@ mod tests {
                 name: "city".into(),
                 label: None,
                 kind: FieldKind::Simple,
+                indexed: false,
                 values: vec![value(20, "Budapest")],
             },
         ])

@@ -60,6 +60,8 @@ pub struct Field {
     pub name: String,
     pub label: Option<String>,
     pub kind: FieldKind,
+    /// Searches on an indexed field use an index instead of a scan of the project.
+    pub indexed: bool,
     pub values: Vec<FieldValue>,
 }
 
@@ -76,6 +78,7 @@ pub struct FieldSpec {
     pub name: String,
     pub label: Option<String>,
     pub kind: FieldKind,
+    pub indexed: bool,
     pub values: Vec<NewValue>,
 }
 
@@ -123,12 +126,18 @@ pub fn nul_character() -> ValidationError {
 pub struct ProjectSchema {
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
+    by_id: HashMap<i64, usize>,
 }
 
 impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
-        Self { fields, by_name }
+        let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        Self {
+            fields,
+            by_name,
+            by_id,
+        }
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -136,7 +145,7 @@ impl ProjectSchema {
     }
 
     pub fn field_by_id(&self, id: i64) -> Option<&Field> {
-        self.fields.iter().find(|f| f.id == id)
+        self.by_id.get(&id).map(|&i| &self.fields[i])
     }
 
     /// VCC Live: contact 1 always exists; contact N>1 only where the project has `phoneN`.
@@ -148,6 +157,10 @@ impl ProjectSchema {
 impl Field {
     pub fn value_named(&self, name: &str) -> Option<&FieldValue> {
         self.values.iter().find(|v| v.name == name)
+    }
+
+    pub fn value_by_id(&self, id: i64) -> Option<&FieldValue> {
+        self.values.iter().find(|v| v.id == id)
     }
 }
 

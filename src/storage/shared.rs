@@ -4,6 +4,8 @@
 
 pub mod contact_book;
 pub mod dialler;
+pub mod row;
+pub mod schema_cache;
 
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
@@ -188,6 +190,7 @@ mod tests {
             name: name.into(),
             label: None,
             kind: FieldKind::Text,
+            indexed: false,
             values: vec![],
         };
         ProjectSchema::new(fields.iter().map(field).collect())

@@ -49,7 +49,8 @@ fn schema_json(schema: &ProjectSchema) -> Value {
                            "description": a.description, "commission": a.commission, "price": a.price})
                 })
                 .collect();
-            json!({"fieldid": f.id, "name": f.name, "label": f.label, "type": f.kind.as_str(), "values": values})
+            json!({"fieldid": f.id, "name": f.name, "label": f.label, "type": f.kind.as_str(),
+                "indexed": if f.indexed { "yes" } else { "no" }, "values": values})
         })
         .collect()
 }
@@ -114,12 +115,33 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
             "a value name is given twice",
         ));
     }
+    let indexed = match body.get("indexed") {
+        None | Some(Value::Null) => false,
+        Some(flag) => parse_yes_no(flag).ok_or_else(|| {
+            ValidationError::new("wrong_indexed_format", "indexed must be yes or no")
+        })?,
+    };
     Ok(FieldSpec {
         name,
         label: text("label"),
         kind,
+        indexed,
         values,
     })
+}
+
+/// VCC Live's `yes|no` flags; JSON booleans and 1/0 are taken too.
+fn parse_yes_no(flag: &Value) -> Option<bool> {
+    match flag {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "1" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// "Add field and values".

@@ -64,6 +64,7 @@ pub async fn load_schema(tx: &Transaction<'_>, project: i64) -> PgResult<Project
             name: r.get(1),
             label: r.get(2),
             kind: kind_of(r.get(3)),
+            indexed: false,
             values: Vec::new(),
         })
         .collect();

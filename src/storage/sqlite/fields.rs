@@ -53,6 +53,7 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
                 name: r.get(1)?,
                 label: r.get(2)?,
                 kind: FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
+                indexed: false,
                 values: Vec::new(),
             })
         })?

@@ -1,0 +1,329 @@
+//! A record's row as both backends store it (docs/storage.md), and the one place a
+//! write changes it: each backend loads rows, applies writes here and stores the result.
+
+use crate::domain::calldate;
+use crate::domain::document::{DocValue, RecordDoc};
+use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, RecordWrite, StoredValue};
+use crate::domain::resolve::{Cell, SchemaIds};
+use crate::domain::schema::{ProjectSchema, phone_slot};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub user_data: Option<String>,
+    pub phone_field: Option<String>,
+    /// Unix seconds, as every stored time.
+    pub next_calldate: Option<i64>,
+    pub price: Option<String>,
+    pub commission: Option<String>,
+    pub locked: bool,
+    pub claimed_by: Option<String>,
+    pub claim_expires_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub attempts: i64,
+    pub robinson: bool,
+    pub data: RecordDoc,
+    pub contacts: Vec<Contact>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The form part of a write, resolved to field ids once for all records it reaches.
+pub type FormChanges = Vec<(i64, Vec<DocValue>)>;
+
+pub fn form_changes(cells: &[Cell], ids: &SchemaIds) -> FormChanges {
+    cells
+        .iter()
+        .map(|cell| {
+            let values = cell
+                .values
+                .iter()
+                .map(|(text, value)| match ids.value(*value) {
+                    Some(id) => DocValue::Id(id),
+                    None => DocValue::Text(text.clone()),
+                })
+                .collect();
+            (ids.field(cell.field), values)
+        })
+        .collect()
+}
+
+/// A write's call date in stored form; validated text always converts.
+fn seconds(text: Option<&str>) -> Option<i64> {
+    text.and_then(|t| calldate::to_seconds(t).ok())
+}
+
+impl RecordRow {
+    /// The row a new record starts as (its id is the database's to give).
+    pub fn new(project_id: i64, write: &RecordWrite, form: &FormChanges, now: i64) -> Self {
+        let premium = write.premium.clone().unwrap_or_default();
+        let mut row = RecordRow {
+            project_id,
+            user_data: write.user_data.clone(),
+            phone_field: write.phone_field.clone(),
+            next_calldate: seconds(write.effective_next_calldate()),
+            price: premium.price,
+            commission: premium.commission,
+            created_at: now,
+            updated_at: now,
+            ..Default::default()
+        };
+        row.apply_form_and_contacts(write, form);
+        row
+    }
+
+    /// An update: the fields it names are replaced, attributes it gives are set, contacts
+    /// are merged slot by slot (a detail left out keeps its value), a new call date reopens
+    /// a record a dialer had finished.
+    pub fn apply(&mut self, write: &RecordWrite, form: &FormChanges, now: i64) {
+        let premium = write.premium.clone().unwrap_or_default();
+        set_if_some(&mut self.user_data, &write.user_data);
+        set_if_some(&mut self.phone_field, &write.phone_field);
+        set_if_some(&mut self.price, &premium.price);
+        set_if_some(&mut self.commission, &premium.commission);
+        if let Some(next) = seconds(write.effective_next_calldate()) {
+            self.next_calldate = Some(next);
+            self.done_at = None;
+        }
+        self.updated_at = now;
+        self.apply_form_and_contacts(write, form);
+    }
+
+    fn apply_form_and_contacts(&mut self, write: &RecordWrite, form: &FormChanges) {
+        for (field, values) in form {
+            self.data.set(*field, values.clone());
+        }
+        for contact in &write.contacts {
+            merge_contact(&mut self.contacts, contact);
+        }
+    }
+
+    /// The numbers in the record's `phone1`..`phone9` fields, each once.
+    pub fn phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
+        self.data
+            .entries()
+            .filter_map(|(id, values)| Some((schema.field_by_id(id).filter(|f| phone_slot(&f.name).is_some())?, values)))
+            .flat_map(|(field, values)| {
+                values.iter().filter_map(move |v| match v {
+                    DocValue::Text(text) => Some(text.clone()),
+                    DocValue::Id(id) => field.value_by_id(*id).map(|v| v.name.clone()),
+                })
+            })
+            .collect()
+    }
+
+    /// The `record_terms` of its indexed fields: (field id, term).
+    pub fn terms(&self, schema: &ProjectSchema) -> BTreeSet<(i64, String)> {
+        self.data
+            .entries()
+            .filter(|(id, _)| schema.field_by_id(*id).is_some_and(|f| f.indexed))
+            .flat_map(|(id, values)| values.iter().map(move |v| (id, term(v))))
+            .collect()
+    }
+
+    /// The record as the API sees it: value texts from the schema, times as text.
+    pub fn into_record(self, schema: &ProjectSchema, dispositions: Vec<DispositionEntry>) -> Record {
+        let form = self
+            .data
+            .entries()
+            .filter_map(|(id, values)| {
+                let field = schema.field_by_id(id)?;
+                let values = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        DocValue::Text(text) => Some(StoredValue {
+                            text: text.clone(),
+                            value_id: None,
+                        }),
+                        DocValue::Id(id) => field.value_by_id(*id).map(|value| StoredValue {
+                            text: value.name.clone(),
+                            value_id: Some(*id),
+                        }),
+                    })
+                    .collect::<Vec<_>>();
+                (!values.is_empty()).then(|| FormEntry {
+                    field_id: id,
+                    name: field.name.clone(),
+                    kind: field.kind,
+                    values,
+                })
+            })
+            .collect();
+        let time = |t: Option<i64>| t.map(calldate::from_seconds);
+        Record {
+            id: self.id,
+            project_id: self.project_id,
+            user_data: self.user_data,
+            phone_field: self.phone_field,
+            next_calldate: time(self.next_calldate),
+            premium: Premium {
+                price: self.price,
+                commission: self.commission,
+            },
+            locked: self.locked,
+            claimed_by: self.claimed_by,
+            claim_expires_at: time(self.claim_expires_at),
+            done_at: time(self.done_at),
+            attempts: self.attempts,
+            robinson: self.robinson,
+            form,
+            contacts: self.contacts,
+            dispositions,
+            created_at: calldate::from_seconds(self.created_at),
+            updated_at: calldate::from_seconds(self.updated_at),
+        }
+    }
+}
+
+/// The index term of a value: its text, or a list value's id in decimal.
+pub fn term(value: &DocValue) -> String {
+    match value {
+        DocValue::Text(text) => text.clone(),
+        DocValue::Id(id) => id.to_string(),
+    }
+}
+
+fn set_if_some(target: &mut Option<String>, value: &Option<String>) {
+    if value.is_some() {
+        target.clone_from(value);
+    }
+}
+
+/// A contact written to a slot: details it gives replace, details it leaves out stay.
+pub fn merge_contact(contacts: &mut Vec<Contact>, new: &Contact) {
+    match contacts.binary_search_by_key(&new.slot, |c| c.slot) {
+        Ok(i) => {
+            let old = &mut contacts[i];
+            set_if_some(&mut old.title, &new.title);
+            set_if_some(&mut old.name, &new.name);
+            set_if_some(&mut old.phone, &new.phone);
+            set_if_some(&mut old.email, &new.email);
+        }
+        Err(i) => contacts.insert(i, new.clone()),
+    }
+}
+
+/// The `contacts` column: NULL without contacts, else `{"slot":[title,name,phone,email]}`.
+pub fn contacts_json(contacts: &[Contact]) -> Option<String> {
+    if contacts.is_empty() {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> = contacts
+        .iter()
+        .map(|c| (c.slot.to_string(), serde_json::json!([c.title, c.name, c.phone, c.email])))
+        .collect();
+    Some(serde_json::Value::Object(map).to_string())
+}
+
+pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Error> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    type Details = (Option<String>, Option<String>, Option<String>, Option<String>);
+    let map: std::collections::BTreeMap<u8, Details> = serde_json::from_str(json)?;
+    Ok(map
+        .into_iter()
+        .map(|(slot, (title, name, phone, email))| Contact {
+            slot,
+            title,
+            name,
+            phone,
+            email,
+        })
+        .collect())
+}
+
+/// What changes in a side table when a record's entries go from `old` to `new`.
+pub fn side_changes<T: Ord + Clone>(old: &BTreeSet<T>, new: &BTreeSet<T>) -> (Vec<T>, Vec<T>) {
+    (old.difference(new).cloned().collect(), new.difference(old).cloned().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schema::{Field, FieldKind, FieldValue, ValueAttributes};
+
+    fn schema() -> ProjectSchema {
+        let field = |id, name: &str, kind, indexed, values: Vec<(i64, &str)>| Field {
+            id,
+            name: name.into(),
+            label: None,
+            kind,
+            indexed,
+            values: values
+                .into_iter()
+                .map(|(id, name)| FieldValue {
+                    id,
+                    name: name.into(),
+                    attributes: ValueAttributes::default(),
+                })
+                .collect(),
+        };
+        ProjectSchema::new(vec![
+            field(1, "name", FieldKind::Text, false, vec![]),
+            field(2, "city", FieldKind::Simple, true, vec![(20, "London")]),
+            field(3, "phone1", FieldKind::Text, false, vec![]),
+        ])
+    }
+
+    fn contact(slot: u8, name: Option<&str>, phone: Option<&str>) -> Contact {
+        Contact {
+            slot,
+            title: None,
+            name: name.map(Into::into),
+            phone: phone.map(Into::into),
+            email: None,
+        }
+    }
+
+    #[test]
+    fn a_new_row_reads_back_as_the_record_written() {
+        let write = RecordWrite {
+            contacts: vec![contact(1, Some("Ann"), Some("361")), contact(1, None, Some("362"))],
+            next_calldate: Some("2020-01-01 08:00:00".into()),
+            ..Default::default()
+        };
+        let form = vec![
+            (1, vec![DocValue::Text("Ann".into())]),
+            (2, vec![DocValue::Id(20)]),
+            (3, vec![DocValue::Text("362".into())]),
+        ];
+        let row = RecordRow::new(5, &write, &form, 0);
+        assert_eq!(row.contacts, vec![contact(1, Some("Ann"), Some("362"))]);
+        assert_eq!(row.phones(&schema()).into_iter().collect::<Vec<_>>(), ["362"]);
+        assert_eq!(row.terms(&schema()).into_iter().collect::<Vec<_>>(), [(2, "20".to_string())]);
+        let record = row.into_record(&schema(), vec![]);
+        assert_eq!(record.form_text("city").as_deref(), Some("London"));
+        assert_eq!(record.form[1].values[0].value_id, Some(20));
+        assert_eq!(record.next_calldate.as_deref(), Some("2020-01-01 08:00:00"));
+        assert_eq!(record.created_at, "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn an_update_sets_what_it_names_and_a_call_date_reopens() {
+        let mut row = RecordRow {
+            user_data: Some("u".into()),
+            done_at: Some(1),
+            ..Default::default()
+        };
+        row.data.set(1, vec![DocValue::Text("old".into())]);
+        let write = RecordWrite {
+            next_calldate: Some("2020-01-01 08:00:00".into()),
+            ..Default::default()
+        };
+        row.apply(&write, &vec![(1, vec![])], 9);
+        assert!(row.data.is_empty());
+        assert_eq!((row.user_data.as_deref(), row.done_at, row.updated_at), (Some("u"), None, 9));
+    }
+
+    #[test]
+    fn contacts_round_trip_through_their_column() {
+        let contacts = vec![contact(1, Some("Ann"), None), contact(3, None, Some("1"))];
+        let json = contacts_json(&contacts).unwrap();
+        assert_eq!(json, r#"{"1":[null,"Ann",null,null],"3":[null,null,"1",null]}"#);
+        assert_eq!(parse_contacts(Some(&json)).unwrap(), contacts);
+        assert_eq!(contacts_json(&[]), None);
+    }
+}

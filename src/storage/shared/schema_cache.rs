@@ -1,0 +1,68 @@
+//! Project schemas kept per node, keyed by `projects.schema_version` (docs/storage.md).
+//! Only schemas read from committed data are kept: a version a rolled-back write had
+//! raised may be raised again with other content, a committed one never.
+
+use crate::domain::schema::ProjectSchema;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// More projects than this and the cache starts afresh: memory stays bounded.
+const MAX_PROJECTS: usize = 10_000;
+
+#[derive(Default)]
+pub struct SchemaCache {
+    schemas: Mutex<HashMap<i64, (i64, Arc<ProjectSchema>)>>,
+}
+
+impl SchemaCache {
+    /// The project's schema at `version`: the kept one, or `load`ed (and kept when
+    /// `committed`, i.e. read in a snapshot of committed data).
+    pub fn get_or_load<E>(
+        &self,
+        project: i64,
+        version: i64,
+        committed: bool,
+        load: impl FnOnce() -> Result<ProjectSchema, E>,
+    ) -> Result<Arc<ProjectSchema>, E> {
+        if let Some(schema) = self.cached(project, version) {
+            return Ok(schema);
+        }
+        let schema = Arc::new(load()?);
+        if committed {
+            self.keep(project, version, schema.clone());
+        }
+        Ok(schema)
+    }
+
+    pub fn cached(&self, project: i64, version: i64) -> Option<Arc<ProjectSchema>> {
+        let schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
+        schemas
+            .get(&project)
+            .filter(|(kept, _)| *kept == version)
+            .map(|(_, schema)| schema.clone())
+    }
+
+    pub fn keep(&self, project: i64, version: i64, schema: Arc<ProjectSchema>) {
+        let mut schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
+        if schemas.len() >= MAX_PROJECTS && !schemas.contains_key(&project) {
+            schemas.clear();
+        }
+        schemas.insert(project, (version, schema));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_is_kept_per_version_and_only_when_committed() {
+        let cache = SchemaCache::default();
+        let load = || Ok::<_, ()>(ProjectSchema::default());
+        cache.get_or_load(1, 1, false, load).unwrap();
+        assert!(cache.cached(1, 1).is_none(), "an uncommitted read is not kept");
+        cache.get_or_load(1, 1, true, load).unwrap();
+        assert!(cache.cached(1, 1).is_some());
+        assert!(cache.cached(1, 2).is_none(), "another version is loaded afresh");
+    }
+}
