@@ -74,7 +74,12 @@ mod tests {
 
     #[test]
     fn seconds_round_trip() {
-        for text in ["2020-11-11 11:11:11", "1970-01-01 00:00:00", "1900-02-28 23:59:59", "9999-12-31 23:59:59"] {
+        for text in [
+            "2020-11-11 11:11:11",
+            "1970-01-01 00:00:00",
+            "1900-02-28 23:59:59",
+            "9999-12-31 23:59:59",
+        ] {
             assert_eq!(from_seconds(to_seconds(text).unwrap()), text);
         }
         assert_eq!(to_seconds("2020-02-30 00:00:00").unwrap_err().code, "wrong_date_format");

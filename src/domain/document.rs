@@ -65,7 +65,10 @@ impl RecordDoc {
 
     /// Replaces the field's values; no values clears the field.
     pub fn set(&mut self, field: i64, values: Vec<DocValue>) {
-        match (self.entries.binary_search_by_key(&field, |(f, _)| *f), values.is_empty()) {
+        match (
+            self.entries.binary_search_by_key(&field, |(f, _)| *f),
+            values.is_empty(),
+        ) {
             (Ok(i), true) => {
                 self.entries.remove(i);
             }
@@ -108,6 +111,8 @@ pub enum DocMatch {
     Text(String),
     /// One text value matches this pattern (see [`like`]).
     Like(String),
+    /// One text value contains this text, ASCII case ignored.
+    Contains(String),
     /// One value id is among these.
     Ids(Vec<i64>),
 }
@@ -117,6 +122,9 @@ impl DocMatch {
         values.iter().any(|value| match (self, value) {
             (DocMatch::Text(wanted), DocValue::Text(text)) => wanted == text,
             (DocMatch::Like(pattern), DocValue::Text(text)) => like(pattern, text),
+            (DocMatch::Contains(part), DocValue::Text(text)) => {
+                text.to_ascii_lowercase().contains(&part.to_ascii_lowercase())
+            }
             (DocMatch::Ids(ids), DocValue::Id(id)) => ids.contains(id),
             _ => false,
         })
@@ -250,10 +258,7 @@ mod tests {
         doc.set(4, vec![DocValue::Id(7), DocValue::Id(9)]);
         doc.set(3, vec![DocValue::Id(12)]);
         let json = doc.to_json();
-        assert_eq!(
-            json,
-            r#"{"1":"Peter \"P\" Green","3":12,"4":[7,9],"11":"3619997400"}"#
-        );
+        assert_eq!(json, r#"{"1":"Peter \"P\" Green","3":12,"4":[7,9],"11":"3619997400"}"#);
         assert_eq!(RecordDoc::parse(&json).unwrap(), doc);
     }
 
@@ -294,6 +299,7 @@ mod tests {
         assert!(DocMatch::Text("London".into()).matches(&values));
         assert!(!DocMatch::Text("london".into()).matches(&values));
         assert!(DocMatch::Like("LON%".into()).matches(&values));
+        assert!(DocMatch::Contains("ndO".into()).matches(&values));
         assert!(DocMatch::Ids(vec![1, 3]).matches(&values));
         assert!(!DocMatch::Ids(vec![2]).matches(&values));
     }

@@ -133,11 +133,7 @@ impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
         let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
-        Self {
-            fields,
-            by_name,
-            by_id,
-        }
+        Self { fields, by_name, by_id }
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {

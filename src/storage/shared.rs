@@ -9,6 +9,7 @@ pub mod schema_cache;
 
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
+use crate::domain::document::like;
 use crate::domain::record::{Contact, FormEntry, RecordWrite, StoredValue};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
 use crate::domain::schema::{FieldKind, ProjectSchema};
@@ -19,24 +20,79 @@ pub struct SqlDialect {
     pub param: fn(usize) -> String,
     /// Pattern match, case-insensitive at least for ASCII: SQLite's LIKE, Postgres' ILIKE.
     pub like: &'static str,
-    /// A condition: the column's text contains the parameter's, ignoring ASCII case only.
-    pub contains: fn(&str, &str) -> String,
+    /// A condition on record `r`'s document: one value of field `field` (a parameter)
+    /// passes `op` (a [`DocOp`]) with argument `arg` (a parameter).
+    pub doc_match: fn(field: &str, op: DocOp, arg: &str) -> String,
+}
+
+/// What [`SqlDialect::doc_match`] tests a field's values with; the argument is text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocOp {
+    /// Equals the text.
+    Eq,
+    /// Matches the pattern: only `%` is a wildcard, ASCII case ignored ([`crate::domain::document::like`]).
+    Like,
+    /// Contains the text, ASCII case ignored.
+    Contains,
+    /// Is one of the value ids listed, comma-separated.
+    Ids,
+}
+
+impl DocOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocOp::Eq => "eq",
+            DocOp::Like => "like",
+            DocOp::Contains => "contains",
+            DocOp::Ids => "ids",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [DocOp::Eq, DocOp::Like, DocOp::Contains, DocOp::Ids]
+            .into_iter()
+            .find(|op| op.as_str() == text)
+    }
 }
 
 pub const SQLITE: SqlDialect = SqlDialect {
     param: |n| format!("?{n}"),
     like: "LIKE",
-    // SQLite's lower() folds ASCII only.
-    contains: |column, param| format!("instr(lower({column}), lower({param})) > 0"),
+    // A Rust function (sqlite/functions.rs); an exact text is first looked for in the raw
+    // JSON, where SQLite's json_quote spells it as the document does.
+    doc_match: |field, op, arg| match op {
+        DocOp::Eq => {
+            format!("instr(r.data, json_quote({arg})) > 0 AND dialbase_doc_match(r.data, {field}, 'eq', {arg})")
+        }
+        _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
+    },
 };
 
 pub const POSTGRES: SqlDialect = SqlDialect {
     param: |n| format!("${n}"),
-    // On the "C"-collated value column ILIKE folds ASCII case only, as SQLite's LIKE.
+    // On "C"-collated text ILIKE folds ASCII case only, as SQLite's LIKE.
     like: "ILIKE",
-    // lower() folds ASCII only under "C"; the parameter would otherwise take the
-    // database's collation.
-    contains: |column, param| format!("strpos(lower({column}), lower({param}::text COLLATE \"C\")) > 0"),
+    doc_match: |field, op, arg| {
+        let value = format!("r.data -> ({field}::bigint)::text");
+        let elements = format!(
+            "CASE jsonb_typeof({value}) WHEN 'array' THEN {value} WHEN 'string' THEN jsonb_build_array({value}) \
+             WHEN 'number' THEN jsonb_build_array({value}) ELSE '[]'::jsonb END"
+        );
+        let texts = format!("jsonb_array_elements_text({elements})");
+        match op {
+            DocOp::Eq => format!("({value} = to_jsonb(({arg})::text) OR {value} @> jsonb_build_array(({arg})::text))"),
+            DocOp::Like => format!(
+                "EXISTS (SELECT 1 FROM {texts} AS v(t) WHERE v.t COLLATE \"C\" ILIKE \
+                 replace(replace(({arg})::text, '\\', '\\\\'), '_', '\\_') COLLATE \"C\" ESCAPE '\\')"
+            ),
+            DocOp::Contains => format!(
+                "EXISTS (SELECT 1 FROM {texts} AS v(t) WHERE strpos(lower(v.t COLLATE \"C\"), lower(({arg})::text COLLATE \"C\")) > 0)"
+            ),
+            DocOp::Ids => {
+                format!("EXISTS (SELECT 1 FROM {texts} AS v(t) WHERE v.t = ANY(string_to_array(({arg})::text, ',')))")
+            }
+        }
+    },
 };
 
 /// A bind argument of SQL built here, for either backend to bind.
@@ -46,9 +102,96 @@ pub enum SqlArg {
     Text(String),
 }
 
-/// SQL selecting the ids (column `id`) of records whose fields match every (name, value)
-/// pair, and its arguments as (field id, text) pairs bound in order; the first pair
-/// drives the (field_id, value) index. None when a field does not exist.
+/// A condition over records `r` and its arguments in bind order, built a piece at a time.
+#[derive(Debug, Default)]
+pub struct SqlCondition {
+    pub sql: String,
+    pub args: Vec<SqlArg>,
+}
+
+impl SqlCondition {
+    /// Binds an argument; returns its parameter.
+    pub fn arg(&mut self, dialect: &SqlDialect, arg: SqlArg) -> String {
+        self.args.push(arg);
+        (dialect.param)(self.args.len())
+    }
+
+    pub fn and(&mut self, condition: &str) {
+        if !self.sql.is_empty() {
+            self.sql.push_str(" AND ");
+        }
+        self.sql.push_str(condition);
+    }
+}
+
+/// The condition (over `r`) that a record of the tenant's project matches every (field
+/// name, value) pair; a `%` in a value matches any run of characters. Indexed fields are
+/// looked up in `record_terms`, others in the document; list fields by value id. None
+/// when a field does not exist.
+pub fn search_condition(
+    tenant: i64,
+    project: i64,
+    schema: &ProjectSchema,
+    pairs: &[(String, String)],
+    dialect: &SqlDialect,
+) -> Option<SqlCondition> {
+    let mut condition = SqlCondition::default();
+    let project = condition.arg(dialect, SqlArg::Integer(project));
+    condition.and(&format!("r.project_id = {project}"));
+    for (name, value) in pairs {
+        let field = schema.field(name)?;
+        let wildcard = value.contains('%');
+        let field_id = condition.arg(dialect, SqlArg::Integer(field.id));
+        if field.kind.is_list() {
+            // Value names are unique per field: the text names ids.
+            let ids: Vec<String> = field
+                .values
+                .iter()
+                .filter(|v| {
+                    if wildcard {
+                        like(value, &v.name)
+                    } else {
+                        v.name == *value
+                    }
+                })
+                .map(|v| v.id.to_string())
+                .collect();
+            if ids.is_empty() {
+                condition.and("1 = 0");
+            } else if field.indexed {
+                let tenant = condition.arg(dialect, SqlArg::Integer(tenant));
+                let terms = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
+                condition.and(&format!(
+                    "r.id IN (SELECT record_id FROM record_terms WHERE tenant_id = {tenant} AND field_id = {field_id} AND term IN ({terms}))"
+                ));
+            } else {
+                let ids = condition.arg(dialect, SqlArg::Text(ids.join(",")));
+                condition.and(&(dialect.doc_match)(&field_id, DocOp::Ids, &ids));
+            }
+        } else if field.indexed {
+            let tenant = condition.arg(dialect, SqlArg::Integer(tenant));
+            let test = if wildcard {
+                let escaped = value.replace('\\', "\\\\").replace('_', "\\_");
+                let pattern = condition.arg(dialect, SqlArg::Text(escaped));
+                format!("term {} {pattern} ESCAPE '\\'", dialect.like)
+            } else {
+                let text = condition.arg(dialect, SqlArg::Text(value.clone()));
+                format!("term = {text}")
+            };
+            condition.and(&format!(
+                "r.id IN (SELECT record_id FROM record_terms WHERE tenant_id = {tenant} AND field_id = {field_id} AND {test})"
+            ));
+        } else {
+            let text = condition.arg(dialect, SqlArg::Text(value.clone()));
+            let op = if wildcard { DocOp::Like } else { DocOp::Eq };
+            condition.and(&(dialect.doc_match)(&field_id, op, &text));
+        }
+    }
+    Some(condition)
+}
+
+/// The version 1 search over `record_values`, for the PostgreSQL store until it moves to
+/// the document (then this goes).
 pub fn search_sql(
     schema: &ProjectSchema,
     pairs: &[(String, String)],
@@ -58,7 +201,6 @@ pub fn search_sql(
     let mut conditions = Vec::new();
     for (name, value) in pairs {
         let field = schema.field(name)?;
-        // Only `%` is a wildcard: `_` and the escape character match themselves.
         let wildcard = value.contains('%');
         let text = if wildcard {
             value.replace('\\', "\\\\").replace('_', "\\_")
@@ -83,7 +225,7 @@ pub fn search_sql(
     Some((sql, args))
 }
 
-/// Why [`search_sql`] found nothing to search.
+/// Why [`search_condition`] found nothing to search.
 pub fn unknown_search_field(schema: &ProjectSchema, pairs: &[(String, String)]) -> ValidationError {
     let name = pairs
         .iter()
@@ -206,16 +348,37 @@ mod tests {
             ("name".to_string(), "a_b%".to_string()),
             ("city".to_string(), "Pécs".to_string()),
         ];
-        let (sql, args) = search_sql(&schema(), &pairs, &POSTGRES).unwrap();
-        assert!(sql.contains("field_id = $1 AND value ILIKE $2 ESCAPE '\\'"), "{sql}");
-        assert!(sql.contains("field_id = $3 AND value = $4"), "{sql}");
-        assert_eq!(args, vec![(1, "a\\_b%".to_string()), (2, "Pécs".to_string())]);
+        let found = search_condition(3, 9, &schema(), &pairs, &POSTGRES).unwrap();
+        assert!(found.sql.starts_with("r.project_id = $1 AND "), "{}", found.sql);
+        assert!(found.sql.contains("ILIKE"), "{}", found.sql);
+        let text = |t: &str| SqlArg::Text(t.into());
+        assert_eq!(
+            found.args,
+            vec![
+                SqlArg::Integer(9),
+                SqlArg::Integer(1),
+                text("a_b%"),
+                SqlArg::Integer(2),
+                text("Pécs")
+            ]
+        );
+        let sqlite = search_condition(3, 9, &schema(), &pairs, &SQLITE).unwrap();
+        assert!(
+            sqlite.sql.contains("dialbase_doc_match(r.data, ?2, 'like', ?3)"),
+            "{}",
+            sqlite.sql
+        );
+        assert!(
+            sqlite.sql.contains("instr(r.data, json_quote(?5)) > 0"),
+            "{}",
+            sqlite.sql
+        );
     }
 
     #[test]
     fn an_unknown_field_is_named() {
         let pairs = [("nope".to_string(), "x".to_string())];
-        assert!(search_sql(&schema(), &pairs, &POSTGRES).is_none());
+        assert!(search_condition(1, 1, &schema(), &pairs, &POSTGRES).is_none());
         assert_eq!(unknown_search_field(&schema(), &pairs).detail, "no field named 'nope'");
     }
 }

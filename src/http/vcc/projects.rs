@@ -117,9 +117,8 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
     }
     let indexed = match body.get("indexed") {
         None | Some(Value::Null) => false,
-        Some(flag) => parse_yes_no(flag).ok_or_else(|| {
-            ValidationError::new("wrong_indexed_format", "indexed must be yes or no")
-        })?,
+        Some(flag) => parse_yes_no(flag)
+            .ok_or_else(|| ValidationError::new("wrong_indexed_format", "indexed must be yes or no"))?,
     };
     Ok(FieldSpec {
         name,

@@ -2,7 +2,7 @@
 //! how a plan's writes are reported, and getContacts' filter SQL. The rules
 //! themselves live in `domain::iovox::book`.
 
-use super::{SqlArg, SqlDialect};
+use super::{DocOp, SqlArg, SqlDialect};
 use crate::domain::iovox::book::BookContact;
 use crate::domain::iovox::{ContactQuery, Detail};
 use crate::domain::record::{FormEntry, RecordWrite};
@@ -105,20 +105,16 @@ impl ContactFilter {
             self.sql.push_str(" AND FALSE");
             return;
         }
-        let marks: Vec<String> = fields
-            .iter()
-            .map(|&id| self.arg(dialect, SqlArg::Integer(id)))
-            .collect();
         let wanted = self.arg(dialect, SqlArg::Text(wanted.to_owned()));
-        let test = if contains {
-            (dialect.contains)("v.value", &wanted)
-        } else {
-            format!("v.value = {wanted}")
-        };
-        self.sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM record_values v WHERE v.record_id = r.id AND v.field_id IN ({}) AND {test})",
-            marks.join(", ")
-        ));
+        let op = if contains { DocOp::Contains } else { DocOp::Eq };
+        let tests: Vec<String> = fields
+            .iter()
+            .map(|&id| {
+                let field = self.arg(dialect, SqlArg::Integer(id));
+                (dialect.doc_match)(&field, op, &wanted)
+            })
+            .collect();
+        self.sql.push_str(&format!(" AND ({})", tests.join(" OR ")));
     }
 
     /// How many contacts match.
@@ -174,12 +170,7 @@ mod tests {
                 .starts_with("r.project_id = $1 AND r.user_data IS NOT NULL AND r.user_data = $2")
         );
         assert!(
-            filter
-                .sql
-                .contains("v.field_id IN ($3) AND strpos(lower(v.value), lower($4::text")
-        );
-        assert!(
-            filter.sql.contains("v.field_id IN ($5, $6) AND v.value = $7)"),
+            filter.sql.contains("strpos(lower(v.t COLLATE \"C\"), lower(($3)::text"),
             "{}",
             filter.sql
         );
@@ -189,16 +180,21 @@ mod tests {
             vec![
                 SqlArg::Integer(5),
                 text("c1"),
-                SqlArg::Integer(7),
                 text("Ann"),
+                SqlArg::Integer(7),
+                text("a@b.c"),
                 SqlArg::Integer(8),
                 SqlArg::Integer(9),
-                text("a@b.c")
             ]
         );
         let sqlite = ContactFilter::new(5, &schema(), &query, &SQLITE);
         assert!(
-            sqlite.sql.contains("instr(lower(v.value), lower(?4)) > 0"),
+            sqlite.sql.contains("(dialbase_doc_match(r.data, ?4, 'contains', ?3))"),
+            "{}",
+            sqlite.sql
+        );
+        assert!(
+            sqlite.sql.contains("dialbase_doc_match(r.data, ?6, 'eq', ?5) OR"),
             "{}",
             sqlite.sql
         );

@@ -104,7 +104,12 @@ impl RecordRow {
     pub fn phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
         self.data
             .entries()
-            .filter_map(|(id, values)| Some((schema.field_by_id(id).filter(|f| phone_slot(&f.name).is_some())?, values)))
+            .filter_map(|(id, values)| {
+                Some((
+                    schema.field_by_id(id).filter(|f| phone_slot(&f.name).is_some())?,
+                    values,
+                ))
+            })
             .flat_map(|(field, values)| {
                 values.iter().filter_map(move |v| match v {
                     DocValue::Text(text) => Some(text.clone()),
@@ -212,7 +217,12 @@ pub fn contacts_json(contacts: &[Contact]) -> Option<String> {
     }
     let map: serde_json::Map<String, serde_json::Value> = contacts
         .iter()
-        .map(|c| (c.slot.to_string(), serde_json::json!([c.title, c.name, c.phone, c.email])))
+        .map(|c| {
+            (
+                c.slot.to_string(),
+                serde_json::json!([c.title, c.name, c.phone, c.email]),
+            )
+        })
         .collect();
     Some(serde_json::Value::Object(map).to_string())
 }
@@ -237,7 +247,10 @@ pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Er
 
 /// What changes in a side table when a record's entries go from `old` to `new`.
 pub fn side_changes<T: Ord + Clone>(old: &BTreeSet<T>, new: &BTreeSet<T>) -> (Vec<T>, Vec<T>) {
-    (old.difference(new).cloned().collect(), new.difference(old).cloned().collect())
+    (
+        old.difference(new).cloned().collect(),
+        new.difference(old).cloned().collect(),
+    )
 }
 
 #[cfg(test)]
@@ -293,7 +306,10 @@ mod tests {
         let row = RecordRow::new(5, &write, &form, 0);
         assert_eq!(row.contacts, vec![contact(1, Some("Ann"), Some("362"))]);
         assert_eq!(row.phones(&schema()).into_iter().collect::<Vec<_>>(), ["362"]);
-        assert_eq!(row.terms(&schema()).into_iter().collect::<Vec<_>>(), [(2, "20".to_string())]);
+        assert_eq!(
+            row.terms(&schema()).into_iter().collect::<Vec<_>>(),
+            [(2, "20".to_string())]
+        );
         let record = row.into_record(&schema(), vec![]);
         assert_eq!(record.form_text("city").as_deref(), Some("London"));
         assert_eq!(record.form[1].values[0].value_id, Some(20));
@@ -315,7 +331,10 @@ mod tests {
         };
         row.apply(&write, &vec![(1, vec![])], 9);
         assert!(row.data.is_empty());
-        assert_eq!((row.user_data.as_deref(), row.done_at, row.updated_at), (Some("u"), None, 9));
+        assert_eq!(
+            (row.user_data.as_deref(), row.done_at, row.updated_at),
+            (Some("u"), None, 9)
+        );
     }
 
     #[test]

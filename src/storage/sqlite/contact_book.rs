@@ -2,18 +2,19 @@
 //! contacts (`user_data` = contact_id, one text field per detail). Validation and
 //! writes run in the caller's write transaction, so the all-or-nothing rule holds.
 
-use super::fields::{create_project, load_schema};
-use super::records_read::load_form;
-use super::records_write::{insert_records, update_records};
+use super::dialler::delete_by_id;
+use super::fields::{create_project, schema};
+use super::records_read::to_record;
+use super::records_write::{insert_records, load_row, sql_values, update_records};
 use super::rules::{release_rules, rule_uses};
 use crate::domain::iovox::book::{
     BookContact, BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids,
 };
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
 use crate::storage::shared::contact_book::{BOOK_NAME, ContactFilter, book_contact, contact_updates, first_rejection};
-use crate::storage::shared::{SQLITE, SqlArg};
+use crate::storage::shared::schema_cache::SchemaCache;
+use crate::storage::shared::{DocOp, SQLITE};
 use crate::storage::{StoreError, TenantId};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 pub fn find_book(conn: &Connection, tenant: TenantId) -> Result<Option<i64>, StoreError> {
@@ -46,13 +47,15 @@ fn contact_record(conn: &Connection, tenant: TenantId, book: i64, contact_id: &s
         .optional()?)
 }
 
-fn load_contact(conn: &Connection, record_id: i64) -> Result<BookContact, StoreError> {
-    Ok(book_contact(record_id, load_form(conn, record_id)?))
+fn load_contact(conn: &Connection, cache: &SchemaCache, record_id: i64) -> Result<BookContact, StoreError> {
+    let record = to_record(conn, cache, load_row(conn, record_id)?)?;
+    Ok(book_contact(record_id, record.form))
 }
 
 /// Adds the contacts with these ids (those that exist) to the snapshot.
 pub fn load_contacts(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     book: i64,
     contact_ids: &[String],
@@ -60,7 +63,7 @@ pub fn load_contacts(
 ) -> Result<(), StoreError> {
     for contact_id in contact_ids {
         if let Some(record) = contact_record(conn, tenant, book, contact_id)? {
-            snapshot.insert_contact(contact_id.clone(), load_contact(conn, record)?);
+            snapshot.insert_contact(contact_id.clone(), load_contact(conn, cache, record)?);
         }
     }
     Ok(())
@@ -69,24 +72,26 @@ pub fn load_contacts(
 /// Adds the contacts holding one of these display names to the snapshot.
 fn load_by_display_names(
     conn: &Connection,
+    cache: &SchemaCache,
     book: i64,
     names: &[String],
     snapshot: &mut BookSnapshot,
 ) -> Result<(), StoreError> {
-    let schema = load_schema(conn, book)?;
+    let schema = schema(conn, cache, book)?;
     let Some(field) = schema.field(Detail::DisplayName.element_name()) else {
         return Ok(());
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.record_id, r.user_data FROM record_values v JOIN records r ON r.id = v.record_id
-         WHERE v.field_id = ?1 AND v.value = ?2 AND r.user_data IS NOT NULL ORDER BY v.record_id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.id, r.user_data FROM records r WHERE r.project_id = ?1 AND r.user_data IS NOT NULL AND {}
+         ORDER BY r.id",
+        (SQLITE.doc_match)("?2", DocOp::Eq, "?3")
+    ))?;
     for name in names {
         let holders: Vec<(i64, String)> = stmt
-            .query_map(params![field.id, name], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![book, field.id, name], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         for (record, contact_id) in holders {
-            snapshot.insert_contact(contact_id, load_contact(conn, record)?);
+            snapshot.insert_contact(contact_id, load_contact(conn, cache, record)?);
         }
     }
     Ok(())
@@ -95,14 +100,21 @@ fn load_by_display_names(
 /// createContacts / updateContacts: see `Store::write_contacts`.
 pub fn write_contacts(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     mode: Mode,
     request: &ContactsRequest,
 ) -> Result<(), StoreError> {
     let book = ensure_book(conn, tenant)?;
     let mut snapshot = BookSnapshot::default();
-    load_contacts(conn, tenant, book, &request_contact_ids(request), &mut snapshot)?;
-    load_by_display_names(conn, book, &candidate_display_names(request, &snapshot), &mut snapshot)?;
+    load_contacts(conn, cache, tenant, book, &request_contact_ids(request), &mut snapshot)?;
+    load_by_display_names(
+        conn,
+        cache,
+        book,
+        &candidate_display_names(request, &snapshot),
+        &mut snapshot,
+    )?;
     for record in snapshot.record_ids() {
         for detail in rule_uses(conn, record)? {
             snapshot.insert_rule_use(record, detail);
@@ -112,13 +124,20 @@ pub fn write_contacts(
     for &(record, detail) in &plan.released {
         release_rules(conn, record, Some(detail))?;
     }
-    first_rejection(insert_records(conn, tenant, book, &plan.inserts)?)?;
-    first_rejection(update_records(conn, book, &contact_updates(plan.updates))?)
+    first_rejection(insert_records(conn, cache, tenant, book, &plan.inserts)?)?;
+    first_rejection(update_records(
+        conn,
+        cache,
+        tenant,
+        book,
+        &contact_updates(plan.updates),
+    )?)
 }
 
 /// deleteContacts: see `Store::delete_contacts`.
 pub fn delete_contacts(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     contact_ids: &[String],
     rm_rules: bool,
@@ -137,8 +156,7 @@ pub fn delete_contacts(
     }
     for record in validate_delete(&targets, rm_rules)? {
         release_rules(conn, record, None)?;
-        conn.prepare_cached("DELETE FROM records WHERE id = ?1")?
-            .execute([record])?;
+        delete_by_id(conn, cache, tenant, record)?;
     }
     Ok(())
 }
@@ -146,21 +164,15 @@ pub fn delete_contacts(
 /// getContacts / getContactDetails: a page in creation order and the total.
 pub fn list_contacts(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     query: &ContactQuery,
 ) -> Result<(Vec<ContactView>, u64), StoreError> {
     let Some(book) = find_book(conn, tenant)? else {
         return Ok((Vec::new(), 0));
     };
-    let filter = ContactFilter::new(book, &load_schema(conn, book)?, query, &SQLITE);
-    let args: Vec<Value> = filter
-        .args
-        .iter()
-        .map(|arg| match arg {
-            SqlArg::Integer(n) => Value::Integer(*n),
-            SqlArg::Text(text) => Value::Text(text.clone()),
-        })
-        .collect();
+    let filter = ContactFilter::new(book, &*schema(conn, cache, book)?, query, &SQLITE);
+    let args = sql_values(&filter.args);
     let total: i64 = conn
         .prepare_cached(&filter.count_sql())?
         .query_row(params_from_iter(&args), |r| r.get(0))?;
@@ -171,7 +183,7 @@ pub fn list_contacts(
     let contacts = page
         .into_iter()
         .map(|(record, contact_id)| {
-            let details = load_contact(conn, record)?.details;
+            let details = load_contact(conn, cache, record)?.details;
             Ok(ContactView { contact_id, details })
         })
         .collect::<Result<_, StoreError>>()?;

@@ -1,19 +1,20 @@
 //! What jtel and dialers need beyond the project-scoped calls: records by id or user data
 //! across the tenant's projects, deletion, the lock flag, and the claim queue.
 
-use super::fields::project;
-use super::records_read::{ROBINSON_SQL, get_record};
-use super::records_write::{Rows, insert_disposition};
+use super::fields::{project, schema};
+use super::records_read::to_record;
+use super::records_write::{ROW_COLUMNS, insert_disposition, load_row, read_row};
 use crate::domain::calldate;
 use crate::domain::record::{Disposition, Record};
-use crate::storage::shared::dialler::{check_claimant, record_key_sql, release_result_sql, release_sql};
+use crate::storage::shared::dialler::{check_claimant, record_key_sql};
+use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// (id, project) of the tenant's records a key names, lowest id first; with `first` only one.
-fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, first: bool) -> Result<Vec<(i64, i64)>, StoreError> {
+/// Ids of the tenant's records a key names, lowest first; with `first` only one.
+fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, first: bool) -> Result<Vec<i64>, StoreError> {
     let (sql, value) = record_key_sql(key, &SQLITE);
     let sql = if first { format!("{sql} LIMIT 1") } else { sql };
     let value = match value {
@@ -22,7 +23,7 @@ fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, first: bool) -
     };
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map(params![tenant, value], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![tenant, value], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
@@ -31,99 +32,141 @@ fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, first: bool) -
 fn first_id(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<i64, StoreError> {
     matching(conn, tenant, key, true)?
         .first()
-        .map(|(id, _)| *id)
+        .copied()
         .ok_or(StoreError::NotFound("record"))
 }
 
-pub fn find_records(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<Vec<Record>, StoreError> {
+pub fn find_records(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    key: &RecordKey,
+) -> Result<Vec<Record>, StoreError> {
     matching(conn, tenant, key, false)?
         .into_iter()
-        .map(|(id, project)| get_record(conn, tenant, project, id))
+        .map(|id| to_record(conn, cache, load_row(conn, id)?))
         .collect()
 }
 
-/// Values, contacts and dispositions go with the record (ON DELETE CASCADE).
-pub fn delete_record(conn: &Connection, tenant: TenantId, key: &RecordKey) -> Result<i64, StoreError> {
+/// Deletes a record with its side-table rows and dispositions (Rule Template rows
+/// referencing it go by ON DELETE CASCADE).
+pub fn delete_record(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    key: &RecordKey,
+) -> Result<i64, StoreError> {
     let id = first_id(conn, tenant, key)?;
-    conn.execute("DELETE FROM records WHERE id = ?1", [id])?;
+    delete_by_id(conn, cache, tenant, id)?;
     Ok(id)
+}
+
+pub fn delete_by_id(conn: &Connection, cache: &SchemaCache, tenant: TenantId, id: i64) -> Result<(), StoreError> {
+    let row = load_row(conn, id)?;
+    let schema = schema(conn, cache, row.project_id)?;
+    let mut phones =
+        conn.prepare_cached("DELETE FROM record_phones WHERE tenant_id = ?1 AND phone = ?2 AND record_id = ?3")?;
+    for phone in row.phones(&schema) {
+        phones.execute(params![tenant, phone, id])?;
+    }
+    let mut terms = conn.prepare_cached(
+        "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
+    )?;
+    for (field, term) in row.terms(&schema) {
+        terms.execute(params![tenant, field, term, id])?;
+    }
+    conn.prepare_cached("DELETE FROM dispositions WHERE record_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM records WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
 }
 
 pub fn set_locked(conn: &Connection, tenant: TenantId, key: &RecordKey, locked: bool) -> Result<i64, StoreError> {
     let id = first_id(conn, tenant, key)?;
-    conn.execute(
-        "UPDATE records SET locked = ?2, updated_at = ?3 WHERE id = ?1",
-        params![id, locked, calldate::now()],
-    )?;
+    conn.prepare_cached("UPDATE records SET locked = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, locked, calldate::now_seconds()])?;
     Ok(id)
 }
 
-/// The claim order: dated records by due time, then unset ones ("due now") by id.
-const QUEUE_ORDER: &str = "next_calldate IS NULL, next_calldate, id";
-
-/// One statement picks and claims, inside the writer's transaction, so no two claims can take
-/// the same record. The candidates: the first dialable dated and unset records of the queue
-/// (`records_queue`, walked in order) and the first expired lease (`records_leases`); the
+/// One statement picks and claims, inside the writer's transaction, so no two claims can
+/// take the same record. The candidates: the first due dated and the first unset record
+/// of the queue index (each its first entry in order), and the first expired lease; the
 /// earliest of them in queue order is claimed.
 pub fn claim_next(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     project_id: i64,
     owner: &str,
     lease_seconds: u32,
 ) -> Result<Option<Record>, StoreError> {
     project(conn, tenant, project_id)?;
-    let allowed = format!("r.project_id = ?1 AND r.tenant_id = ?2 AND r.done_at IS NULL AND NOT {ROBINSON_SQL}");
-    let queued = format!("{allowed} AND r.claimed_by IS NULL AND r.locked = 0");
+    let queued = "project_id = ?1 AND done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0";
     let sql = format!(
-        "UPDATE records SET claimed_by = ?3, claim_expires_at = ?4, updated_at = ?5
+        "UPDATE records SET claimed_by = ?2, claim_expires_at = ?3, updated_at = ?4
          WHERE id = (SELECT id FROM (
-           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
-             WHERE {queued} AND r.next_calldate <= ?5 ORDER BY r.next_calldate, r.id LIMIT 1)
+           SELECT * FROM (SELECT id, next_calldate FROM records
+             WHERE {queued} AND next_calldate <= ?4 ORDER BY next_calldate, id LIMIT 1)
            UNION ALL
-           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
-             WHERE {queued} AND r.next_calldate IS NULL ORDER BY r.id LIMIT 1)
+           SELECT * FROM (SELECT id, next_calldate FROM records
+             WHERE {queued} AND next_calldate IS NULL ORDER BY id LIMIT 1)
            UNION ALL
-           SELECT * FROM (SELECT r.id, r.next_calldate FROM records r
-             WHERE {allowed} AND r.claimed_by IS NOT NULL AND r.claim_expires_at < ?5 AND r.locked = 0
-               AND (r.next_calldate IS NULL OR r.next_calldate <= ?5)
-             ORDER BY {QUEUE_ORDER} LIMIT 1)
-         ) ORDER BY {QUEUE_ORDER} LIMIT 1)
-         RETURNING id"
+           SELECT * FROM (SELECT id, next_calldate FROM records
+             WHERE project_id = ?1 AND done_at IS NULL AND claimed_by IS NOT NULL AND claim_expires_at < ?4
+               AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?4)
+             ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
+         ) ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
+         RETURNING {ROW_COLUMNS}"
     );
-    let expires = calldate::now_plus_seconds(i64::from(lease_seconds));
-    let claimed: Option<i64> = conn
+    let now = calldate::now_seconds();
+    let row = conn
         .prepare_cached(&sql)?
-        .query_row(params![project_id, tenant, owner, expires, calldate::now()], |r| {
-            r.get(0)
-        })
+        .query_row(
+            params![project_id, owner, now + i64::from(lease_seconds), now],
+            read_row,
+        )
         .optional()?;
-    claimed.map(|id| get_record(conn, tenant, project_id, id)).transpose()
+    row.map(|row| to_record(conn, cache, row)).transpose()
 }
 
 pub fn release_claim(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     id: i64,
     owner: &str,
     result: Option<&Disposition>,
 ) -> Result<Record, StoreError> {
-    let (project_id, claimed_by): (i64, Option<String>) = conn
-        .prepare_cached("SELECT project_id, claimed_by FROM records WHERE id = ?1 AND tenant_id = ?2")?
-        .query_row(params![id, tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+    let claimed_by: Option<String> = conn
+        .prepare_cached("SELECT claimed_by FROM records WHERE id = ?1 AND tenant_id = ?2")?
+        .query_row(params![id, tenant], |r| r.get(0))
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;
     check_claimant(id, claimed_by.as_deref(), owner)?;
-    let now = calldate::now();
-    match result {
-        None => conn.execute(&release_sql(&SQLITE), params![id, now])?,
+    let now = calldate::now_seconds();
+    let row = match result {
+        None => conn
+            .prepare_cached(&format!(
+                "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, updated_at = ?2
+                 WHERE id = ?1 RETURNING {ROW_COLUMNS}"
+            ))?
+            .query_row(params![id, now], read_row)?,
         Some(disposition) => {
-            insert_disposition(conn, Rows::Record(id), disposition, &now)?;
-            conn.execute(
-                &release_result_sql(&SQLITE),
-                params![id, disposition.next_calldate, now],
-            )?
+            insert_disposition(conn, tenant, id, disposition)?;
+            let callback = disposition
+                .next_calldate
+                .as_deref()
+                .map(calldate::to_seconds)
+                .transpose()?;
+            // With a call-back the record comes due then; without one it is done.
+            conn.prepare_cached(&format!(
+                "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
+                   next_calldate = ?2, done_at = CASE WHEN ?2 IS NULL THEN ?3 END, updated_at = ?3
+                 WHERE id = ?1 RETURNING {ROW_COLUMNS}"
+            ))?
+            .query_row(params![id, callback, now], read_row)?
         }
     };
-    get_record(conn, tenant, project_id, id)
+    to_record(conn, cache, row)
 }

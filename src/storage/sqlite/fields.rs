@@ -1,13 +1,16 @@
 //! Projects, their fields and list values.
 
+use super::records_write::{load_row, store_row};
 use super::tenants::not_found_unless;
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
 use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
-use crate::storage::shared::{value_exists, value_not_exists};
+use crate::storage::shared::schema_cache::SchemaCache;
+use crate::storage::shared::{DocOp, SQLITE, value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn create_project(conn: &Connection, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
     conn.execute(
@@ -45,7 +48,7 @@ pub fn project(conn: &Connection, tenant: TenantId, project: i64) -> Result<Proj
 
 pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, StoreError> {
     let mut fields: Vec<Field> = conn
-        .prepare_cached("SELECT id, name, label, kind FROM fields WHERE project_id = ?1 ORDER BY id")?
+        .prepare_cached("SELECT id, name, label, kind, indexed FROM fields WHERE project_id = ?1 ORDER BY id")?
         .query_map([project], |r| {
             let kind: String = r.get(3)?;
             Ok(Field {
@@ -53,7 +56,7 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
                 name: r.get(1)?,
                 label: r.get(2)?,
                 kind: FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
-                indexed: false,
+                indexed: r.get(4)?,
                 values: Vec::new(),
             })
         })?
@@ -82,10 +85,32 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
     Ok(ProjectSchema::new(fields))
 }
 
-pub fn add_field(conn: &Connection, project: i64, spec: &FieldSpec) -> Result<i64, StoreError> {
+/// The project's schema, from the cache when it holds the version the database has.
+pub fn schema(conn: &Connection, cache: &SchemaCache, project: i64) -> Result<Arc<ProjectSchema>, StoreError> {
+    let version: i64 = conn
+        .prepare_cached("SELECT schema_version FROM projects WHERE id = ?1")?
+        .query_row([project], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound("project"))?;
+    cache.get_or_load(project, version, true, || load_schema(conn, project))
+}
+
+/// Marks the project's schema changed. The new version is random, never one a
+/// rolled-back write had used, so any schema read can be cached (docs/storage.md).
+pub fn bump_schema(conn: &Connection, project: i64) -> Result<(), StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Backend(format!("no randomness: {e}")))?;
+    let version = i64::from_le_bytes(bytes);
+    conn.prepare_cached("UPDATE projects SET schema_version = ?2 WHERE id = ?1")?
+        .execute(params![project, version])?;
+    Ok(())
+}
+
+pub fn add_field(conn: &Connection, tenant: i64, project: i64, spec: &FieldSpec) -> Result<i64, StoreError> {
     let inserted = conn.execute(
-        "INSERT INTO fields (project_id, name, label, kind) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-        params![project, spec.name, spec.label, spec.kind.as_str()],
+        "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT DO NOTHING",
+        params![tenant, project, spec.name, spec.label, spec.kind.as_str(), spec.indexed],
     )?;
     if inserted == 0 {
         return Err(StoreError::Conflict(format!("field '{}' already exists", spec.name)));
@@ -94,6 +119,7 @@ pub fn add_field(conn: &Connection, project: i64, spec: &FieldSpec) -> Result<i6
     for value in &spec.values {
         insert_value(conn, field, value)?.map_err(StoreError::Invalid)?;
     }
+    bump_schema(conn, project)?;
     Ok(field)
 }
 
@@ -101,8 +127,8 @@ fn insert_value(conn: &Connection, field: i64, value: &NewValue) -> Result<ItemR
     let a = &value.attributes;
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO field_values (field_id, name, exportvalue, description, commission, price)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            "INSERT INTO field_values (tenant_id, field_id, name, exportvalue, description, commission, price)
+             SELECT f.tenant_id, f.id, ?2, ?3, ?4, ?5, ?6 FROM fields f WHERE f.id = ?1 ON CONFLICT DO NOTHING",
         )?
         .execute(params![
             field,
@@ -132,12 +158,24 @@ pub fn field_kind(conn: &Connection, project: i64, field: i64) -> Result<FieldKi
     Ok(FieldKind::parse(&kind).unwrap_or(FieldKind::Text))
 }
 
-pub fn add_values(conn: &Connection, field: i64, values: &[NewValue]) -> Result<Vec<ItemResult<i64>>, StoreError> {
+pub fn add_values(
+    conn: &Connection,
+    project: i64,
+    field: i64,
+    values: &[NewValue],
+) -> Result<Vec<ItemResult<i64>>, StoreError> {
+    bump_schema(conn, project)?;
     values.iter().map(|v| insert_value(conn, field, v)).collect()
 }
 
-/// Renames or re-describes values; records holding a renamed value show the new name.
-pub fn modify_value(conn: &Connection, field: i64, value: i64, new: &NewValue) -> Result<ItemResult<()>, StoreError> {
+/// Renames or re-describes values; records hold the value's id, so they show the new name.
+pub fn modify_value(
+    conn: &Connection,
+    project: i64,
+    field: i64,
+    value: i64,
+    new: &NewValue,
+) -> Result<ItemResult<()>, StoreError> {
     let old: Option<String> = conn
         .query_row(
             "SELECT name FROM field_values WHERE id = ?1 AND field_id = ?2",
@@ -145,9 +183,9 @@ pub fn modify_value(conn: &Connection, field: i64, value: i64, new: &NewValue) -
             |r| r.get(0),
         )
         .optional()?;
-    let Some(old) = old else {
+    if old.is_none() {
         return Ok(Err(value_not_exists(value)));
-    };
+    }
     let taken: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM field_values WHERE field_id = ?1 AND name = ?2 AND id <> ?3)",
         params![field, new.name, value],
@@ -161,28 +199,45 @@ pub fn modify_value(conn: &Connection, field: i64, value: i64, new: &NewValue) -
         "UPDATE field_values SET name = ?1, exportvalue = ?2, description = ?3, commission = ?4, price = ?5 WHERE id = ?6",
         params![new.name, a.exportvalue, a.description, a.commission, a.price, value],
     )?;
-    conn.execute(
-        "UPDATE record_values SET value = ?1 WHERE field_id = ?2 AND value = ?3 AND value_id = ?4",
-        params![new.name, field, old, value],
-    )?;
+    bump_schema(conn, project)?;
     Ok(Ok(()))
 }
 
 /// Deletes a value and takes it off every record that held it.
-pub fn delete_value(conn: &Connection, field: i64, value: i64) -> Result<(), StoreError> {
-    let name: Option<String> = conn
+pub fn delete_value(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: i64,
+    project: i64,
+    field: i64,
+    value: i64,
+) -> Result<(), StoreError> {
+    let found: Option<i64> = conn
         .query_row(
-            "SELECT name FROM field_values WHERE id = ?1 AND field_id = ?2",
+            "SELECT id FROM field_values WHERE id = ?1 AND field_id = ?2",
             params![value, field],
             |r| r.get(0),
         )
         .optional()?;
-    let name = name.ok_or(StoreError::NotFound("value"))?;
-    conn.execute(
-        "DELETE FROM record_values WHERE field_id = ?1 AND value = ?2 AND value_id = ?3",
-        params![field, name, value],
-    )?;
+    found.ok_or(StoreError::NotFound("value"))?;
+    let schema = schema(conn, cache, project)?;
+    let holders: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT r.id FROM records r WHERE r.project_id = ?1 AND {}",
+            (SQLITE.doc_match)("?2", DocOp::Ids, "?3")
+        ))?
+        .query_map(params![project, field, value.to_string()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let now = calldate::now_seconds();
+    for id in holders {
+        let old = load_row(conn, id)?;
+        let mut row = old.clone();
+        row.data.remove_id(field, value);
+        row.updated_at = now;
+        store_row(conn, tenant, &schema, &old, &row)?;
+    }
     let deleted = conn.execute("DELETE FROM field_values WHERE id = ?1", [value])?;
+    bump_schema(conn, project)?;
     not_found_unless(deleted > 0, "value")
 }
 
@@ -190,15 +245,19 @@ pub fn delete_value(conn: &Connection, field: i64, value: i64) -> Result<(), Sto
 /// Concurrent writers may have created the same ones: those are looked up instead.
 pub fn apply_additions(
     conn: &Connection,
+    tenant: i64,
     project: i64,
     additions: &SchemaAdditions,
 ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+    if additions.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let mut field_ids = Vec::with_capacity(additions.text_fields.len());
     for name in &additions.text_fields {
         conn.prepare_cached(
-            "INSERT INTO fields (project_id, name, kind) VALUES (?1, ?2, 'text') ON CONFLICT DO NOTHING",
+            "INSERT INTO fields (tenant_id, project_id, name, kind) VALUES (?1, ?2, ?3, 'text') ON CONFLICT DO NOTHING",
         )?
-        .execute(params![project, name])?;
+        .execute(params![tenant, project, name])?;
         field_ids.push(
             conn.prepare_cached("SELECT id FROM fields WHERE project_id = ?1 AND name = ?2")?
                 .query_row(params![project, name], |r| r.get(0))?,
@@ -206,12 +265,15 @@ pub fn apply_additions(
     }
     let mut value_ids = Vec::with_capacity(additions.values.len());
     for (field, name) in &additions.values {
-        conn.prepare_cached("INSERT INTO field_values (field_id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![field, name])?;
+        conn.prepare_cached(
+            "INSERT INTO field_values (tenant_id, field_id, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![tenant, field, name])?;
         value_ids.push(
             conn.prepare_cached("SELECT id FROM field_values WHERE field_id = ?1 AND name = ?2")?
                 .query_row(params![field, name], |r| r.get(0))?,
         );
     }
+    bump_schema(conn, project)?;
     Ok((field_ids, value_ids))
 }

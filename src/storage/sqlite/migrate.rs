@@ -1,13 +1,24 @@
 //! Schema migrations, embedded in the binary and applied in order at start-up.
 
+use super::fields::load_schema;
+use crate::domain::calldate;
+use crate::domain::document::DocValue;
+use crate::domain::record::Contact;
+use crate::domain::schema::ProjectSchema;
 use crate::storage::StoreError;
-use rusqlite::Connection;
+use crate::storage::shared::row::{RecordRow, contacts_json};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/001_init.sql")),
     (2, include_str!("../../../migrations/sqlite/002_dial_state.sql")),
     (3, include_str!("../../../migrations/sqlite/003_contact_book.sql")),
+    (4, include_str!("../../../migrations/sqlite/004_storage_v2.sql")),
 ];
+
+/// Where a migration hands over to [`move_records`].
+const MOVE_RECORDS: &str = "-- @move-records";
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     apply_migrations(conn, MIGRATIONS)
@@ -16,8 +27,30 @@ pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
 /// Applies each migration not recorded yet, whatever its neighbours: a version slotted
 /// in below applied ones (a branch's 2 merged after 3 shipped) still runs, once.
 fn apply_migrations(conn: &mut Connection, migrations: &[(i64, &str)]) -> Result<(), StoreError> {
+    // Tables are rebuilt under their references (SQLite's way to alter a table): foreign
+    // keys are off meanwhile (a no-op inside a transaction, so set here) and checked after.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let applied = apply_each(conn, migrations);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    applied?;
+    let broken: Option<String> = conn
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()?;
+    match broken {
+        Some(table) => Err(StoreError::Backend(format!(
+            "migration left a broken reference in {table}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn apply_each(conn: &mut Connection, migrations: &[(i64, &str)]) -> Result<(), StoreError> {
+    // IMMEDIATE: a node that read an older schema may not upgrade to a writer (SQLite
+    // answers "locked" at once), so it takes the write lock first and waits for it.
     conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        "BEGIN IMMEDIATE;
+         CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+         COMMIT;",
     )?;
     for (version, sql) in migrations {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -27,7 +60,14 @@ fn apply_migrations(conn: &mut Connection, migrations: &[(i64, &str)]) -> Result
             |row| row.get(0),
         )?;
         if !applied {
-            tx.execute_batch(sql)?;
+            match sql.split_once(MOVE_RECORDS) {
+                Some((before, after)) => {
+                    tx.execute_batch(before)?;
+                    move_records(&tx)?;
+                    tx.execute_batch(after)?;
+                }
+                None => tx.execute_batch(sql)?,
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                 rusqlite::params![version, crate::domain::calldate::now()],
@@ -35,6 +75,109 @@ fn apply_migrations(conn: &mut Connection, migrations: &[(i64, &str)]) -> Result
             tracing::info!(version, "applied SQLite migration");
         }
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Version 1 records into `records_v2`: each record's values and contacts become its
+/// document and contacts column, times become Unix seconds, its numbers go into
+/// `record_phones` and its Robinson flag is set.
+fn move_records(conn: &Connection) -> Result<(), StoreError> {
+    let seconds = |text: Option<String>| text.and_then(|t| calldate::to_seconds(&t).ok());
+    let mut schemas: HashMap<i64, ProjectSchema> = HashMap::new();
+    let mut records = conn.prepare(
+        "SELECT id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission, locked,
+                claimed_by, claim_expires_at, done_at, attempts, created_at, updated_at
+         FROM records ORDER BY id",
+    )?;
+    let mut rows = records.query([])?;
+    let mut values = conn.prepare(
+        "SELECT field_id, value, value_id FROM record_values WHERE record_id = ?1 ORDER BY field_id, ordinal",
+    )?;
+    let mut contacts =
+        conn.prepare("SELECT slot, title, name, phone, email FROM contacts WHERE record_id = ?1 ORDER BY slot")?;
+    let mut listed = conn.prepare("SELECT EXISTS (SELECT 1 FROM robinson WHERE tenant_id = ?1 AND phone = ?2)")?;
+    let mut insert = conn.prepare(
+        "INSERT INTO records_v2 (id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
+           locked, claimed_by, claim_expires_at, done_at, attempts, robinson, created_at, updated_at, contacts, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    let mut phone_rows =
+        conn.prepare("INSERT OR IGNORE INTO record_phones (tenant_id, phone, record_id) VALUES (?1, ?2, ?3)")?;
+    while let Some(r) = rows.next()? {
+        let (id, tenant, project): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let mut row = RecordRow {
+            id,
+            project_id: project,
+            user_data: r.get(3)?,
+            phone_field: r.get(4)?,
+            next_calldate: seconds(r.get(5)?),
+            price: r.get(6)?,
+            commission: r.get(7)?,
+            locked: r.get(8)?,
+            claimed_by: r.get(9)?,
+            claim_expires_at: seconds(r.get(10)?),
+            done_at: seconds(r.get(11)?),
+            attempts: r.get(12)?,
+            created_at: seconds(r.get(13)?).unwrap_or_default(),
+            updated_at: seconds(r.get(14)?).unwrap_or_default(),
+            ..Default::default()
+        };
+        let mut fields: Vec<(i64, Vec<DocValue>)> = Vec::new();
+        let mut value_rows = values.query([id])?;
+        while let Some(v) = value_rows.next()? {
+            let field: i64 = v.get(0)?;
+            let value = match v.get::<_, Option<i64>>(2)? {
+                Some(value_id) => DocValue::Id(value_id),
+                None => DocValue::Text(v.get(1)?),
+            };
+            match fields.last_mut() {
+                Some((last, list)) if *last == field => list.push(value),
+                _ => fields.push((field, vec![value])),
+            }
+        }
+        for (field, list) in fields {
+            row.data.set(field, list);
+        }
+        row.contacts = contacts
+            .query_map([id], |c| {
+                Ok(Contact {
+                    slot: c.get(0)?,
+                    title: c.get(1)?,
+                    name: c.get(2)?,
+                    phone: c.get(3)?,
+                    email: c.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        if !schemas.contains_key(&project) {
+            schemas.insert(project, load_schema(conn, project)?);
+        }
+        let phones = row.phones(&schemas[&project]);
+        for phone in &phones {
+            row.robinson |= listed.query_row(params![tenant, phone], |l| l.get::<_, bool>(0))?;
+            phone_rows.execute(params![tenant, phone, id])?;
+        }
+        insert.execute(params![
+            id,
+            tenant,
+            project,
+            row.user_data,
+            row.phone_field,
+            row.next_calldate,
+            row.price,
+            row.commission,
+            row.locked,
+            row.claimed_by,
+            row.claim_expires_at,
+            row.done_at,
+            row.attempts,
+            row.robinson,
+            row.created_at,
+            row.updated_at,
+            contacts_json(&row.contacts),
+            row.data.to_json(),
+        ])?;
     }
     Ok(())
 }

@@ -1,160 +1,308 @@
-//! Record writes. Updates are set-based: the targeted ids go into a temporary table
-//! and each change is one statement over all of them, so a search touching 100k
-//! records costs a handful of statements, not 100k.
+//! Record writes on SQLite: every write loads the rows it changes, applies itself in Rust
+//! (`shared::row`) and stores them with their side-table differences (docs/storage.md).
 
-use super::fields::{apply_additions, load_schema};
+use super::fields::{apply_additions, schema};
 use crate::domain::calldate;
-use crate::domain::record::{Contact, Disposition, RecordWrite};
-use crate::domain::resolve::{Cell, FieldRef, SchemaIds};
-use crate::domain::schema::FieldKind;
+use crate::domain::record::{Disposition, RecordWrite};
+use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
-use crate::storage::shared::{SQLITE, record_not_exists, resolve_writes, search_sql, unknown_search_field};
+use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
+use crate::storage::shared::schema_cache::SchemaCache;
+use crate::storage::shared::{
+    SQLITE, SqlArg, record_not_exists, resolve_writes, search_condition, unknown_search_field,
+};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// Per write its resolved cells (or why it was rejected), the ids of what had to be
-/// created, and the schema they were resolved against.
-type Resolved = (Vec<ItemResult<Vec<Cell>>>, SchemaIds, ProjectSchema);
+/// The columns of `records` in [`RecordRow`] order.
+/// Bare names, so that `RETURNING` takes them too; a query joining another table qualifies none.
+pub const ROW_COLUMNS: &str = "id, project_id, user_data, phone_field, next_calldate, price, commission,
+    locked, claimed_by, claim_expires_at, done_at, attempts, robinson, created_at, updated_at, contacts, data";
 
-/// Resolves every form of the batch and creates the fields and values they need.
-fn resolve(conn: &Connection, project: i64, writes: &[&RecordWrite]) -> Result<Resolved, StoreError> {
-    let schema = load_schema(conn, project)?;
-    let (cells, additions) = resolve_writes(&schema, writes);
-    let (fields, values) = apply_additions(conn, project, &additions)?;
-    Ok((cells, SchemaIds { fields, values }, schema))
+pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
+    let bad_json =
+        |e: serde_json::Error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into());
+    let contacts: Option<String> = r.get(15)?;
+    let data: String = r.get(16)?;
+    Ok(RecordRow {
+        id: r.get(0)?,
+        project_id: r.get(1)?,
+        user_data: r.get(2)?,
+        phone_field: r.get(3)?,
+        next_calldate: r.get(4)?,
+        price: r.get(5)?,
+        commission: r.get(6)?,
+        locked: r.get(7)?,
+        claimed_by: r.get(8)?,
+        claim_expires_at: r.get(9)?,
+        done_at: r.get(10)?,
+        attempts: r.get(11)?,
+        robinson: r.get(12)?,
+        created_at: r.get(13)?,
+        updated_at: r.get(14)?,
+        contacts: parse_contacts(contacts.as_deref()).map_err(bad_json)?,
+        data: crate::domain::document::RecordDoc::parse(&data).map_err(bad_json)?,
+    })
+}
+
+pub fn load_row(conn: &Connection, id: i64) -> Result<RecordRow, StoreError> {
+    conn.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1"))?
+        .query_row([id], read_row)
+        .optional()?
+        .ok_or(StoreError::NotFound("record"))
+}
+
+/// Resolves every form of the batch, creating the fields and values they need; returns
+/// each write's changes (or why it was rejected) and the schema they refer to.
+fn resolve(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    project: i64,
+    writes: &[&RecordWrite],
+) -> Result<(Vec<ItemResult<FormChanges>>, Arc<ProjectSchema>), StoreError> {
+    let before = schema(conn, cache, project)?;
+    let (cells, additions) = resolve_writes(&before, writes);
+    let (fields, values) = apply_additions(conn, tenant, project, &additions)?;
+    let ids = SchemaIds { fields, values };
+    let changes = cells
+        .into_iter()
+        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
+        .collect();
+    let after = if additions.is_empty() {
+        before
+    } else {
+        schema(conn, cache, project)?
+    };
+    Ok((changes, after))
+}
+
+/// Whether any of these numbers is on the tenant's Robinson list.
+fn any_listed(conn: &Connection, tenant: TenantId, phones: &BTreeSet<String>) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM robinson WHERE tenant_id = ?1 AND phone = ?2)")?;
+    for phone in phones {
+        if stmt.query_row(params![tenant, phone], |r| r.get::<_, bool>(0))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn tenant_lists_numbers(conn: &Connection, tenant: TenantId) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM robinson WHERE tenant_id = ?1)")?
+        .query_row([tenant], |r| r.get(0))?)
 }
 
 pub fn insert_records(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     project: i64,
     writes: &[RecordWrite],
 ) -> Result<Vec<ItemResult<i64>>, StoreError> {
-    let (cells, ids, _) = resolve(conn, project, &writes.iter().collect::<Vec<_>>())?;
-    let now = calldate::now();
-    let mut record_stmt = conn.prepare_cached(
-        "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-    )?;
-    let mut value_stmt = conn.prepare_cached(
-        "INSERT INTO record_values (record_id, field_id, ordinal, value, value_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let (changes, schema) = resolve(conn, cache, tenant, project, &writes.iter().collect::<Vec<_>>())?;
+    let now = calldate::now_seconds();
+    let check_robinson = tenant_lists_numbers(conn, tenant)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
+                              robinson, created_at, updated_at, contacts, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     )?;
     let mut results = Vec::with_capacity(writes.len());
-    for (write, cells) in writes.iter().zip(cells) {
-        let cells = match cells {
-            Ok(cells) => cells,
+    for (write, changes) in writes.iter().zip(changes) {
+        let changes = match changes {
+            Ok(changes) => changes,
             Err(e) => {
                 results.push(Err(e));
                 continue;
             }
         };
-        let premium = write.premium.clone().unwrap_or_default();
-        record_stmt.execute(params![
+        let mut row = RecordRow::new(project, write, &changes, now);
+        let phones = row.phones(&schema);
+        row.robinson = check_robinson && any_listed(conn, tenant, &phones)?;
+        insert.execute(params![
             tenant,
             project,
-            write.user_data,
-            write.phone_field,
-            write.effective_next_calldate(),
-            premium.price,
-            premium.commission,
-            now
+            row.user_data,
+            row.phone_field,
+            row.next_calldate,
+            row.price,
+            row.commission,
+            row.robinson,
+            now,
+            contacts_json(&row.contacts),
+            row.data.to_json(),
         ])?;
-        let record = conn.last_insert_rowid();
-        for cell in &cells {
-            let field = ids.field(cell.field);
-            for (ordinal, (text, value)) in cell.values.iter().enumerate() {
-                value_stmt.execute(params![record, field, ordinal as i64, text, ids.value(*value)])?;
-            }
-        }
-        for contact in &write.contacts {
-            upsert_contact(conn, Rows::Record(record), contact)?;
-        }
+        let id = conn.last_insert_rowid();
+        insert_phones(conn, tenant, id, phones.iter())?;
+        insert_terms(conn, tenant, id, row.terms(&schema).iter())?;
         if let Some(d) = &write.disposition {
-            insert_disposition(conn, Rows::Record(record), d, &now)?;
+            insert_disposition(conn, tenant, id, d)?;
         }
-        results.push(Ok(record));
+        results.push(Ok(id));
     }
     Ok(results)
 }
 
-/// Which records a contact or disposition write goes to: one just inserted, or every
-/// record in `target_ids` (then `?1` is unused but keeps the parameter numbering).
-#[derive(Clone, Copy)]
-pub(super) enum Rows {
-    Record(i64),
-    Targets,
-}
-
-impl Rows {
-    fn id(self) -> i64 {
-        match self {
-            Rows::Record(id) => id,
-            Rows::Targets => 0,
-        }
+fn insert_phones<'a>(
+    conn: &Connection,
+    tenant: TenantId,
+    record: i64,
+    phones: impl Iterator<Item = &'a String>,
+) -> Result<(), StoreError> {
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO record_phones (tenant_id, phone, record_id) VALUES (?1, ?2, ?3)")?;
+    for phone in phones {
+        stmt.execute(params![tenant, phone, record])?;
     }
-}
-
-macro_rules! contact_upsert {
-    ($source:literal) => {
-        concat!(
-            "INSERT INTO contacts (record_id, slot, title, name, phone, email) ",
-            $source,
-            " ON CONFLICT (record_id, slot) DO UPDATE SET
-               title = COALESCE(excluded.title, title), name = COALESCE(excluded.name, name),
-               phone = COALESCE(excluded.phone, phone), email = COALESCE(excluded.email, email)"
-        )
-    };
-}
-
-macro_rules! disposition_insert {
-    ($source:literal) => {
-        concat!(
-            "INSERT INTO dispositions (record_id, disposition_id, user_id, next_calldate, description, created_at) ",
-            $source
-        )
-    };
-}
-
-fn upsert_contact(conn: &Connection, rows: Rows, c: &Contact) -> Result<(), StoreError> {
-    let sql = match rows {
-        Rows::Record(_) => contact_upsert!("VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        Rows::Targets => contact_upsert!("SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL"),
-    };
-    conn.prepare_cached(sql)?
-        .execute(params![rows.id(), c.slot, c.title, c.name, c.phone, c.email])?;
     Ok(())
 }
 
-pub(super) fn insert_disposition(conn: &Connection, rows: Rows, d: &Disposition, now: &str) -> Result<(), StoreError> {
-    let sql = match rows {
-        Rows::Record(_) => disposition_insert!("VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        Rows::Targets => disposition_insert!("SELECT id, ?2, ?3, ?4, ?5, ?6 FROM target_ids WHERE ?1 IS NOT NULL"),
-    };
-    conn.prepare_cached(sql)?.execute(params![
-        rows.id(),
+fn insert_terms<'a>(
+    conn: &Connection,
+    tenant: TenantId,
+    record: i64,
+    terms: impl Iterator<Item = &'a (i64, String)>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (field, term) in terms {
+        stmt.execute(params![tenant, field, term, record])?;
+    }
+    Ok(())
+}
+
+pub fn insert_disposition(conn: &Connection, tenant: TenantId, record: i64, d: &Disposition) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO dispositions (tenant_id, record_id, disposition_id, user_id, next_calldate, description, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        tenant,
+        record,
         d.disposition_id,
         d.user_id,
         d.next_calldate,
         d.description,
-        now
+        calldate::now()
     ])?;
+    Ok(())
+}
+
+/// Writes `new` over `old` (the same record): the columns that changed and the side
+/// tables' differences; the Robinson flag follows the phones.
+pub fn store_row(
+    conn: &Connection,
+    tenant: TenantId,
+    schema: &ProjectSchema,
+    old: &RecordRow,
+    new: &RecordRow,
+) -> Result<(), StoreError> {
+    let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
+    let mut robinson = new.robinson;
+    if old_phones != new_phones {
+        let (gone, added) = side_changes(&old_phones, &new_phones);
+        let mut delete =
+            conn.prepare_cached("DELETE FROM record_phones WHERE tenant_id = ?1 AND phone = ?2 AND record_id = ?3")?;
+        for phone in &gone {
+            delete.execute(params![tenant, phone, new.id])?;
+        }
+        insert_phones(conn, tenant, new.id, added.iter())?;
+        robinson = any_listed(conn, tenant, &new_phones)?;
+    }
+    let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
+    if old_terms != new_terms {
+        let (gone, added) = side_changes(&old_terms, &new_terms);
+        let mut delete = conn.prepare_cached(
+            "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
+        )?;
+        for (field, term) in &gone {
+            delete.execute(params![tenant, field, term, new.id])?;
+        }
+        insert_terms(conn, tenant, new.id, added.iter())?;
+    }
+    // Only changed columns are set: an index over an untouched column is left alone.
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
+    let candidates = [
+        ("user_data", old.user_data != new.user_data, text(&new.user_data)),
+        (
+            "phone_field",
+            old.phone_field != new.phone_field,
+            text(&new.phone_field),
+        ),
+        (
+            "next_calldate",
+            old.next_calldate != new.next_calldate,
+            int(new.next_calldate),
+        ),
+        ("price", old.price != new.price, text(&new.price)),
+        ("commission", old.commission != new.commission, text(&new.commission)),
+        ("done_at", old.done_at != new.done_at, int(new.done_at)),
+        (
+            "robinson",
+            old.robinson != robinson,
+            Value::Integer(i64::from(robinson)),
+        ),
+        (
+            "updated_at",
+            old.updated_at != new.updated_at,
+            Value::Integer(new.updated_at),
+        ),
+        (
+            "contacts",
+            old.contacts != new.contacts,
+            contacts_json(&new.contacts).map_or(Value::Null, Value::Text),
+        ),
+        ("data", old.data != new.data, Value::Text(new.data.to_json())),
+    ];
+    let mut sets = Vec::new();
+    let mut args = vec![Value::Integer(new.id)];
+    for (column, changed, value) in candidates {
+        if changed {
+            args.push(value);
+            sets.push(format!("{column} = ?{}", args.len()));
+        }
+    }
+    if !sets.is_empty() {
+        conn.prepare_cached(&format!("UPDATE records SET {} WHERE id = ?1", sets.join(", ")))?
+            .execute(params_from_iter(args))?;
+    }
     Ok(())
 }
 
 pub fn update_records(
     conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
     project: i64,
     updates: &[RecordUpdate],
 ) -> Result<Vec<ItemResult<u64>>, StoreError> {
-    let (cells, ids, schema) = resolve(conn, project, &updates.iter().map(|u| &u.write).collect::<Vec<_>>())?;
-    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS target_ids (id INTEGER PRIMARY KEY)")?;
-    let now = calldate::now();
+    let writes: Vec<&RecordWrite> = updates.iter().map(|u| &u.write).collect();
+    let (changes, schema) = resolve(conn, cache, tenant, project, &writes)?;
+    let now = calldate::now_seconds();
     let mut results = Vec::with_capacity(updates.len());
-    for (update, cells) in updates.iter().zip(cells) {
-        let outcome = match cells {
-            Ok(cells) => match select_targets(conn, project, &schema, &update.target)? {
-                Ok(count) => apply_update(conn, &update.write, &cells, &ids, &schema, &now).map(|()| Ok(count))?,
+    // In order: each element sees what the ones before it wrote.
+    for (update, changes) in updates.iter().zip(changes) {
+        let outcome = match changes {
+            Ok(changes) => match select_targets(conn, tenant, project, &schema, &update.target)? {
+                Ok(targets) => {
+                    for &id in &targets {
+                        let old = load_row(conn, id)?;
+                        let mut row = old.clone();
+                        row.apply(&update.write, &changes, now);
+                        store_row(conn, tenant, &schema, &old, &row)?;
+                        if let Some(d) = &update.write.disposition {
+                            insert_disposition(conn, tenant, id, d)?;
+                        }
+                    }
+                    Ok(targets.len() as u64)
+                }
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -164,163 +312,59 @@ pub fn update_records(
     Ok(results)
 }
 
-/// Fills `target_ids`; returns how many records it holds, or why the target is wrong.
-fn select_targets(
+/// The ids an update reaches, in id order, or why its target is wrong.
+pub fn select_targets(
     conn: &Connection,
+    tenant: TenantId,
     project: i64,
     schema: &ProjectSchema,
     target: &RecordTarget,
-) -> Result<ItemResult<u64>, StoreError> {
-    conn.execute("DELETE FROM target_ids", [])?;
+) -> Result<ItemResult<Vec<i64>>, StoreError> {
     match target {
         RecordTarget::Id(id) => {
-            let n = conn
-                .prepare_cached("INSERT INTO target_ids (id) SELECT id FROM records WHERE id = ?1 AND project_id = ?2")?
-                .execute(params![id, project])?;
-            if n == 0 {
-                return Ok(Err(record_not_exists(*id)));
-            }
-            Ok(Ok(1))
+            let found: Option<i64> = conn
+                .prepare_cached("SELECT id FROM records WHERE id = ?1 AND project_id = ?2")?
+                .query_row(params![id, project], |r| r.get(0))
+                .optional()?;
+            Ok(found.map(|id| vec![id]).ok_or_else(|| record_not_exists(*id)))
         }
         RecordTarget::LastDisposition {
             disposition_id,
             user_id,
         } => {
-            let n = conn
+            let ids = conn
                 .prepare_cached(
-                    "INSERT INTO target_ids (id)
-                     SELECT r.id FROM records r JOIN dispositions d
+                    "SELECT r.id FROM records r JOIN dispositions d
                        ON d.id = (SELECT max(id) FROM dispositions WHERE record_id = r.id)
-                     WHERE r.project_id = ?1 AND (?2 IS NULL OR d.disposition_id = ?2) AND (?3 IS NULL OR d.user_id = ?3)",
+                     WHERE r.project_id = ?1 AND (?2 IS NULL OR d.disposition_id = ?2) AND (?3 IS NULL OR d.user_id = ?3)
+                     ORDER BY r.id",
                 )?
-                .execute(params![project, disposition_id, user_id])?;
-            Ok(Ok(n as u64))
+                .query_map(params![project, disposition_id, user_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Ok(ids))
         }
         RecordTarget::Search(pairs) => {
-            let Some((sql, args)) = sqlite_search(schema, pairs) else {
+            let Some(condition) = search_condition(tenant, project, schema, pairs, &SQLITE) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));
             };
-            let n = conn
-                .prepare_cached(&format!("INSERT INTO target_ids (id) {sql}"))?
-                .execute(rusqlite::params_from_iter(args))?;
-            Ok(Ok(n as u64))
+            let ids = conn
+                .prepare_cached(&format!(
+                    "SELECT r.id FROM records r WHERE {} ORDER BY r.id",
+                    condition.sql
+                ))?
+                .query_map(params_from_iter(sql_values(&condition.args)), |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Ok(ids))
         }
     }
 }
 
-/// [`search_sql`] with SQLite's parameters and its ASCII-case-insensitive LIKE.
-pub fn sqlite_search(
-    schema: &ProjectSchema,
-    pairs: &[(String, String)],
-) -> Option<(String, Vec<rusqlite::types::Value>)> {
-    use rusqlite::types::Value;
-    let (sql, args) = search_sql(schema, pairs, &SQLITE)?;
-    let args = args
-        .into_iter()
-        .flat_map(|(field, text)| [Value::Integer(field), Value::Text(text)])
-        .collect();
-    Some((sql, args))
-}
-
-/// Applies one update to every record in `target_ids` with a few set-based statements
-/// per field. A field getting one value is updated in place (the common case: a batch
-/// setting `status` on 100k records), which leaves the by-record index alone.
-fn apply_update(
-    conn: &Connection,
-    write: &RecordWrite,
-    cells: &[Cell],
-    ids: &SchemaIds,
-    schema: &ProjectSchema,
-    now: &str,
-) -> Result<(), StoreError> {
-    let targets = conn.query_row("SELECT count(*) FROM target_ids", [], |r| r.get::<_, i64>(0))? as usize;
-    for cell in cells {
-        let field = ids.field(cell.field);
-        // A field created by this write holds nothing yet; a simple field never holds two values.
-        let (is_new, may_hold_more) = match cell.field {
-            FieldRef::New(_) => (true, false),
-            FieldRef::Existing(id) => (
-                false,
-                schema.field_by_id(id).is_none_or(|f| f.kind != FieldKind::Simple),
-            ),
-        };
-        let mut values = cell.values.iter().enumerate();
-        let first = if is_new { None } else { values.next() };
-        let mut kept = 0;
-        if let Some((_, (text, value))) = first {
-            let updated = conn
-                .prepare_cached(
-                    "UPDATE record_values SET value = ?2, value_id = ?3
-                     WHERE field_id = ?1 AND ordinal = 0 AND record_id IN (SELECT id FROM target_ids)",
-                )?
-                .execute(params![field, text, ids.value(*value)])?;
-            if updated < targets {
-                conn.prepare_cached(
-                    "INSERT INTO record_values (record_id, field_id, ordinal, value, value_id)
-                     SELECT t.id, ?1, 0, ?2, ?3 FROM target_ids t WHERE NOT EXISTS
-                       (SELECT 1 FROM record_values v WHERE v.field_id = ?1 AND v.record_id = t.id AND v.ordinal = 0)",
-                )?
-                .execute(params![field, text, ids.value(*value)])?;
-            }
-            kept = 1;
-        }
-        if !is_new && (kept == 0 || may_hold_more) {
-            conn.prepare_cached(
-                "DELETE FROM record_values
-                 WHERE field_id = ?1 AND ordinal >= ?2 AND record_id IN (SELECT id FROM target_ids)",
-            )?
-            .execute(params![field, kept])?;
-        }
-        for (ordinal, (text, value)) in values {
-            conn.prepare_cached(
-                "INSERT INTO record_values (record_id, field_id, ordinal, value, value_id)
-                 SELECT id, ?1, ?2, ?3, ?4 FROM target_ids",
-            )?
-            .execute(params![field, ordinal as i64, text, ids.value(*value)])?;
-        }
-    }
-    let (record_sql, record_args) = record_update(write, now);
-    conn.prepare_cached(&record_sql)?
-        .execute(rusqlite::params_from_iter(record_args.iter()))?;
-    for contact in &write.contacts {
-        upsert_contact(conn, Rows::Targets, contact)?;
-    }
-    if let Some(d) = &write.disposition {
-        insert_disposition(conn, Rows::Targets, d, now)?;
-    }
-    Ok(())
-}
-
-/// `UPDATE records` of every record in `target_ids`, setting `updated_at` and only the
-/// attributes the write gives (an untouched column keeps its index entries untouched).
-fn record_update(write: &RecordWrite, now: &str) -> (String, Vec<Value>) {
-    let text = |v: &Option<String>| v.clone().map(Value::Text);
-    let premium = write.premium.clone().unwrap_or_default();
-    let next_calldate = write.effective_next_calldate().map(str::to_string);
-    let candidates = [
-        ("user_data", text(&write.user_data)),
-        ("phone_field", text(&write.phone_field)),
-        ("next_calldate", text(&next_calldate)),
-        ("price", text(&premium.price)),
-        ("commission", text(&premium.commission)),
-    ];
-    let mut sets = vec!["updated_at = ?1".to_string()];
-    let mut args = vec![Value::Text(now.to_string())];
-    for (column, value) in candidates {
-        if let Some(value) = value {
-            args.push(value);
-            sets.push(format!("{column} = ?{}", args.len()));
-        }
-    }
-    if next_calldate.is_some() {
-        // A new call date reopens a record a dialer had finished.
-        sets.push("done_at = NULL".to_string());
-    }
-    (
-        format!(
-            "UPDATE records SET {} WHERE id IN (SELECT id FROM target_ids)",
-            sets.join(", ")
-        ),
-        args,
-    )
+/// Shared SQL arguments as rusqlite values.
+pub fn sql_values(args: &[SqlArg]) -> Vec<Value> {
+    args.iter()
+        .map(|arg| match arg {
+            SqlArg::Integer(n) => Value::Integer(*n),
+            SqlArg::Text(text) => Value::Text(text.clone()),
+        })
+        .collect()
 }

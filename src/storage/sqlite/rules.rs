@@ -6,6 +6,7 @@ use crate::domain::calldate;
 use crate::domain::iovox::book::BookSnapshot;
 use crate::domain::iovox::{Detail, RuleTemplateInput, RuleTemplateView, plan_rule_templates, referenced_contact_ids};
 use crate::storage::shared::contact_book::rule_target;
+use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::{StoreError, TenantId};
 use rusqlite::{Connection, params};
 use std::collections::HashSet;
@@ -38,12 +39,20 @@ pub fn release_rules(conn: &Connection, record: i64, detail: Option<Detail>) -> 
 
 pub fn create_rule_templates(
     conn: &Connection,
+    cache: &SchemaCache,
     tenant: TenantId,
     templates: &[RuleTemplateInput],
 ) -> Result<(), StoreError> {
     let mut book = BookSnapshot::default();
     if let Some(project) = find_book(conn, tenant)? {
-        load_contacts(conn, tenant, project, &referenced_contact_ids(templates), &mut book)?;
+        load_contacts(
+            conn,
+            cache,
+            tenant,
+            project,
+            &referenced_contact_ids(templates),
+            &mut book,
+        )?;
     }
     let mut existing = HashSet::new();
     let mut exists =
@@ -60,13 +69,15 @@ pub fn create_rule_templates(
         let template = conn.last_insert_rowid();
         for (ordinal, (record, detail)) in plan.rules.iter().enumerate() {
             conn.prepare_cached(
-                "INSERT INTO rule_template_rules (template_id, ordinal, record_id, detail) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO rule_template_rules (tenant_id, template_id, ordinal, record_id, detail)
+                 SELECT tenant_id, ?1, ?2, ?3, ?4 FROM rule_templates WHERE id = ?1",
             )?
             .execute(params![template, ordinal as i64, record, detail.element_name()])?;
         }
         for (link, fixed) in &plan.links {
             conn.prepare_cached(
-                "INSERT INTO rule_template_links (template_id, link_id, record_id, detail) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO rule_template_links (tenant_id, template_id, link_id, record_id, detail)
+                 SELECT tenant_id, ?1, ?2, ?3, ?4 FROM rule_templates WHERE id = ?1",
             )?
             .execute(params![
                 template,

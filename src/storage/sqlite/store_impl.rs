@@ -17,11 +17,11 @@ use async_trait::async_trait;
 impl TenantStore for SqliteStore {
     async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
         let name = name.to_string();
-        self.write(move |tx| tenants::ensure_tenant(tx, &name)).await
+        self.write(move |tx, _| tenants::ensure_tenant(tx, &name)).await
     }
 
     async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError> {
-        self.read(|tx| tenants::list_tenants(tx)).await
+        self.read(|tx, _| tenants::list_tenants(tx)).await
     }
 
     async fn put_api_user(
@@ -32,13 +32,13 @@ impl TenantStore for SqliteStore {
         replace: bool,
     ) -> Result<bool, StoreError> {
         let (user, key_hash) = (user.to_string(), key_hash.to_string());
-        self.write(move |tx| tenants::put_api_user(tx, tenant, &user, &key_hash, replace))
+        self.write(move |tx, _| tenants::put_api_user(tx, tenant, &user, &key_hash, replace))
             .await
     }
 
     async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
         let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
-        self.read(move |tx| tenants::authenticate(tx, &tenant, &user, &key_hash))
+        self.read(move |tx, _| tenants::authenticate(tx, &tenant, &user, &key_hash))
             .await
     }
 }
@@ -47,22 +47,22 @@ impl TenantStore for SqliteStore {
 impl SchemaStore for SqliteStore {
     async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
         let name = name.to_string();
-        self.write(move |tx| fields::create_project(tx, tenant, &name)).await
+        self.write(move |tx, _| fields::create_project(tx, tenant, &name)).await
     }
 
     async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
-        self.read(move |tx| fields::list_projects(tx, tenant)).await
+        self.read(move |tx, _| fields::list_projects(tx, tenant)).await
     }
 
     async fn project_schema(&self, tenant: TenantId, project_id: i64) -> Result<(Project, ProjectSchema), StoreError> {
-        self.read(move |tx| Ok((project(tx, tenant, project_id)?, fields::load_schema(tx, project_id)?)))
+        self.read(move |tx, _| Ok((project(tx, tenant, project_id)?, fields::load_schema(tx, project_id)?)))
             .await
     }
 
     async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, _| {
             project(tx, tenant, project_id)?;
-            fields::add_field(tx, project_id, &spec)
+            fields::add_field(tx, tenant, project_id, &spec)
         })
         .await
     }
@@ -74,10 +74,10 @@ impl SchemaStore for SqliteStore {
         field: i64,
         values: Vec<NewValue>,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, _| {
             project(tx, tenant, project_id)?;
             fields::field_kind(tx, project_id, field)?;
-            fields::add_values(tx, field, &values)
+            fields::add_values(tx, project_id, field, &values)
         })
         .await
     }
@@ -89,22 +89,22 @@ impl SchemaStore for SqliteStore {
         field: i64,
         values: Vec<(i64, NewValue)>,
     ) -> Result<Vec<ItemResult<()>>, StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, _| {
             project(tx, tenant, project_id)?;
             fields::field_kind(tx, project_id, field)?;
             values
                 .iter()
-                .map(|(id, value)| fields::modify_value(tx, field, *id, value))
+                .map(|(id, value)| fields::modify_value(tx, project_id, field, *id, value))
                 .collect()
         })
         .await
     }
 
     async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
             fields::field_kind(tx, project_id, field)?;
-            fields::delete_value(tx, field, value)
+            fields::delete_value(tx, cache, tenant, project_id, field, value)
         })
         .await
     }
@@ -118,9 +118,9 @@ impl RecordStore for SqliteStore {
         project_id: i64,
         records: Vec<RecordWrite>,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            insert_records(tx, tenant, project_id, &records)
+            insert_records(tx, cache, tenant, project_id, &records)
         })
         .await
     }
@@ -131,15 +131,15 @@ impl RecordStore for SqliteStore {
         project_id: i64,
         updates: Vec<RecordUpdate>,
     ) -> Result<Vec<ItemResult<u64>>, StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            update_records(tx, project_id, &updates)
+            update_records(tx, cache, tenant, project_id, &updates)
         })
         .await
     }
 
     async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
-        self.read(move |tx| records_read::get_record(tx, tenant, project_id, record))
+        self.read(move |tx, cache| records_read::get_record(tx, cache, tenant, project_id, record))
             .await
     }
 
@@ -149,9 +149,9 @@ impl RecordStore for SqliteStore {
         project_id: i64,
         query: RecordQuery,
     ) -> Result<(Vec<Record>, u64), StoreError> {
-        self.read(move |tx| {
+        self.read(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            records_read::list_records(tx, tenant, project_id, &query)
+            records_read::list_records(tx, cache, tenant, project_id, &query)
         })
         .await
     }
@@ -163,9 +163,9 @@ impl RecordStore for SqliteStore {
         after: i64,
         limit: u64,
     ) -> Result<Vec<Record>, StoreError> {
-        self.read(move |tx| {
+        self.read(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            records_read::records_after(tx, tenant, project_id, after, limit)
+            records_read::records_after(tx, cache, project_id, after, limit)
         })
         .await
     }
@@ -177,24 +177,26 @@ impl RecordStore for SqliteStore {
         record: i64,
         contact: Contact,
     ) -> Result<(), StoreError> {
-        self.write(move |tx| {
+        self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            let update = contact_update(&fields::load_schema(tx, project_id)?, record, contact)?;
-            single_update_outcome(update_records(tx, project_id, &[update])?)
+            let update = contact_update(&*fields::schema(tx, cache, project_id)?, record, contact)?;
+            single_update_outcome(update_records(tx, cache, tenant, project_id, &[update])?)
         })
         .await
     }
 
     async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
-        self.read(move |tx| dialler::find_records(tx, tenant, &key)).await
+        self.read(move |tx, cache| dialler::find_records(tx, cache, tenant, &key))
+            .await
     }
 
     async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError> {
-        self.write(move |tx| dialler::delete_record(tx, tenant, &key)).await
+        self.write(move |tx, cache| dialler::delete_record(tx, cache, tenant, &key))
+            .await
     }
 
     async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError> {
-        self.write(move |tx| dialler::set_locked(tx, tenant, &key, locked))
+        self.write(move |tx, _| dialler::set_locked(tx, tenant, &key, locked))
             .await
     }
 }
@@ -209,7 +211,7 @@ impl DialingStore for SqliteStore {
         lease_seconds: u32,
     ) -> Result<Option<Record>, StoreError> {
         let owner = owner.to_string();
-        self.write(move |tx| dialler::claim_next(tx, tenant, project_id, &owner, lease_seconds))
+        self.write(move |tx, cache| dialler::claim_next(tx, cache, tenant, project_id, &owner, lease_seconds))
             .await
     }
 
@@ -221,7 +223,7 @@ impl DialingStore for SqliteStore {
         result: Option<Disposition>,
     ) -> Result<Record, StoreError> {
         let owner = owner.to_string();
-        self.write(move |tx| dialler::release_claim(tx, tenant, record, &owner, result.as_ref()))
+        self.write(move |tx, cache| dialler::release_claim(tx, cache, tenant, record, &owner, result.as_ref()))
             .await
     }
 }
@@ -229,19 +231,21 @@ impl DialingStore for SqliteStore {
 #[async_trait]
 impl DncStore for SqliteStore {
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
-        self.write(move |tx| tenants::add_robinson(tx, tenant, &phones)).await
+        self.write(move |tx, _| tenants::add_robinson(tx, tenant, &phones))
+            .await
     }
 
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
         let phone = phone.to_string();
-        self.write(move |tx| tenants::delete_robinson(tx, tenant, &phone)).await
+        self.write(move |tx, cache| tenants::delete_robinson(tx, cache, tenant, &phone))
+            .await
     }
 }
 
 #[async_trait]
 impl ContactBookStore for SqliteStore {
     async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
-        self.write(move |tx| contact_book::write_contacts(tx, tenant, mode, &request))
+        self.write(move |tx, cache| contact_book::write_contacts(tx, cache, tenant, mode, &request))
             .await
     }
 
@@ -251,7 +255,7 @@ impl ContactBookStore for SqliteStore {
         contact_ids: Vec<String>,
         rm_rules: bool,
     ) -> Result<(), StoreError> {
-        self.write(move |tx| contact_book::delete_contacts(tx, tenant, &contact_ids, rm_rules))
+        self.write(move |tx, cache| contact_book::delete_contacts(tx, cache, tenant, &contact_ids, rm_rules))
             .await
     }
 
@@ -260,7 +264,7 @@ impl ContactBookStore for SqliteStore {
         tenant: TenantId,
         query: ContactQuery,
     ) -> Result<(Vec<ContactView>, u64), StoreError> {
-        self.read(move |tx| contact_book::list_contacts(tx, tenant, &query))
+        self.read(move |tx, cache| contact_book::list_contacts(tx, cache, tenant, &query))
             .await
     }
 
@@ -269,11 +273,11 @@ impl ContactBookStore for SqliteStore {
         tenant: TenantId,
         templates: Vec<RuleTemplateInput>,
     ) -> Result<(), StoreError> {
-        self.write(move |tx| rules::create_rule_templates(tx, tenant, &templates))
+        self.write(move |tx, cache| rules::create_rule_templates(tx, cache, tenant, &templates))
             .await
     }
 
     async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError> {
-        self.read(move |tx| rules::list_rule_templates(tx, tenant)).await
+        self.read(move |tx, _| rules::list_rule_templates(tx, tenant)).await
     }
 }

@@ -1,6 +1,9 @@
 //! Tenants, API users and the per-tenant Robinson list.
 
+use super::fields::schema;
+use super::records_write::load_row;
 use crate::domain::calldate;
+use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::{StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -50,22 +53,53 @@ pub fn authenticate(
         .optional()?)
 }
 
+/// Lists the numbers and flags every record holding one of them.
 pub fn add_robinson(conn: &Connection, tenant: TenantId, phones: &[String]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let mut insert = conn.prepare_cached(
         "INSERT INTO robinson (tenant_id, phone, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
+    let mut flag = conn.prepare_cached(
+        "UPDATE records SET robinson = 1 WHERE robinson = 0 AND id IN
+           (SELECT record_id FROM record_phones WHERE tenant_id = ?1 AND phone = ?2)",
     )?;
     let now = calldate::now();
     for phone in phones {
-        stmt.execute(params![tenant, phone, now])?;
+        insert.execute(params![tenant, phone, now])?;
+        flag.execute(params![tenant, phone])?;
     }
     Ok(())
 }
 
-pub fn delete_robinson(conn: &Connection, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
-    Ok(conn.execute(
+/// Takes the number off the list; its records stay flagged only for another listed number.
+pub fn delete_robinson(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    phone: &str,
+) -> Result<bool, StoreError> {
+    let deleted = conn.execute(
         "DELETE FROM robinson WHERE tenant_id = ?1 AND phone = ?2",
         params![tenant, phone],
-    )? > 0)
+    )? > 0;
+    if deleted {
+        let holders: Vec<i64> = conn
+            .prepare_cached("SELECT record_id FROM record_phones WHERE tenant_id = ?1 AND phone = ?2")?
+            .query_map(params![tenant, phone], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut listed =
+            conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM robinson WHERE tenant_id = ?1 AND phone = ?2)")?;
+        for id in holders {
+            let row = load_row(conn, id)?;
+            let schema = schema(conn, cache, row.project_id)?;
+            let mut still = false;
+            for other in row.phones(&schema) {
+                still |= listed.query_row(params![tenant, other], |r| r.get::<_, bool>(0))?;
+            }
+            conn.prepare_cached("UPDATE records SET robinson = ?2 WHERE id = ?1")?
+                .execute(params![id, still])?;
+        }
+    }
+    Ok(deleted)
 }
 
 pub fn not_found_unless(found: bool, what: &'static str) -> Result<(), StoreError> {

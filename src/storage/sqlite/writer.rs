@@ -1,0 +1,108 @@
+//! The write connection's own thread. It takes every write waiting for it (up to
+//! [`MAX_GROUP`]), runs each inside a SAVEPOINT of one transaction (a write that fails
+//! rolls back alone), commits once and only then answers them all: concurrent small
+//! writes such as claims share one commit, and nothing is acknowledged before it is.
+
+use crate::storage::StoreError;
+use rusqlite::Connection;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Writes committed together at most: bounds how long the first of a group waits.
+const MAX_GROUP: usize = 64;
+
+/// A write's answer, sent once its group's commit is known (`Some` = the commit failed).
+type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+/// Runs a write on the connection (none: the transaction could not start, so it does not
+/// run); says whether it succeeded and how to answer it.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
+
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn start(conn: Connection) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || serve(conn, queue))
+            .expect("start the SQLite writer thread");
+        Self { jobs }
+    }
+
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let outcome = match conn {
+                Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn)))
+                    .unwrap_or_else(|_| Err(StoreError::Backend("a storage write panicked".into()))),
+                None => Err(StoreError::Backend("no write transaction".into())),
+            };
+            let succeeded = outcome.is_ok();
+            let answer: Answer = Box::new(move |commit_failure| {
+                let _ = reply.send(match commit_failure {
+                    None => outcome,
+                    Some(e) => Err(StoreError::Backend(format!("commit failed: {e}"))),
+                });
+            });
+            (succeeded, answer)
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Backend("the SQLite writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("the SQLite writer dropped a write".into()))?
+    }
+}
+
+fn serve(conn: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        run_group(&conn, group);
+    }
+}
+
+fn run_group(conn: &Connection, group: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let e = StoreError::from(e);
+        for job in group {
+            let (_, answer) = job(None);
+            answer(Some(&e));
+        }
+        return;
+    }
+    let mut answers = Vec::with_capacity(group.len());
+    for job in group {
+        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let (succeeded, answer) = job(Some(conn));
+        let undo = if succeeded {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        if let Err(e) = savepoint.and_then(|()| conn.execute_batch(undo)) {
+            tracing::error!(error = %e, "savepoint failed");
+        }
+        answers.push(answer);
+    }
+    let committed = conn.execute_batch("COMMIT").map_err(StoreError::from);
+    if committed.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for answer in answers {
+        answer(committed.as_ref().err());
+    }
+}
