@@ -9,6 +9,7 @@ use crate::storage::StoreError;
 use crate::storage::shared::row::{RecordRow, contacts_json};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/001_init.sql")),
@@ -150,10 +151,11 @@ fn move_records(conn: &Connection) -> Result<(), StoreError> {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        if !schemas.contains_key(&project) {
-            schemas.insert(project, load_schema(conn, project)?);
-        }
-        let phones = row.phones(&schemas[&project]);
+        let schema = match schemas.entry(project) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(load_schema(conn, project)?),
+        };
+        let phones = row.phones(schema);
         for phone in &phones {
             row.robinson |= listed.query_row(params![tenant, phone], |l| l.get::<_, bool>(0))?;
             phone_rows.execute(params![tenant, phone, id])?;
