@@ -12,6 +12,7 @@ mod iovox_errors;
 mod iovox_rules;
 mod jtel;
 mod storage_contract;
+mod upgrade;
 mod vcc_api;
 mod vcc_errors;
 mod vcc_seeds;
