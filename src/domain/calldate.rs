@@ -10,12 +10,14 @@ pub const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 pub fn parse(text: &str) -> Result<String, ValidationError> {
     NaiveDateTime::parse_from_str(text.trim(), FORMAT)
         .map(|t| t.format(FORMAT).to_string())
-        .map_err(|_| {
-            ValidationError::new(
-                "wrong_date_format",
-                format!("'{text}' is not a date in YYYY-MM-DD hh:mm:ss format"),
-            )
-        })
+        .map_err(|_| wrong_format(text))
+}
+
+fn wrong_format(text: &str) -> ValidationError {
+    ValidationError::new(
+        "wrong_date_format",
+        format!("'{text}' is not a date in YYYY-MM-DD hh:mm:ss format"),
+    )
 }
 
 /// The current instant in the stored format (UTC).
@@ -32,10 +34,9 @@ pub fn now_plus_seconds(seconds: i64) -> String {
 
 /// A canonical call date as Unix seconds (UTC), the form the storage keeps it in.
 pub fn to_seconds(text: &str) -> Result<i64, ValidationError> {
-    parse(text)?;
-    Ok(NaiveDateTime::parse_from_str(text.trim(), FORMAT)
+    NaiveDateTime::parse_from_str(text.trim(), FORMAT)
         .map(|t| t.and_utc().timestamp())
-        .unwrap_or_default())
+        .map_err(|_| wrong_format(text))
 }
 
 /// Stored Unix seconds back in the API's format.
