@@ -12,7 +12,7 @@ use crate::domain::ValidationError;
 use crate::domain::document::like;
 use crate::domain::record::{Contact, FormEntry, RecordWrite, StoredValue};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
-use crate::domain::schema::{FieldKind, ProjectSchema};
+use crate::domain::schema::{Field, FieldKind, ProjectSchema};
 
 /// How a backend spells the parts of the search SQL that differ.
 pub struct SqlDialect {
@@ -102,97 +102,166 @@ pub enum SqlArg {
     Text(String),
 }
 
-/// A condition over records `r` and its arguments in bind order, built a piece at a time.
+/// Arguments of SQL being built, in bind order.
 #[derive(Debug, Default)]
-pub struct SqlCondition {
-    pub sql: String,
+pub struct Binds {
     pub args: Vec<SqlArg>,
 }
 
-impl SqlCondition {
+impl Binds {
     /// Binds an argument; returns its parameter.
     pub fn arg(&mut self, dialect: &SqlDialect, arg: SqlArg) -> String {
         self.args.push(arg);
         (dialect.param)(self.args.len())
     }
-
-    pub fn and(&mut self, condition: &str) {
-        if !self.sql.is_empty() {
-            self.sql.push_str(" AND ");
-        }
-        self.sql.push_str(condition);
-    }
 }
 
-/// The condition (over `r`) that a record of the tenant's project matches every (field
-/// name, value) pair; a `%` in a value matches any run of characters. Indexed fields are
-/// looked up in `record_terms`, others in the document; list fields by value id. None
-/// when a field does not exist.
-pub fn search_condition(
+/// A search as SQL: `ids` selects the matching records' ids (column `id`) in ascending
+/// order (append LIMIT / OFFSET for a page), `count` how many there are; both take `args`.
+#[derive(Debug)]
+pub struct SearchSql {
+    pub ids: String,
+    pub count: String,
+    pub args: Vec<SqlArg>,
+}
+
+/// How a search pair is looked up: in `record_terms` (indexed fields) or in the document.
+enum PairTest {
+    /// A condition on `t.term` for field id parameter `field`; `exact` when it names one term.
+    Terms {
+        field: String,
+        test: String,
+        exact: bool,
+    },
+    Doc(String),
+    Nothing,
+}
+
+/// The search for records of the tenant's project matching every (field name, value)
+/// pair; a `%` in a value matches any run of characters. List fields match by value id.
+/// The first indexed pair drives the query from `record_terms` (a count over one exact
+/// term never touches `records`); the other pairs filter. None when a field does not exist.
+pub fn search_sql(
     tenant: i64,
     project: i64,
     schema: &ProjectSchema,
     pairs: &[(String, String)],
     dialect: &SqlDialect,
-) -> Option<SqlCondition> {
-    let mut condition = SqlCondition::default();
-    let project = condition.arg(dialect, SqlArg::Integer(project));
-    condition.and(&format!("r.project_id = {project}"));
-    for (name, value) in pairs {
-        let field = schema.field(name)?;
-        let wildcard = value.contains('%');
-        let field_id = condition.arg(dialect, SqlArg::Integer(field.id));
-        if field.kind.is_list() {
-            // Value names are unique per field: the text names ids.
-            let ids: Vec<String> = field
-                .values
-                .iter()
-                .filter(|v| {
-                    if wildcard {
-                        like(value, &v.name)
-                    } else {
-                        v.name == *value
-                    }
-                })
-                .map(|v| v.id.to_string())
-                .collect();
-            if ids.is_empty() {
-                condition.and("1 = 0");
-            } else if field.indexed {
-                let tenant = condition.arg(dialect, SqlArg::Integer(tenant));
-                let terms = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
-                condition.and(&format!(
-                    "r.id IN (SELECT record_id FROM record_terms WHERE tenant_id = {tenant} AND field_id = {field_id} AND term IN ({terms}))"
-                ));
-            } else {
-                let ids = condition.arg(dialect, SqlArg::Text(ids.join(",")));
-                condition.and(&(dialect.doc_match)(&field_id, DocOp::Ids, &ids));
-            }
-        } else if field.indexed {
-            let tenant = condition.arg(dialect, SqlArg::Integer(tenant));
-            let test = if wildcard {
-                let escaped = value.replace('\\', "\\\\").replace('_', "\\_");
-                let pattern = condition.arg(dialect, SqlArg::Text(escaped));
-                format!("term {} {pattern} ESCAPE '\\'", dialect.like)
-            } else {
-                let text = condition.arg(dialect, SqlArg::Text(value.clone()));
-                format!("term = {text}")
-            };
-            condition.and(&format!(
-                "r.id IN (SELECT record_id FROM record_terms WHERE tenant_id = {tenant} AND field_id = {field_id} AND {test})"
-            ));
-        } else {
-            let text = condition.arg(dialect, SqlArg::Text(value.clone()));
-            let op = if wildcard { DocOp::Like } else { DocOp::Eq };
-            condition.and(&(dialect.doc_match)(&field_id, op, &text));
+) -> Option<SearchSql> {
+    // Only parameters the SQL uses are bound: PostgreSQL cannot type an unused one.
+    let mut sql = Binds::default();
+    let tests = pairs
+        .iter()
+        .map(|(name, value)| Some(pair_test(&mut sql, dialect, schema.field(name)?, value)))
+        .collect::<Option<Vec<_>>>()?;
+    let uses_terms = tests.iter().any(|t| matches!(t, PairTest::Terms { .. }));
+    let tenant = if uses_terms {
+        sql.arg(dialect, SqlArg::Integer(tenant))
+    } else {
+        String::new()
+    };
+    let mut driver: Option<(String, String, bool)> = None;
+    let mut filters: Vec<String> = Vec::new();
+    for test in tests {
+        match test {
+            PairTest::Terms { field, test, exact } if driver.is_none() => driver = Some((field, test, exact)),
+            PairTest::Terms { field, test, .. } => filters.push(format!(
+                "r.id IN (SELECT t2.record_id FROM record_terms t2 WHERE t2.tenant_id = {tenant} AND t2.field_id = {field} AND {})",
+                test.replace("t.term", "t2.term")
+            )),
+            PairTest::Doc(condition) => filters.push(condition),
+            PairTest::Nothing => filters.push("1 = 0".to_string()),
         }
     }
-    Some(condition)
+    let filter = filters.iter().map(|f| format!(" AND {f}")).collect::<String>();
+    let (ids, count) = match driver {
+        Some((field, test, exact)) => {
+            let terms = format!("record_terms t WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}");
+            if filters.is_empty() && exact {
+                (
+                    format!("SELECT t.record_id AS id FROM {terms} ORDER BY t.record_id"),
+                    format!("SELECT count(*) FROM {terms}"),
+                )
+            } else {
+                let ids = format!(
+                    "SELECT DISTINCT r.id AS id FROM record_terms t JOIN records r ON r.id = t.record_id
+                     WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}{filter}"
+                );
+                (
+                    format!("{ids} ORDER BY r.id"),
+                    format!("SELECT count(*) FROM ({ids}) AS matched"),
+                )
+            }
+        }
+        None => {
+            let project = sql.arg(dialect, SqlArg::Integer(project));
+            let records = format!("records r WHERE r.project_id = {project}{filter}");
+            (
+                format!("SELECT r.id AS id FROM {records} ORDER BY r.id"),
+                format!("SELECT count(*) FROM {records}"),
+            )
+        }
+    };
+    Some(SearchSql {
+        ids,
+        count,
+        args: sql.args,
+    })
+}
+
+fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) -> PairTest {
+    let wildcard = value.contains('%');
+    let field_id = sql.arg(dialect, SqlArg::Integer(field.id));
+    if field.kind.is_list() {
+        // Value names are unique per field: the text names ids.
+        let ids: Vec<String> = field
+            .values
+            .iter()
+            .filter(|v| {
+                if wildcard {
+                    like(value, &v.name)
+                } else {
+                    v.name == value
+                }
+            })
+            .map(|v| v.id.to_string())
+            .collect();
+        if ids.is_empty() {
+            PairTest::Nothing
+        } else if field.indexed {
+            let terms = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
+            PairTest::Terms {
+                field: field_id,
+                test: format!("t.term IN ({terms})"),
+                exact: ids.len() == 1,
+            }
+        } else {
+            let ids = sql.arg(dialect, SqlArg::Text(ids.join(",")));
+            PairTest::Doc((dialect.doc_match)(&field_id, DocOp::Ids, &ids))
+        }
+    } else if field.indexed {
+        let test = if wildcard {
+            let escaped = value.replace('\\', "\\\\").replace('_', "\\_");
+            let pattern = sql.arg(dialect, SqlArg::Text(escaped));
+            format!("t.term {} {pattern} ESCAPE '\\'", dialect.like)
+        } else {
+            format!("t.term = {}", sql.arg(dialect, SqlArg::Text(value.to_string())))
+        };
+        PairTest::Terms {
+            field: field_id,
+            test,
+            exact: !wildcard,
+        }
+    } else {
+        let text = sql.arg(dialect, SqlArg::Text(value.to_string()));
+        let op = if wildcard { DocOp::Like } else { DocOp::Eq };
+        PairTest::Doc((dialect.doc_match)(&field_id, op, &text))
+    }
 }
 
 /// The version 1 search over `record_values`, for the PostgreSQL store until it moves to
 /// the document (then this goes).
-pub fn search_sql(
+pub fn legacy_search_sql(
     schema: &ProjectSchema,
     pairs: &[(String, String)],
     dialect: &SqlDialect,
@@ -225,7 +294,7 @@ pub fn search_sql(
     Some((sql, args))
 }
 
-/// Why [`search_condition`] found nothing to search.
+/// Why [`search_sql`] found nothing to search.
 pub fn unknown_search_field(schema: &ProjectSchema, pairs: &[(String, String)]) -> ValidationError {
     let name = pairs
         .iter()
@@ -348,37 +417,76 @@ mod tests {
             ("name".to_string(), "a_b%".to_string()),
             ("city".to_string(), "Pécs".to_string()),
         ];
-        let found = search_condition(3, 9, &schema(), &pairs, &POSTGRES).unwrap();
-        assert!(found.sql.starts_with("r.project_id = $1 AND "), "{}", found.sql);
-        assert!(found.sql.contains("ILIKE"), "{}", found.sql);
+        let found = search_sql(3, 9, &schema(), &pairs, &POSTGRES).unwrap();
+        assert!(
+            found
+                .ids
+                .starts_with("SELECT r.id AS id FROM records r WHERE r.project_id = $5 AND "),
+            "{}",
+            found.ids
+        );
+        assert!(found.ids.contains("ILIKE"), "{}", found.ids);
         let text = |t: &str| SqlArg::Text(t.into());
         assert_eq!(
             found.args,
             vec![
-                SqlArg::Integer(9),
                 SqlArg::Integer(1),
                 text("a_b%"),
                 SqlArg::Integer(2),
-                text("Pécs")
+                text("Pécs"),
+                SqlArg::Integer(9)
             ]
         );
-        let sqlite = search_condition(3, 9, &schema(), &pairs, &SQLITE).unwrap();
+        let sqlite = search_sql(3, 9, &schema(), &pairs, &SQLITE).unwrap();
         assert!(
-            sqlite.sql.contains("dialbase_doc_match(r.data, ?2, 'like', ?3)"),
+            sqlite.ids.contains("dialbase_doc_match(r.data, ?1, 'like', ?2)"),
             "{}",
-            sqlite.sql
+            sqlite.ids
         );
         assert!(
-            sqlite.sql.contains("instr(r.data, json_quote(?5)) > 0"),
+            sqlite.count.contains("instr(r.data, json_quote(?4)) > 0"),
             "{}",
-            sqlite.sql
+            sqlite.count
+        );
+    }
+
+    #[test]
+    fn an_indexed_pair_drives_and_alone_counts_from_the_terms() {
+        let mut schema = schema();
+        schema = ProjectSchema::new(
+            schema
+                .fields
+                .drain(..)
+                .map(|f| Field {
+                    indexed: f.name == "city",
+                    ..f
+                })
+                .collect(),
+        );
+        let city = [("city".to_string(), "London".to_string())];
+        let alone = search_sql(3, 9, &schema, &city, &SQLITE).unwrap();
+        assert_eq!(
+            alone.count,
+            "SELECT count(*) FROM record_terms t WHERE t.tenant_id = ?3 AND t.field_id = ?1 AND t.term = ?2"
+        );
+        let both = [city[0].clone(), ("name".to_string(), "Ann".to_string())];
+        let joined = search_sql(3, 9, &schema, &both, &SQLITE).unwrap();
+        assert!(
+            joined.ids.contains("JOIN records r ON r.id = t.record_id"),
+            "{}",
+            joined.ids
+        );
+        assert!(
+            joined.ids.contains("dialbase_doc_match(r.data, ?3, 'eq', ?4)"),
+            "{}",
+            joined.ids
         );
     }
 
     #[test]
     fn an_unknown_field_is_named() {
         let pairs = [("nope".to_string(), "x".to_string())];
-        assert!(search_condition(1, 1, &schema(), &pairs, &POSTGRES).is_none());
+        assert!(search_sql(1, 1, &schema(), &pairs, &POSTGRES).is_none());
         assert_eq!(unknown_search_field(&schema(), &pairs).detail, "no field named 'nope'");
     }
 }

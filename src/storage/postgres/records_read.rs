@@ -5,7 +5,7 @@ use super::PgResult;
 use super::fields::load_schema;
 use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, StoredValue};
 use crate::domain::schema::{FieldKind, ProjectSchema};
-use crate::storage::shared::{POSTGRES, push_form_value, search_sql};
+use crate::storage::shared::{POSTGRES, legacy_search_sql, push_form_value};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
 
 /// [`search_sql`] with PostgreSQL's parameters.
 pub fn postgres_search(schema: &ProjectSchema, pairs: &[(String, String)]) -> Option<(String, Params)> {
-    let (sql, args) = search_sql(schema, pairs, &POSTGRES)?;
+    let (sql, args) = legacy_search_sql(schema, pairs, &POSTGRES)?;
     let params = args
         .into_iter()
         .flat_map(|(field, text)| -> [Box<dyn ToSql + Sync + Send>; 2] { [Box::new(field), Box::new(text)] })

@@ -1,11 +1,11 @@
 //! Record reads: one row per record, its form texts from the (cached) project schema.
 
 use super::fields::schema;
-use super::records_write::{ROW_COLUMNS, read_row, sql_values};
+use super::records_write::{ROW_COLUMNS, load_row, read_row, sql_values};
 use crate::domain::record::{DispositionEntry, Record};
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{SQLITE, search_condition};
+use crate::storage::shared::{SQLITE, search_sql};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -58,26 +58,22 @@ pub fn list_records(
     query: &RecordQuery,
 ) -> Result<(Vec<Record>, u64), StoreError> {
     let schema = schema(conn, cache, project)?;
-    let Some(condition) = search_condition(tenant, project, &schema, &query.search, &SQLITE) else {
+    let Some(search) = search_sql(tenant, project, &schema, &query.search, &SQLITE) else {
         return Ok((Vec::new(), 0));
     };
-    let args = sql_values(&condition.args);
+    let args = sql_values(&search.args);
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM records r WHERE {}", condition.sql))?
+        .prepare_cached(&search.count)?
         .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
     // Beyond i64 the page is empty anyway; SQLite takes no larger integers.
     let (limit, offset) = (query.limit.min(i64::MAX as u64), query.offset.min(i64::MAX as u64));
-    let page_sql = format!(
-        "SELECT {ROW_COLUMNS} FROM records r WHERE {} ORDER BY r.id LIMIT {limit} OFFSET {offset}",
-        condition.sql
-    );
-    let rows: Vec<RecordRow> = conn
-        .prepare_cached(&page_sql)?
-        .query_map(params_from_iter(args.iter()), read_row)?
+    let ids: Vec<i64> = conn
+        .prepare_cached(&format!("{} LIMIT {limit} OFFSET {offset}", search.ids))?
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let records = rows
+    let records = ids
         .into_iter()
-        .map(|row| to_record(conn, cache, row))
+        .map(|id| to_record(conn, cache, load_row(conn, id)?))
         .collect::<Result<_, _>>()?;
     Ok((records, total as u64))
 }

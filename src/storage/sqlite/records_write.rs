@@ -8,9 +8,7 @@ use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{
-    SQLITE, SqlArg, record_not_exists, resolve_writes, search_condition, unknown_search_field,
-};
+use crate::storage::shared::{SQLITE, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -344,15 +342,12 @@ pub fn select_targets(
             Ok(Ok(ids))
         }
         RecordTarget::Search(pairs) => {
-            let Some(condition) = search_condition(tenant, project, schema, pairs, &SQLITE) else {
+            let Some(search) = search_sql(tenant, project, schema, pairs, &SQLITE) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));
             };
             let ids = conn
-                .prepare_cached(&format!(
-                    "SELECT r.id FROM records r WHERE {} ORDER BY r.id",
-                    condition.sql
-                ))?
-                .query_map(params_from_iter(sql_values(&condition.args)), |r| r.get(0))?
+                .prepare_cached(&search.ids)?
+                .query_map(params_from_iter(sql_values(&search.args)), |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             Ok(Ok(ids))
         }
