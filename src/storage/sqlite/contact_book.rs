@@ -2,6 +2,7 @@
 //! contacts (`user_data` = contact_id, one text field per detail). Validation and
 //! writes run in the caller's write transaction, so the all-or-nothing rule holds.
 
+use super::SqliteStore;
 use super::dialler::delete_by_id;
 use super::fields::{create_project, schema};
 use super::records_read::to_record;
@@ -11,10 +12,13 @@ use crate::domain::iovox::book::{
     BookContact, BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids,
 };
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
+use crate::domain::iovox::{RuleTemplateInput, RuleTemplateView};
+use crate::storage::ContactBookStore;
 use crate::storage::shared::contact_book::{BOOK_NAME, ContactFilter, book_contact, contact_updates, first_rejection};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{DocOp, SQLITE};
 use crate::storage::{StoreError, TenantId};
+use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 pub fn find_book(conn: &Connection, tenant: TenantId) -> Result<Option<i64>, StoreError> {
@@ -188,4 +192,45 @@ pub fn list_contacts(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok((contacts, u64::try_from(total).unwrap_or_default()))
+}
+
+#[async_trait]
+impl ContactBookStore for SqliteStore {
+    async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
+        self.write(move |tx, cache| write_contacts(tx, cache, tenant, mode, &request))
+            .await
+    }
+
+    async fn delete_contacts(
+        &self,
+        tenant: TenantId,
+        contact_ids: Vec<String>,
+        rm_rules: bool,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx, cache| delete_contacts(tx, cache, tenant, &contact_ids, rm_rules))
+            .await
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: ContactQuery,
+    ) -> Result<(Vec<ContactView>, u64), StoreError> {
+        self.read(move |tx, cache| list_contacts(tx, cache, tenant, &query))
+            .await
+    }
+
+    async fn create_rule_templates(
+        &self,
+        tenant: TenantId,
+        templates: Vec<RuleTemplateInput>,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx, cache| super::rules::create_rule_templates(tx, cache, tenant, &templates))
+            .await
+    }
+
+    async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError> {
+        self.read(move |tx, _| super::rules::list_rule_templates(tx, tenant))
+            .await
+    }
 }

@@ -1,15 +1,18 @@
 //! What jtel and dialers need beyond the project-scoped calls: records by id or user data
 //! across the tenant's projects, deletion, the lock flag, and the claim queue.
 
+use super::SqliteStore;
 use super::fields::{project, schema};
 use super::records_read::to_record;
 use super::records_write::{ROW_COLUMNS, insert_disposition, load_row, read_row};
 use crate::domain::calldate;
 use crate::domain::record::{Disposition, Record};
+use crate::storage::DialingStore;
 use crate::storage::shared::dialler::{check_claimant, record_key_sql};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg};
 use crate::storage::{RecordKey, StoreError, TenantId};
+use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -169,4 +172,31 @@ pub fn release_claim(
         }
     };
     to_record(conn, cache, row)
+}
+
+#[async_trait]
+impl DialingStore for SqliteStore {
+    async fn claim_next(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        owner: &str,
+        lease_seconds: u32,
+    ) -> Result<Option<Record>, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |tx, cache| claim_next(tx, cache, tenant, project_id, &owner, lease_seconds))
+            .await
+    }
+
+    async fn release_claim(
+        &self,
+        tenant: TenantId,
+        record: i64,
+        owner: &str,
+        result: Option<Disposition>,
+    ) -> Result<Record, StoreError> {
+        let owner = owner.to_string();
+        self.write(move |tx, cache| release_claim(tx, cache, tenant, record, &owner, result.as_ref()))
+            .await
+    }
 }

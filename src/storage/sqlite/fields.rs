@@ -1,13 +1,16 @@
 //! Projects, their fields and list values.
 
+use super::SqliteStore;
 use super::records_write::{load_row, store_row};
 use super::tenants::not_found_unless;
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
 use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
+use crate::storage::SchemaStore;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{DocOp, SQLITE, value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
+use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -276,4 +279,71 @@ pub fn apply_additions(
     }
     bump_schema(conn, project)?;
     Ok((field_ids, value_ids))
+}
+
+#[async_trait]
+impl SchemaStore for SqliteStore {
+    async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
+        let name = name.to_string();
+        self.write(move |tx, _| create_project(tx, tenant, &name)).await
+    }
+
+    async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
+        self.read(move |tx, _| list_projects(tx, tenant)).await
+    }
+
+    async fn project_schema(&self, tenant: TenantId, project_id: i64) -> Result<(Project, ProjectSchema), StoreError> {
+        self.read(move |tx, _| Ok((project(tx, tenant, project_id)?, load_schema(tx, project_id)?)))
+            .await
+    }
+
+    async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
+        self.write(move |tx, _| {
+            project(tx, tenant, project_id)?;
+            add_field(tx, tenant, project_id, &spec)
+        })
+        .await
+    }
+
+    async fn add_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<NewValue>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(move |tx, _| {
+            project(tx, tenant, project_id)?;
+            field_kind(tx, project_id, field)?;
+            add_values(tx, project_id, field, &values)
+        })
+        .await
+    }
+
+    async fn modify_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<(i64, NewValue)>,
+    ) -> Result<Vec<ItemResult<()>>, StoreError> {
+        self.write(move |tx, _| {
+            project(tx, tenant, project_id)?;
+            field_kind(tx, project_id, field)?;
+            values
+                .iter()
+                .map(|(id, value)| modify_value(tx, project_id, field, *id, value))
+                .collect()
+        })
+        .await
+    }
+
+    async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
+        self.write(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            field_kind(tx, project_id, field)?;
+            delete_value(tx, cache, tenant, project_id, field, value)
+        })
+        .await
+    }
 }

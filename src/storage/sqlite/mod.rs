@@ -12,7 +12,6 @@ mod migrate;
 mod records_read;
 mod records_write;
 mod rules;
-mod store_impl;
 mod tenants;
 mod writer;
 

@@ -1,15 +1,24 @@
 //! Record writes on SQLite: every write loads the rows it changes, applies itself in Rust
 //! (`shared::row`) and stores them with their side-table differences (docs/storage.md).
 
+use super::SqliteStore;
+use super::fields::project;
 use super::fields::{apply_additions, schema};
+use super::{dialler, records_read};
 use crate::domain::calldate;
+use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
 use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
+use crate::storage::RecordKey;
+use crate::storage::RecordQuery;
+use crate::storage::RecordStore;
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field};
+use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::BTreeSet;
@@ -362,4 +371,95 @@ pub fn sql_values(args: &[SqlArg]) -> Vec<Value> {
             SqlArg::Text(text) => Value::Text(text.clone()),
         })
         .collect()
+}
+
+#[async_trait]
+impl RecordStore for SqliteStore {
+    async fn insert_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        records: Vec<RecordWrite>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            insert_records(tx, cache, tenant, project_id, &records)
+        })
+        .await
+    }
+
+    async fn update_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        updates: Vec<RecordUpdate>,
+    ) -> Result<Vec<ItemResult<u64>>, StoreError> {
+        self.write(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            update_records(tx, cache, tenant, project_id, &updates)
+        })
+        .await
+    }
+
+    async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
+        self.read(move |tx, cache| records_read::get_record(tx, cache, tenant, project_id, record))
+            .await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        query: RecordQuery,
+    ) -> Result<(Vec<Record>, u64), StoreError> {
+        self.read(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            records_read::list_records(tx, cache, tenant, project_id, &query)
+        })
+        .await
+    }
+
+    async fn records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, StoreError> {
+        self.read(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            records_read::records_after(tx, cache, project_id, after, limit)
+        })
+        .await
+    }
+
+    async fn modify_contact(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        record: i64,
+        contact: Contact,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            let update = contact_update(&*schema(tx, cache, project_id)?, record, contact)?;
+            single_update_outcome(update_records(tx, cache, tenant, project_id, &[update])?)
+        })
+        .await
+    }
+
+    async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
+        self.read(move |tx, cache| dialler::find_records(tx, cache, tenant, &key))
+            .await
+    }
+
+    async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError> {
+        self.write(move |tx, cache| dialler::delete_record(tx, cache, tenant, &key))
+            .await
+    }
+
+    async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError> {
+        self.write(move |tx, _| dialler::set_locked(tx, tenant, &key, locked))
+            .await
+    }
 }

@@ -1,10 +1,13 @@
 //! Tenants, API users and the per-tenant Robinson list.
 
+use super::SqliteStore;
 use super::fields::schema;
 use super::records_write::load_row;
 use crate::domain::calldate;
 use crate::storage::shared::schema_cache::SchemaCache;
+use crate::storage::{DncStore, TenantStore};
 use crate::storage::{StoreError, TenantId};
+use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn ensure_tenant(conn: &Connection, name: &str) -> Result<TenantId, StoreError> {
@@ -104,4 +107,47 @@ pub fn delete_robinson(
 
 pub fn not_found_unless(found: bool, what: &'static str) -> Result<(), StoreError> {
     if found { Ok(()) } else { Err(StoreError::NotFound(what)) }
+}
+
+#[async_trait]
+impl TenantStore for SqliteStore {
+    async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
+        let name = name.to_string();
+        self.write(move |tx, _| ensure_tenant(tx, &name)).await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError> {
+        self.read(|tx, _| list_tenants(tx)).await
+    }
+
+    async fn put_api_user(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        replace: bool,
+    ) -> Result<bool, StoreError> {
+        let (user, key_hash) = (user.to_string(), key_hash.to_string());
+        self.write(move |tx, _| put_api_user(tx, tenant, &user, &key_hash, replace))
+            .await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
+        let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
+        self.read(move |tx, _| authenticate(tx, &tenant, &user, &key_hash))
+            .await
+    }
+}
+
+#[async_trait]
+impl DncStore for SqliteStore {
+    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
+        self.write(move |tx, _| add_robinson(tx, tenant, &phones)).await
+    }
+
+    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
+        let phone = phone.to_string();
+        self.write(move |tx, cache| delete_robinson(tx, cache, tenant, &phone))
+            .await
+    }
 }
