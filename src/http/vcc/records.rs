@@ -3,7 +3,8 @@
 use super::Vcc;
 use super::envelope::{VccError, item_error, json_body, json_items, ok, partial};
 use super::payload::{
-    parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, scalar_id, scalar_text,
+    parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, parse_record_fast, scalar_id,
+    scalar_text,
 };
 use crate::domain::ValidationError;
 use crate::domain::record::{Record, RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
@@ -38,7 +39,7 @@ pub async fn add_records(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
-    let (valid, mut errors) = split_valid(json_items(body, parse_record)?);
+    let (valid, mut errors) = split_valid(json_items(body, parse_record_fast, parse_record)?);
     let (indexes, writes): (Vec<usize>, Vec<RecordWrite>) = valid.into_iter().unzip();
     let stored = state.store.insert_records(auth.tenant, project, writes).await?;
     let mut ids = Vec::new();
