@@ -75,8 +75,13 @@ fn serve(conn: Connection, queue: mpsc::Receiver<Job>) {
     }
 }
 
+/// Runs one statement, prepared once per connection: these run for every write.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn run_group(conn: &Connection, group: Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(e) = run(conn, "BEGIN IMMEDIATE") {
         let e = StoreError::from(e);
         for job in group {
             let (_, answer) = job(None);
@@ -98,9 +103,9 @@ fn run_group(conn: &Connection, group: Vec<Job>) {
         }
         answers.push(answer);
     }
-    let committed = conn.execute_batch("COMMIT").map_err(StoreError::from);
+    let committed = run(conn, "COMMIT").map_err(StoreError::from);
     if committed.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = run(conn, "ROLLBACK");
     }
     for answer in answers {
         answer(committed.as_ref().err());
