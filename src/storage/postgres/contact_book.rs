@@ -204,7 +204,7 @@ pub async fn delete_contacts(tx: &Tx<'_>, tenant: TenantId, contact_ids: &[Strin
 /// a detail no contact has yet (no such field), or holding a NUL (which no contact can
 /// hold, and PostgreSQL cannot bind), matches nothing.
 fn contact_filter(tenant: TenantId, book: i64, schema: &ProjectSchema, query: &ContactQuery) -> Condition {
-    let mut c = Condition::new();
+    let mut c = Condition::default();
     let (t, b) = (c.bind(tenant), c.bind(book));
     c.and(&format!(
         "r.tenant_id = {t} AND r.project_id = {b} AND r.user_data IS NOT NULL"

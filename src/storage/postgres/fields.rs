@@ -142,8 +142,8 @@ pub async fn cached_schema(tx: &Tx<'_>, tenant: TenantId, project: i64, version:
     Ok(schema)
 }
 
-/// The project's schema now, for a transaction that has not changed it (NotFound when
-/// the project is not the tenant's): one statement when the cache has it, two otherwise.
+/// The project's schema now (NotFound when the project is not the tenant's): one
+/// statement when the cache has it, two otherwise.
 pub async fn current_schema(tx: &Tx<'_>, tenant: TenantId, project: i64) -> PgResult<Arc<ProjectSchema>> {
     let version = schema_version(tx, tenant, project).await?;
     cached_schema(tx, tenant, project, version).await

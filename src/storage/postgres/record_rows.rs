@@ -1,11 +1,16 @@
-//! Record rows and their side tables written in bulk: each kind of change is collected
-//! as column arrays and sent as one UNNEST statement, however many records it touches.
+//! Record rows and their side tables written in bulk: new rows are streamed with binary
+//! COPY, changes collected as column arrays and sent as one UNNEST statement, however
+//! many records they touch.
 
 use super::PgResult;
 use crate::domain::record::Disposition;
 use crate::storage::TenantId;
 use crate::storage::shared::row::{RecordRow, contacts_json};
+use bytes::BytesMut;
 use deadpool_postgres::Transaction;
+use std::pin::pin;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 /// The columns of `records` a write may change, as arrays.
 #[derive(Default)]
@@ -79,47 +84,96 @@ pub async fn update_rows(tx: &Transaction<'_>, tenant: TenantId, rows: &[&Record
     Ok(())
 }
 
-/// Inserts new rows of the project (their ids taken already), one statement for all.
+/// JSON text sent as JSONB in binary form: version 1, then the text.
+#[derive(Debug)]
+struct Jsonb<'a>(&'a str);
+
+impl ToSql for Jsonb<'_> {
+    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&[1]);
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB
+    }
+
+    to_sql_checked!();
+}
+
+/// Streams rows into a table with binary COPY: new records and their side-table rows.
+/// For 10,000-record requests this beat `INSERT ... SELECT FROM unnest(...)` by about a
+/// sixth of the request's time (docs/postgres.md).
+async fn copy_in<const N: usize>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    types: &[Type; N],
+    rows: impl Iterator<Item = [&(dyn ToSql + Sync); N]>,
+) -> PgResult<()> {
+    let writer = BinaryCopyInWriter::new(tx.copy_in(sql).await?, types);
+    let mut writer = pin!(writer);
+    for row in rows {
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Inserts new rows of the project, their ids taken already.
 pub async fn insert_rows(tx: &Transaction<'_>, tenant: TenantId, project: i64, rows: &[RecordRow]) -> PgResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut c = RowColumns::default();
-    rows.iter().for_each(|row| c.push(row));
-    let created: Vec<i64> = rows.iter().map(|r| r.created_at).collect();
-    let statement = tx
-        .prepare_cached(
-            "INSERT INTO records (id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                                  done_at, robinson, created_at, updated_at, contacts, data)
-             SELECT id, $1, $2, user_data, phone_field, next_calldate, price, commission, done_at, robinson,
-                    created_at, updated_at, contacts::jsonb, data::jsonb
-             FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::bigint[],
-                         $10::bool[], $11::bigint[], $12::bigint[], $13::text[], $14::text[])
-               AS t(id, user_data, phone_field, next_calldate, price, commission, done_at, robinson, created_at,
-                    updated_at, contacts, data)",
-        )
-        .await?;
-    tx.execute(
-        &statement,
-        &[
-            &tenant,
-            &project,
-            &c.id,
-            &c.user_data,
-            &c.phone_field,
-            &c.next_calldate,
-            &c.price,
-            &c.commission,
-            &c.done_at,
-            &c.robinson,
-            &created,
-            &c.updated_at,
-            &c.contacts,
-            &c.data,
-        ],
-    )
-    .await?;
-    Ok(())
+    let json: Vec<(Option<String>, String)> = rows
+        .iter()
+        .map(|row| (contacts_json(&row.contacts), row.data.to_json()))
+        .collect();
+    let jsonb: Vec<(Option<Jsonb>, Jsonb)> = json
+        .iter()
+        .map(|(contacts, data)| (contacts.as_deref().map(Jsonb), Jsonb(data)))
+        .collect();
+    let (int8, text) = (Type::INT8, Type::TEXT);
+    let types = [
+        int8.clone(),
+        int8.clone(),
+        int8.clone(),
+        text.clone(),
+        text.clone(),
+        int8.clone(),
+        text.clone(),
+        text,
+        int8.clone(),
+        Type::BOOL,
+        int8.clone(),
+        int8,
+        Type::JSONB,
+        Type::JSONB,
+    ];
+    let values = rows
+        .iter()
+        .zip(&jsonb)
+        .map(|(row, (contacts, data))| -> [&(dyn ToSql + Sync); 14] {
+            [
+                &row.id,
+                &tenant,
+                &project,
+                &row.user_data,
+                &row.phone_field,
+                &row.next_calldate,
+                &row.price,
+                &row.commission,
+                &row.done_at,
+                &row.robinson,
+                &row.created_at,
+                &row.updated_at,
+                contacts,
+                data,
+            ]
+        });
+    let sql = "COPY records (id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
+                             done_at, robinson, created_at, updated_at, contacts, data) FROM STDIN BINARY";
+    copy_in(tx, sql, &types, values).await
 }
 
 /// `n` new record ids, ascending: taken from the identity sequence before the insert, so
@@ -159,6 +213,27 @@ impl SideChanges {
                 into.2.push(record);
             }
         }
+    }
+
+    /// The entries of new records (nothing goes, nothing collides): streamed with COPY.
+    pub async fn copy_new(&self, tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()> {
+        let (phones, terms) = (&self.phones_new, &self.terms_new);
+        if !phones.0.is_empty() {
+            let sql = "COPY record_phones (tenant_id, phone, record_id) FROM STDIN BINARY";
+            let rows = phones
+                .0
+                .iter()
+                .zip(&phones.1)
+                .map(|(phone, record)| -> [&(dyn ToSql + Sync); 3] { [&tenant, phone, record] });
+            copy_in(tx, sql, &[Type::INT8, Type::TEXT, Type::INT8], rows).await?;
+        }
+        if !terms.0.is_empty() {
+            let sql = "COPY record_terms (tenant_id, field_id, term, record_id) FROM STDIN BINARY";
+            let rows = (0..terms.0.len())
+                .map(|i| -> [&(dyn ToSql + Sync); 4] { [&tenant, &terms.0[i], &terms.1[i], &terms.2[i]] });
+            copy_in(tx, sql, &[Type::INT8, Type::INT8, Type::TEXT, Type::INT8], rows).await?;
+        }
+        Ok(())
     }
 
     /// One statement per side table that changes: its deletions and insertions together.

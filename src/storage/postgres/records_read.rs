@@ -60,7 +60,8 @@ pub async fn select_rows(
 }
 
 /// The records of `records r` (tenant `$1`) matching `condition`, in id order, as the
-/// API shows them; `tail` follows the ORDER BY (a LIMIT).
+/// API shows them; `tail` follows the ORDER BY (a LIMIT, its numbers bound: the statement
+/// is prepared once per connection).
 pub async fn select_records(
     tx: &Tx<'_>,
     tenant: TenantId,
@@ -140,7 +141,7 @@ pub async fn list_records(
     project: i64,
     query: &RecordQuery,
 ) -> PgResult<(Vec<Record>, u64)> {
-    let (condition, params): (String, Params) = if query.search.is_empty() {
+    let (condition, mut params): (String, Params) = if query.search.is_empty() {
         (
             "r.tenant_id = $1 AND r.project_id = $2".into(),
             vec![Box::new(tenant), Box::new(project)],
@@ -152,15 +153,15 @@ pub async fn list_records(
             None => return Ok((Vec::new(), 0)),
         }
     };
-    let params = borrowed(&params);
-    let total: i64 = tx
-        .query_one(&format!("SELECT count(*) FROM records r WHERE {condition}"), &params)
-        .await?
-        .get(0);
-    // Beyond i64 the page is empty anyway; Postgres rejects larger literals.
-    let (limit, offset) = (query.limit.min(i64::MAX as u64), query.offset.min(i64::MAX as u64));
-    let page = format!("LIMIT {limit} OFFSET {offset}");
-    let records = select_records(tx, tenant, &condition, &params, &page).await?;
+    let count = tx
+        .prepare_cached(&format!("SELECT count(*) FROM records r WHERE {condition}"))
+        .await?;
+    let total: i64 = tx.query_one(&count, &borrowed(&params)).await?.get(0);
+    // Beyond i64 the page is empty anyway.
+    let page = format!("LIMIT ${} OFFSET ${}", params.len() + 1, params.len() + 2);
+    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
+    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
+    let records = select_records(tx, tenant, &condition, &borrowed(&params), &page).await?;
     Ok((records, total as u64))
 }
 

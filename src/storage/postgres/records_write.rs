@@ -154,7 +154,7 @@ pub async fn insert_records(
         row.robinson = phones.iter().any(|p| on_list.contains(p));
     }
     insert_rows(tx, tenant, project, &rows).await?;
-    sides.write(tx, tenant).await?;
+    sides.copy_new(tx, tenant).await?;
     dispositions.insert(tx, tenant, &calldate::from_seconds(now)).await?;
 
     // One id per accepted write, handed out in order.
@@ -268,7 +268,11 @@ pub async fn update_records(
     // Locked together, in id order: batches naming the same records in different orders
     // queue instead of deadlocking.
     let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id = ANY($3)";
-    let rows = select_rows(tx, condition, &[&tenant, &project, &named], true).await?;
+    let rows = if named.is_empty() {
+        Vec::new()
+    } else {
+        select_rows(tx, condition, &[&tenant, &project, &named], true).await?
+    };
     let named = track(rows, &schema);
     let mut batch = Batch {
         tenant,

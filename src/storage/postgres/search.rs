@@ -15,19 +15,13 @@ pub fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 /// A condition on `records r` and its parameters, built a piece at a time.
+#[derive(Default)]
 pub struct Condition {
     pub sql: String,
     pub params: Params,
 }
 
 impl Condition {
-    pub fn new() -> Self {
-        Self {
-            sql: String::new(),
-            params: Vec::new(),
-        }
-    }
-
     /// Binds a parameter; returns its placeholder.
     pub fn bind(&mut self, param: impl ToSql + Sync + Send + 'static) -> String {
         self.params.push(Box::new(param));
@@ -92,7 +86,7 @@ pub fn search_condition(
     if pairs.is_empty() {
         return None;
     }
-    let mut c = Condition::new();
+    let mut c = Condition::default();
     let (t, p) = (c.bind(tenant), c.bind(project));
     c.and(&format!("r.tenant_id = {t} AND r.project_id = {p}"));
     for (name, value) in pairs {
