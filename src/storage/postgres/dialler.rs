@@ -184,11 +184,12 @@ pub async fn claim_next(
     }
 }
 
-/// A release: `$3` when with a result, the record is done without a call-back (`$4`).
+/// A release of record `$2` at `$3`; with a result (`$5`) one more attempt, and the
+/// result's call-back (`$4`) as the next call date, or without one the record is done.
 const RELEASE_SQL: &str = "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $3,
       attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,
       next_calldate = CASE WHEN $5 THEN $4 ELSE next_calldate END,
-      done_at = CASE WHEN $5 AND $4::bigint IS NULL THEN $3 ELSE done_at END
+      done_at = CASE WHEN $5 THEN (CASE WHEN $4::bigint IS NULL THEN $3::bigint END) ELSE done_at END
     WHERE r.tenant_id = $1 AND r.id = $2";
 
 /// Ends a claim (see `DialingStore::release_claim`): without a result the record goes back

@@ -340,7 +340,7 @@ async fn holders(
     field: i64,
     value: i64,
 ) -> PgResult<Vec<crate::storage::shared::row::RecordRow>> {
-    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.data -> $3 @> to_jsonb($4::bigint)";
+    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.data -> $3::text @> to_jsonb($4::bigint)";
     super::records_read::select_rows(tx, condition, &[&tenant, &project, &field.to_string(), &value], true).await
 }
 
