@@ -10,9 +10,9 @@ pub mod schema_cache;
 use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
 use crate::domain::document::like;
-use crate::domain::record::{Contact, FormEntry, RecordWrite, StoredValue};
+use crate::domain::record::{Contact, RecordWrite};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
-use crate::domain::schema::{Field, FieldKind, ProjectSchema};
+use crate::domain::schema::{Field, ProjectSchema};
 
 /// How a backend spells the parts of the search SQL that differ.
 pub struct SqlDialect {
@@ -259,41 +259,6 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
     }
 }
 
-/// The version 1 search over `record_values`, for the PostgreSQL store until it moves to
-/// the document (then this goes).
-pub fn legacy_search_sql(
-    schema: &ProjectSchema,
-    pairs: &[(String, String)],
-    dialect: &SqlDialect,
-) -> Option<(String, Vec<(i64, String)>)> {
-    let mut args = Vec::new();
-    let mut conditions = Vec::new();
-    for (name, value) in pairs {
-        let field = schema.field(name)?;
-        let wildcard = value.contains('%');
-        let text = if wildcard {
-            value.replace('\\', "\\\\").replace('_', "\\_")
-        } else {
-            value.clone()
-        };
-        args.push((field.id, text));
-        let (f, v) = ((dialect.param)(2 * args.len() - 1), (dialect.param)(2 * args.len()));
-        conditions.push(if wildcard {
-            format!("field_id = {f} AND value {} {v} ESCAPE '\\'", dialect.like)
-        } else {
-            format!("field_id = {f} AND value = {v}")
-        });
-    }
-    let (first, rest) = conditions.split_first()?;
-    let mut sql = format!("SELECT DISTINCT record_id AS id FROM record_values WHERE {first}");
-    for condition in rest {
-        sql.push_str(&format!(
-            " AND record_id IN (SELECT record_id FROM record_values WHERE {condition})"
-        ));
-    }
-    Some((sql, args))
-}
-
 /// Why [`search_sql`] found nothing to search.
 pub fn unknown_search_field(schema: &ProjectSchema, pairs: &[(String, String)]) -> ValidationError {
     let name = pairs
@@ -324,28 +289,6 @@ pub fn resolve_writes(
     let (cells, additions) = resolve_batch(schema, forms);
     let cells = checked.into_iter().zip(cells).map(|(check, cells)| check.and(cells));
     (cells.collect(), additions)
-}
-
-/// Adds a stored value to a record's form. Values arrive ordered by field, then
-/// ordinal: a new field opens an entry, named and typed by `entry`.
-pub fn push_form_value(
-    form: &mut Vec<FormEntry>,
-    field_id: i64,
-    entry: impl FnOnce() -> (String, FieldKind),
-    value: StoredValue,
-) {
-    match form.last_mut() {
-        Some(last) if last.field_id == field_id => last.values.push(value),
-        _ => {
-            let (name, kind) = entry();
-            form.push(FormEntry {
-                field_id,
-                name,
-                kind,
-                values: vec![value],
-            });
-        }
-    }
 }
 
 pub fn record_not_exists(id: i64) -> ValidationError {

@@ -4,11 +4,12 @@
 
 use super::fields::project;
 use super::record_rows::DispositionRows;
-use super::records_read::{ROBINSON_SQL, get_record};
-use super::{PgError, PgResult};
+use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
+use super::records_write::delete_rows;
+use super::{PgError, PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::record::{Disposition, Record};
-use crate::storage::shared::dialler::{check_claimant, record_key_sql, release_result_sql, release_sql};
+use crate::storage::shared::dialler::{check_claimant, record_key_sql};
 use crate::storage::shared::{POSTGRES, SqlArg};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use deadpool_postgres::Transaction;
@@ -36,39 +37,39 @@ async fn lock_first(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey) -> 
     Ok(found.first().map(|(id, _)| *id).ok_or(StoreError::NotFound("record"))?)
 }
 
-pub async fn find_records(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey) -> PgResult<Vec<Record>> {
-    let mut records = Vec::new();
-    for (id, project) in matching(tx, tenant, key, false).await? {
-        records.push(get_record(tx, tenant, project, id).await?);
-    }
-    Ok(records)
+pub async fn find_records(tx: &Tx<'_>, tenant: TenantId, key: &RecordKey) -> PgResult<Vec<Record>> {
+    let ids: Vec<i64> = matching(tx, tenant, key, false)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    records_by_id(tx, tenant, &ids).await
 }
 
-/// Values, contacts and dispositions go with the record (ON DELETE CASCADE).
-pub async fn delete_record(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey) -> PgResult<i64> {
+/// Dispositions go with the record (ON DELETE CASCADE), its side-table entries with it.
+pub async fn delete_record(tx: &Tx<'_>, tenant: TenantId, key: &RecordKey) -> PgResult<i64> {
     let id = lock_first(tx, tenant, key).await?;
-    tx.execute("DELETE FROM records WHERE id = $1", &[&id]).await?;
+    delete_rows(tx, tenant, &[id]).await?;
     Ok(id)
 }
 
 pub async fn set_locked(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey, locked: bool) -> PgResult<i64> {
     let id = lock_first(tx, tenant, key).await?;
     tx.execute(
-        "UPDATE records SET locked = $2, updated_at = $3 WHERE id = $1",
-        &[&id, &locked, &calldate::now()],
+        "UPDATE records SET locked = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+        &[&tenant, &id, &locked, &calldate::now_seconds()],
     )
     .await?;
     Ok(id)
 }
 
-/// The database's clock (UTC, as `calldate::now`) in the canonical form: one clock for every
-/// node, so that nodes whose clocks differ still agree on when a lease ends. Fixed within a
-/// statement, so an index scan can start from it.
-const NOW: &str = "to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
+/// The database's clock in Unix seconds (the whole second, as `calldate::now_seconds`): one
+/// clock for every node, so that nodes whose clocks differ still agree on when a lease
+/// ends. Fixed within a statement, so an index scan can start from it.
+const NOW: &str = "floor(extract(epoch FROM statement_timestamp()))::bigint";
 
 /// [`NOW`] plus `$4` seconds: when a lease taken now ends.
-const LEASE_END: &str =
-    "to_char(statement_timestamp() AT TIME ZONE 'UTC' + $4::bigint * interval '1 second', 'YYYY-MM-DD HH24:MI:SS')";
+const LEASE_END: &str = "(floor(extract(epoch FROM statement_timestamp()))::bigint + $4::bigint)";
 
 /// The claim order, as `records_queue` holds it: dated records by due time, then unset ones
 /// ("due now") by id, since PostgreSQL sorts NULLs last. Also the order of the unset ones
@@ -77,16 +78,17 @@ const QUEUE_ORDER: &str = "next_calldate, id";
 
 /// The three kinds of dialable record of project `$1` (tenant `$2`), each a condition on
 /// `records r` that one index walks in claim order: dated due records and unset ones in the
-/// queue (`records_queue`), and records whose lease has expired (`records_leases`).
+/// queue (`records_queue`), and records whose lease has expired (`records_leases`). A
+/// record with a number on the Robinson list carries the flag: no join.
 fn candidates() -> [String; 3] {
-    let open = "r.project_id = $1 AND r.tenant_id = $2 AND r.done_at IS NULL AND NOT r.locked";
-    let queued = format!("{open} AND r.claimed_by IS NULL AND NOT {ROBINSON_SQL}");
+    let open = "r.tenant_id = $2 AND r.project_id = $1 AND r.done_at IS NULL AND NOT r.locked AND NOT r.robinson";
+    let queued = format!("{open} AND r.claimed_by IS NULL");
     [
         format!("{queued} AND r.next_calldate <= {NOW}"),
         format!("{queued} AND r.next_calldate IS NULL"),
         format!(
             "{open} AND r.claimed_by IS NOT NULL AND r.claim_expires_at < {NOW}
-             AND (r.next_calldate IS NULL OR r.next_calldate <= {NOW}) AND NOT {ROBINSON_SQL}"
+             AND (r.next_calldate IS NULL OR r.next_calldate <= {NOW})"
         ),
     ]
 }
@@ -110,10 +112,12 @@ fn claim_sql() -> String {
         .collect();
     format!(
         "WITH {}
-         UPDATE records SET claimed_by = $3, claim_expires_at = {LEASE_END}, updated_at = {NOW}
-         WHERE id = (SELECT id FROM (SELECT * FROM c0 UNION ALL SELECT * FROM c1 UNION ALL SELECT * FROM c2) c
-                     ORDER BY {QUEUE_ORDER} LIMIT 1)
-         RETURNING id",
+         UPDATE records r SET claimed_by = $3, claim_expires_at = {LEASE_END}, updated_at = {NOW}
+         WHERE r.tenant_id = $2
+           AND r.id = (SELECT id FROM (SELECT * FROM c0 UNION ALL SELECT * FROM c1 UNION ALL SELECT * FROM c2) c
+                       ORDER BY {QUEUE_ORDER} LIMIT 1)
+         RETURNING {ROW_COLUMNS},
+           (SELECT schema_version FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id)",
         ctes.join(", ")
     )
 }
@@ -142,7 +146,7 @@ static DIALABLE_SQL: LazyLock<String> = LazyLock::new(dialable_sql);
 /// due record is never reported as absent. Nothing is locked between attempts: a claim that
 /// finds no row locks none.
 pub async fn claim_next(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: TenantId,
     project_id: i64,
     owner: &str,
@@ -153,8 +157,9 @@ pub async fn claim_next(
     let started = Instant::now();
     let mut attempt: u32 = 0;
     loop {
-        if let Some(row) = tx.query_opt(&claim, &[&project_id, &tenant, &owner, &lease]).await? {
-            return get_record(tx, tenant, project_id, row.get(0)).await.map(Some);
+        if let Some(r) = tx.query_opt(&claim, &[&project_id, &tenant, &owner, &lease]).await? {
+            let claimed = (row_of(&r)?, r.get(ROW_WIDTH));
+            return Ok(to_records(tx, tenant, vec![claimed]).await?.pop());
         }
         if attempt == 0 {
             // Only another tenant's or a missing project never yields a record: tell it apart
@@ -179,8 +184,19 @@ pub async fn claim_next(
     }
 }
 
+/// A release of record `$2` at `$3`; with a result (`$5`) one more attempt, and the
+/// result's call-back (`$4`) as the next call date, or without one the record is done.
+const RELEASE_SQL: &str = "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $3,
+      attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,
+      next_calldate = CASE WHEN $5 THEN $4 ELSE next_calldate END,
+      done_at = CASE WHEN $5 THEN (CASE WHEN $4::bigint IS NULL THEN $3::bigint END) ELSE done_at END
+    WHERE r.tenant_id = $1 AND r.id = $2";
+
+/// Ends a claim (see `DialingStore::release_claim`): without a result the record goes back
+/// to the queue as it was; with one, its disposition is stored, the attempt counted, and
+/// its call-back is the next call date, or without one the record is done.
 pub async fn release_claim(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: TenantId,
     id: i64,
     owner: &str,
@@ -189,23 +205,31 @@ pub async fn release_claim(
     // Locked, so that a claim taking over an expired lease and this release queue.
     let row = tx
         .query_opt(
-            "SELECT project_id, claimed_by FROM records WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
-            &[&id, &tenant],
+            "SELECT claimed_by FROM records WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            &[&tenant, &id],
         )
         .await?
         .ok_or(StoreError::NotFound("record"))?;
-    let (project_id, claimed_by): (i64, Option<String>) = (row.get(0), row.get(1));
-    check_claimant(id, claimed_by.as_deref(), owner).map_err(PgError::from)?;
-    let now = calldate::now();
-    match result {
-        None => tx.execute(&release_sql(&POSTGRES), &[&id, &now]).await?,
-        Some(disposition) => {
-            let mut rows = DispositionRows::default();
-            rows.push(id, disposition);
-            rows.insert(tx, &now).await?;
-            tx.execute(&release_result_sql(&POSTGRES), &[&id, &disposition.next_calldate, &now])
-                .await?
-        }
-    };
-    get_record(tx, tenant, project_id, id).await
+    check_claimant(id, row.get(0), owner).map_err(PgError::from)?;
+    let now = calldate::now_seconds();
+    let callback = result
+        .and_then(|d| d.next_calldate.as_deref())
+        .and_then(|t| calldate::to_seconds(t).ok());
+    if let Some(disposition) = result {
+        let mut rows = DispositionRows::default();
+        rows.push(id, disposition);
+        rows.insert(tx, tenant, &calldate::from_seconds(now)).await?;
+    }
+    let statement = tx
+        .prepare_cached(&format!(
+            "{RELEASE_SQL} RETURNING {ROW_COLUMNS},
+               (SELECT schema_version FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id)"
+        ))
+        .await?;
+    let r = tx
+        .query_one(&statement, &[&tenant, &id, &now, &callback, &result.is_some()])
+        .await?;
+    let released = (row_of(&r)?, r.get(ROW_WIDTH));
+    let mut records = to_records(tx, tenant, vec![released]).await?;
+    Ok(records.pop().ok_or(StoreError::NotFound("record"))?)
 }

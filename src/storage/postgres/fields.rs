@@ -1,13 +1,20 @@
-//! Projects, their fields and list values.
+//! Projects, their fields and list values. Every change of a project's fields or values
+//! raises `projects.schema_version` in its transaction (first, so that it also queues
+//! the project's schema writers); reads find schemas in the node's cache by that version.
 
-use super::PgResult;
+use super::records_write::{track, write_tracked};
+use super::tenants::share_tenant;
+use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
-use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
+use crate::domain::schema::{
+    Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes, is_phone_field,
+};
 use crate::storage::shared::{value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tokio_postgres::Row;
 
 fn project_of(r: &Row) -> Project {
@@ -41,86 +48,167 @@ pub async fn list_projects(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<V
 /// The tenant's project, or NotFound: a project of another tenant does not exist for this one.
 pub async fn project(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<Project> {
     let statement = tx
-        .prepare_cached("SELECT id, name, created_at FROM projects WHERE id = $1 AND tenant_id = $2")
+        .prepare_cached("SELECT id, name, created_at FROM projects WHERE tenant_id = $1 AND id = $2")
         .await?;
-    let row = tx.query_opt(&statement, &[&project, &tenant]).await?;
+    let row = tx.query_opt(&statement, &[&tenant, &project]).await?;
     Ok(row.as_ref().map(project_of).ok_or(StoreError::NotFound("project"))?)
+}
+
+/// Raises the project's schema version (NotFound when it is not the tenant's). Its row
+/// stays locked until the transaction ends: schema writers of a project queue here.
+pub async fn change_schema(tx: &Tx<'_>, tenant: TenantId, project: i64) -> PgResult<()> {
+    tx.mark_schema_changed();
+    let statement = tx
+        .prepare_cached(
+            "UPDATE projects SET schema_version = schema_version + 1 WHERE tenant_id = $1 AND id = $2 RETURNING id",
+        )
+        .await?;
+    match tx.query_opt(&statement, &[&tenant, &project]).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound("project").into()),
+    }
 }
 
 fn kind_of(text: &str) -> FieldKind {
     FieldKind::parse(text).unwrap_or(FieldKind::Text)
 }
 
-pub async fn load_schema(tx: &Transaction<'_>, project: i64) -> PgResult<ProjectSchema> {
-    let statement = tx
-        .prepare_cached("SELECT id, name, label, kind FROM fields WHERE project_id = $1 ORDER BY id")
-        .await?;
-    let mut fields: Vec<Field> = tx
-        .query(&statement, &[&project])
-        .await?
-        .iter()
-        .map(|r| Field {
-            id: r.get(0),
-            name: r.get(1),
-            label: r.get(2),
-            kind: kind_of(r.get(3)),
-            indexed: false,
-            values: Vec::new(),
-        })
-        .collect();
-    let position: HashMap<i64, usize> = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+/// The project's schema and its version, in one statement (so in one snapshot, whatever
+/// the isolation level); None when the project is not the tenant's.
+pub async fn load_schema(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    project: i64,
+) -> PgResult<Option<(i64, ProjectSchema)>> {
     let statement = tx
         .prepare_cached(
-            "SELECT v.field_id, v.id, v.name, v.exportvalue, v.description, v.commission, v.price
-             FROM field_values v JOIN fields f ON f.id = v.field_id WHERE f.project_id = $1 ORDER BY v.id",
+            "SELECT p.schema_version, f.id, f.name, f.label, f.kind, f.indexed,
+                    v.id, v.name, v.exportvalue, v.description, v.commission, v.price
+             FROM projects p
+             LEFT JOIN fields f ON f.tenant_id = p.tenant_id AND f.project_id = p.id
+             LEFT JOIN field_values v ON v.tenant_id = f.tenant_id AND v.field_id = f.id
+             WHERE p.tenant_id = $1 AND p.id = $2 ORDER BY f.id, v.id",
         )
         .await?;
-    for r in tx.query(&statement, &[&project]).await? {
-        if let Some(&i) = position.get(&r.get::<_, i64>(0)) {
-            fields[i].values.push(FieldValue {
-                id: r.get(1),
+    let rows = tx.query(&statement, &[&tenant, &project]).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut fields: Vec<Field> = Vec::new();
+    for r in &rows {
+        let Some(id) = r.get::<_, Option<i64>>(1) else {
+            continue; // a project without fields
+        };
+        if fields.last().is_none_or(|f| f.id != id) {
+            fields.push(Field {
+                id,
                 name: r.get(2),
+                label: r.get(3),
+                kind: kind_of(r.get(4)),
+                indexed: r.get(5),
+                values: Vec::new(),
+            });
+        }
+        if let (Some(field), Some(value)) = (fields.last_mut(), r.get::<_, Option<i64>>(6)) {
+            field.values.push(FieldValue {
+                id: value,
+                name: r.get(7),
                 attributes: ValueAttributes {
-                    exportvalue: r.get(3),
-                    description: r.get(4),
-                    commission: r.get(5),
-                    price: r.get(6),
+                    exportvalue: r.get(8),
+                    description: r.get(9),
+                    commission: r.get(10),
+                    price: r.get(11),
                 },
             });
         }
     }
-    Ok(ProjectSchema::new(fields))
+    Ok(Some((first.get(0), ProjectSchema::new(fields))))
 }
 
-pub async fn add_field(tx: &Transaction<'_>, project: i64, spec: &FieldSpec) -> PgResult<i64> {
+/// The project's schema at `version` (or later): from the node's cache, else loaded and
+/// kept. A transaction that has changed a schema reads its own, and keeps nothing.
+pub async fn cached_schema(tx: &Tx<'_>, tenant: TenantId, project: i64, version: i64) -> PgResult<Arc<ProjectSchema>> {
+    if tx.schema_changed() {
+        return own_schema(tx, tenant, project).await;
+    }
+    if let Some(schema) = tx.schemas.cached(project, version) {
+        return Ok(schema);
+    }
+    let (loaded, schema) = load_schema(tx, tenant, project)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    let schema = Arc::new(schema);
+    tx.schemas.keep(project, loaded, schema.clone());
+    Ok(schema)
+}
+
+/// The project's schema now (NotFound when the project is not the tenant's): one
+/// statement when the cache has it, two otherwise.
+pub async fn current_schema(tx: &Tx<'_>, tenant: TenantId, project: i64) -> PgResult<Arc<ProjectSchema>> {
+    let version = schema_version(tx, tenant, project).await?;
+    cached_schema(tx, tenant, project, version).await
+}
+
+pub async fn schema_version(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<i64> {
+    let statement = tx
+        .prepare_cached("SELECT schema_version FROM projects WHERE tenant_id = $1 AND id = $2")
+        .await?;
+    let row = tx.query_opt(&statement, &[&tenant, &project]).await?;
+    Ok(row.ok_or(StoreError::NotFound("project"))?.get(0))
+}
+
+/// The project's schema as this transaction sees it, changes included: never cached.
+pub async fn own_schema(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<Arc<ProjectSchema>> {
+    let (_, schema) = load_schema(tx, tenant, project)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    Ok(Arc::new(schema))
+}
+
+/// Adds a field; the caller has raised the schema version.
+pub async fn add_field(tx: &Transaction<'_>, tenant: TenantId, project: i64, spec: &FieldSpec) -> PgResult<i64> {
     let field: i64 = tx
         .query_opt(
-            "INSERT INTO fields (project_id, name, label, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
-            &[&project, &spec.name, &spec.label, &spec.kind.as_str()],
+            "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT DO NOTHING RETURNING id",
+            &[
+                &tenant,
+                &project,
+                &spec.name,
+                &spec.label,
+                &spec.kind.as_str(),
+                &spec.indexed,
+            ],
         )
         .await?
         .ok_or_else(|| StoreError::Conflict(format!("field '{}' already exists", spec.name)))?
         .get(0);
-    for value in add_values(tx, field, &spec.values).await? {
+    for value in add_values(tx, tenant, field, &spec.values).await? {
         value.map_err(StoreError::Invalid)?;
     }
     Ok(field)
 }
 
 /// The field of this project, or NotFound.
-pub async fn field_kind(tx: &Transaction<'_>, project: i64, field: i64) -> PgResult<FieldKind> {
+pub async fn field(tx: &Transaction<'_>, tenant: TenantId, project: i64, field: i64) -> PgResult<(String, FieldKind)> {
     let row = tx
         .query_opt(
-            "SELECT kind FROM fields WHERE id = $1 AND project_id = $2",
-            &[&field, &project],
+            "SELECT name, kind FROM fields WHERE tenant_id = $1 AND id = $2 AND project_id = $3",
+            &[&tenant, &field, &project],
         )
         .await?;
-    Ok(kind_of(row.ok_or(StoreError::NotFound("field"))?.get(0)))
+    let row = row.ok_or(StoreError::NotFound("field"))?;
+    Ok((row.get(0), kind_of(row.get(1))))
 }
 
 /// Inserts the values in one statement; a name the field (or an earlier item) already
-/// has is reported in its place.
-pub async fn add_values(tx: &Transaction<'_>, field: i64, values: &[NewValue]) -> PgResult<Vec<ItemResult<i64>>> {
+/// has is reported in its place. The caller has raised the schema version.
+pub async fn add_values(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    field: i64,
+    values: &[NewValue],
+) -> PgResult<Vec<ItemResult<i64>>> {
     let mut seen = HashSet::new();
     let fresh: Vec<&NewValue> = values.iter().filter(|v| seen.insert(v.name.as_str())).collect();
     let column = |get: fn(&ValueAttributes) -> &Option<String>| -> Vec<Option<&str>> {
@@ -129,11 +217,12 @@ pub async fn add_values(tx: &Transaction<'_>, field: i64, values: &[NewValue]) -
     let names: Vec<&str> = fresh.iter().map(|v| v.name.as_str()).collect();
     let rows = tx
         .query(
-            "INSERT INTO field_values (field_id, name, exportvalue, description, commission, price)
-             SELECT $1, n, e, d, c, p FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            "INSERT INTO field_values (tenant_id, field_id, name, exportvalue, description, commission, price)
+             SELECT $1, $2, n, e, d, c, p FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                WITH ORDINALITY AS t(n, e, d, c, p, i) ORDER BY i
              ON CONFLICT DO NOTHING RETURNING id, name",
             &[
+                &tenant,
                 &field,
                 &names,
                 &column(|a| &a.exportvalue),
@@ -150,81 +239,140 @@ pub async fn add_values(tx: &Transaction<'_>, field: i64, values: &[NewValue]) -
         .collect())
 }
 
-/// Renames or re-describes a value; records holding a renamed value show the new name.
-/// Checked before writing, so a rejected item leaves the transaction usable.
-pub async fn modify_value(tx: &Transaction<'_>, field: i64, value: i64, new: &NewValue) -> PgResult<ItemResult<()>> {
-    let old = tx
+/// Renames or re-describes values; records keep the value's id and so show the new name.
+/// Only a phone field's numbers (`record_phones`, Robinson flags) follow a rename.
+/// Each item is checked before writing, so a rejected one leaves the transaction usable.
+pub async fn modify_values(
+    tx: &Tx<'_>,
+    tenant: TenantId,
+    project: i64,
+    field: i64,
+    values: &[(i64, NewValue)],
+) -> PgResult<Vec<ItemResult<()>>> {
+    let (name, _) = self::field(tx, tenant, project, field).await?;
+    let phones = is_phone_field(&name);
+    if phones {
+        share_tenant(tx, tenant).await?;
+    }
+    let mut results = Vec::with_capacity(values.len());
+    for (value, new) in values {
+        let before = if phones {
+            Some(own_schema(tx, tenant, project).await?)
+        } else {
+            None
+        };
+        let outcome = modify_value(tx, tenant, field, *value, new).await?;
+        if let (Ok(()), Some(before)) = (&outcome, before) {
+            let after = own_schema(tx, tenant, project).await?;
+            let mut rows = track(holders(tx, tenant, project, field, *value).await?, &before);
+            rows.iter_mut().for_each(|row| row.changed = true);
+            write_tracked(tx, tenant, &after, &mut rows).await?;
+        }
+        results.push(outcome);
+    }
+    Ok(results)
+}
+
+async fn modify_value(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    field: i64,
+    value: i64,
+    new: &NewValue,
+) -> PgResult<ItemResult<()>> {
+    let taken = tx
         .query_opt(
-            "SELECT name FROM field_values WHERE id = $1 AND field_id = $2 FOR UPDATE",
-            &[&value, &field],
+            "SELECT EXISTS (SELECT 1 FROM field_values WHERE tenant_id = $1 AND field_id = $2 AND name = $3 AND id <> $4)
+             FROM field_values WHERE tenant_id = $1 AND field_id = $2 AND id = $4",
+            &[&tenant, &field, &new.name, &value],
         )
         .await?;
-    let Some(old) = old.map(|r| r.get::<_, String>(0)) else {
-        return Ok(Err(value_not_exists(value)));
-    };
-    let taken: bool = tx
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM field_values WHERE field_id = $1 AND name = $2 AND id <> $3)",
-            &[&field, &new.name, &value],
-        )
-        .await?
-        .get(0);
-    if taken {
-        return Ok(Err(value_exists(&new.name)));
+    match taken.map(|r| r.get::<_, bool>(0)) {
+        None => return Ok(Err(value_not_exists(value))),
+        Some(true) => return Ok(Err(value_exists(&new.name))),
+        Some(false) => {}
     }
     let a = &new.attributes;
     tx.execute(
-        "UPDATE field_values SET name = $1, exportvalue = $2, description = $3, commission = $4, price = $5 WHERE id = $6",
-        &[&new.name, &a.exportvalue, &a.description, &a.commission, &a.price, &value],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE record_values SET value = $1 WHERE field_id = $2 AND value = $3 AND value_id = $4",
-        &[&new.name, &field, &old, &value],
+        "UPDATE field_values SET name = $1, exportvalue = $2, description = $3, commission = $4, price = $5
+         WHERE tenant_id = $6 AND id = $7",
+        &[
+            &new.name,
+            &a.exportvalue,
+            &a.description,
+            &a.commission,
+            &a.price,
+            &tenant,
+            &value,
+        ],
     )
     .await?;
     Ok(Ok(()))
 }
 
 /// Deletes a value and takes it off every record that held it.
-pub async fn delete_value(tx: &Transaction<'_>, field: i64, value: i64) -> PgResult<()> {
+pub async fn delete_value(tx: &Tx<'_>, tenant: TenantId, project: i64, field: i64, value: i64) -> PgResult<()> {
+    self::field(tx, tenant, project, field).await?;
+    share_tenant(tx, tenant).await?;
+    let before = own_schema(tx, tenant, project).await?;
     let deleted = tx
-        .query_opt(
-            "DELETE FROM field_values WHERE id = $1 AND field_id = $2 RETURNING name",
-            &[&value, &field],
+        .execute(
+            "DELETE FROM field_values WHERE tenant_id = $1 AND id = $2 AND field_id = $3",
+            &[&tenant, &value, &field],
         )
         .await?;
-    let name: String = deleted.ok_or(StoreError::NotFound("value"))?.get(0);
-    tx.execute(
-        "DELETE FROM record_values WHERE field_id = $1 AND value = $2 AND value_id = $3",
-        &[&field, &name, &value],
-    )
-    .await?;
-    Ok(())
+    if deleted == 0 {
+        return Err(StoreError::NotFound("value").into());
+    }
+    let after = own_schema(tx, tenant, project).await?;
+    let mut rows = track(holders(tx, tenant, project, field, value).await?, &before);
+    for row in &mut rows {
+        row.changed = row.row.data.remove_id(field, value);
+    }
+    write_tracked(tx, tenant, &after, &mut rows).await
+}
+
+/// The project's records holding the value, locked.
+async fn holders(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    project: i64,
+    field: i64,
+    value: i64,
+) -> PgResult<Vec<crate::storage::shared::row::RecordRow>> {
+    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.data -> $3::text @> to_jsonb($4::bigint)";
+    super::records_read::select_rows(tx, condition, &[&tenant, &project, &field.to_string(), &value], true).await
 }
 
 /// Creates the text fields and list values a write needs (one statement each) and
-/// returns their ids in order. Concurrent writers may have created the same ones:
-/// ON CONFLICT waits for them, and the look-up that follows sees what they made.
+/// returns their ids in order; raises the schema version when there are any. Concurrent
+/// writers may have created the same ones: ON CONFLICT waits for them, and the look-up
+/// that follows sees what they made.
 pub async fn apply_additions(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
+    tenant: TenantId,
     project: i64,
     additions: &SchemaAdditions,
 ) -> PgResult<(Vec<i64>, Vec<i64>)> {
+    if additions.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    change_schema(tx, tenant, project).await?;
     let mut field_ids = Vec::new();
     if !additions.text_fields.is_empty() {
         let names = &additions.text_fields;
         tx.execute(
-            "INSERT INTO fields (project_id, name, kind)
-             SELECT $1, n, 'text' FROM unnest($2::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i
+            "INSERT INTO fields (tenant_id, project_id, name, kind)
+             SELECT $1, $2, n, 'text' FROM unnest($3::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i
              ON CONFLICT DO NOTHING",
-            &[&project, names],
+            &[&tenant, &project, names],
         )
         .await?;
+        // A statement of its own: it sees rows of writers the insert waited for.
         let rows = tx
             .query(
-                "SELECT name, id FROM fields WHERE project_id = $1 AND name = ANY($2)",
-                &[&project, names],
+                "SELECT name, id FROM fields WHERE tenant_id = $1 AND project_id = $2 AND name = ANY($3)",
+                &[&tenant, &project, names],
             )
             .await?;
         let ids: HashMap<String, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
@@ -238,17 +386,18 @@ pub async fn apply_additions(
     if !additions.values.is_empty() {
         let (fields, names): (Vec<i64>, Vec<&str>) = additions.values.iter().map(|(f, n)| (*f, n.as_str())).unzip();
         tx.execute(
-            "INSERT INTO field_values (field_id, name)
-             SELECT f, n FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(f, n, i) ORDER BY i
+            "INSERT INTO field_values (tenant_id, field_id, name)
+             SELECT $1, f, n FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(f, n, i) ORDER BY i
              ON CONFLICT DO NOTHING",
-            &[&fields, &names],
+            &[&tenant, &fields, &names],
         )
         .await?;
         let rows = tx
             .query(
                 "SELECT v.field_id, v.name, v.id FROM field_values v
-                 JOIN unnest($1::bigint[], $2::text[]) AS t(f, n) ON v.field_id = t.f AND v.name = t.n",
-                &[&fields, &names],
+                 JOIN unnest($2::bigint[], $3::text[]) AS t(f, n) ON v.field_id = t.f AND v.name = t.n
+                 WHERE v.tenant_id = $1",
+                &[&tenant, &fields, &names],
             )
             .await?;
         let ids: HashMap<(i64, String), i64> = rows.iter().map(|r| ((r.get(0), r.get(1)), r.get(2))).collect();
@@ -260,4 +409,29 @@ pub async fn apply_additions(
             .ok_or_else(|| StoreError::Backend("a created value is missing".into()))?;
     }
     Ok((field_ids, value_ids))
+}
+
+/// The schemas of the projects a set of records belongs to, each looked up once.
+#[derive(Default)]
+pub struct Schemas(HashMap<i64, Arc<ProjectSchema>>);
+
+impl Schemas {
+    /// The project's schema, at the version read with a record if known.
+    pub async fn get(
+        &mut self,
+        tx: &Tx<'_>,
+        tenant: TenantId,
+        project: i64,
+        version: Option<i64>,
+    ) -> PgResult<Arc<ProjectSchema>> {
+        if let Some(schema) = self.0.get(&project) {
+            return Ok(schema.clone());
+        }
+        let schema = match version {
+            Some(version) => cached_schema(tx, tenant, project, version).await?,
+            None => current_schema(tx, tenant, project).await?,
+        };
+        self.0.insert(project, schema.clone());
+        Ok(schema)
+    }
 }

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/001_init.sql")),
     (2, include_str!("../../../migrations/postgres/002_dial_state.sql")),
     (3, include_str!("../../../migrations/postgres/003_contact_book.sql")),
+    (4, include_str!("../../../migrations/postgres/004_storage_v2.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

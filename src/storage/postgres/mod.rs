@@ -3,6 +3,7 @@
 //! call is one transaction, retried from the start when the database reports a
 //! serialization failure or a deadlock. Writes run READ COMMITTED and lock the rows
 //! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
+//! Records are stored as docs/storage.md describes (one row, the form in JSONB).
 
 mod contact_book;
 mod dialler;
@@ -12,22 +13,53 @@ mod record_rows;
 mod records_read;
 mod records_write;
 mod rules;
+mod search;
 mod store_impl;
 mod tenants;
 
 use super::StoreError;
+use super::shared::schema_cache::SchemaCache;
 use crate::domain::ValidationError;
 use crate::domain::iovox::IovoxError;
 use crate::domain::schema::nul_character;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, NoTls};
 
 pub struct PostgresStore {
     pool: Pool,
+    schemas: SchemaCache,
+}
+
+/// A transaction, and the node's schema cache for the work done in it.
+pub struct Tx<'c> {
+    tx: Transaction<'c>,
+    pub schemas: &'c SchemaCache,
+    /// Whether the work has changed a schema: what it reads since is not committed.
+    schema_changed: AtomicBool,
+}
+
+impl Tx<'_> {
+    pub fn schema_changed(&self) -> bool {
+        self.schema_changed.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_schema_changed(&self) {
+        self.schema_changed.store(true, Ordering::Relaxed);
+    }
+}
+
+impl<'c> Deref for Tx<'c> {
+    type Target = Transaction<'c>;
+
+    fn deref(&self) -> &Transaction<'c> {
+        &self.tx
+    }
 }
 
 /// An error inside a transaction. Database errors keep their SQLSTATE so that the
@@ -145,7 +177,10 @@ impl PostgresStore {
             .wait_timeout(Some(Duration::from_secs(30)))
             .build()
             .map_err(|e| StoreError::Backend(format!("cannot build the connection pool: {e}")))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            schemas: SchemaCache::default(),
+        };
         let mut connection = store.connection().await?;
         migrate::apply(&mut connection).await?;
         Ok(store)
@@ -163,7 +198,7 @@ impl PostgresStore {
     where
         A: Sync,
         T: Send,
-        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+        F: for<'c> Fn(&'c Tx<'c>, &'c A) -> Work<'c, T> + Sync,
     {
         self.run(Mode::Write, args, work).await
     }
@@ -173,7 +208,7 @@ impl PostgresStore {
     where
         A: Sync,
         T: Send,
-        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+        F: for<'c> Fn(&'c Tx<'c>, &'c A) -> Work<'c, T> + Sync,
     {
         self.run(Mode::Read, args, work).await
     }
@@ -182,7 +217,7 @@ impl PostgresStore {
     where
         A: Sync,
         T: Send,
-        F: for<'c> Fn(&'c Transaction<'c>, &'c A) -> Work<'c, T> + Sync,
+        F: for<'c> Fn(&'c Tx<'c>, &'c A) -> Work<'c, T> + Sync,
     {
         let mut attempt = 1;
         loop {
@@ -196,12 +231,16 @@ impl PostgresStore {
                     .isolation_level(IsolationLevel::RepeatableRead)
                     .read_only(true),
             };
-            let tx = builder.start().await?;
+            let tx = Tx {
+                tx: builder.start().await?,
+                schemas: &self.schemas,
+                schema_changed: AtomicBool::new(false),
+            };
             let outcome = match work(&tx, &args).await {
-                Ok(out) => tx.commit().await.map(|()| out).map_err(PgError::from),
+                Ok(out) => tx.tx.commit().await.map(|()| out).map_err(PgError::from),
                 Err(e) => {
                     // Best effort: a connection that cannot roll back is dropped by the pool.
-                    let _ = tx.rollback().await;
+                    let _ = tx.tx.rollback().await;
                     Err(e)
                 }
             };

@@ -1,114 +1,119 @@
-//! Record reads: any number of records with their values, contacts and dispositions
-//! in four queries (ids passed as an array), one record or a page of them.
+//! Record reads: rows (one statement, with their project's schema version), their
+//! dispositions (one more), and the schemas from the node's cache.
 
-use super::PgResult;
-use super::fields::load_schema;
-use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, StoredValue};
-use crate::domain::schema::{FieldKind, ProjectSchema};
-use crate::storage::shared::{POSTGRES, legacy_search_sql, push_form_value};
+use super::fields::{Schemas, current_schema};
+use super::search::{Params, borrowed, search_condition};
+use super::{PgResult, Tx};
+use crate::domain::document::RecordDoc;
+use crate::domain::record::{DispositionEntry, Record};
+use crate::storage::shared::row::{RecordRow, parse_contacts};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
+use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-pub type Params = Vec<Box<dyn ToSql + Sync + Send>>;
+/// The columns of `records r` that [`row_of`] reads, in its order.
+pub const ROW_COLUMNS: &str = "r.id, r.project_id, r.user_data, r.phone_field, r.next_calldate, r.price, r.commission,
+    r.locked, r.claimed_by, r.claim_expires_at, r.done_at, r.attempts, r.robinson, r.created_at, r.updated_at,
+    r.contacts::text, r.data::text";
 
-/// [`search_sql`] with PostgreSQL's parameters.
-pub fn postgres_search(schema: &ProjectSchema, pairs: &[(String, String)]) -> Option<(String, Params)> {
-    let (sql, args) = legacy_search_sql(schema, pairs, &POSTGRES)?;
-    let params = args
-        .into_iter()
-        .flat_map(|(field, text)| -> [Box<dyn ToSql + Sync + Send>; 2] { [Box::new(field), Box::new(text)] })
-        .collect();
-    Some((sql, params))
+/// How many columns [`ROW_COLUMNS`] has: what a query selects after them starts here.
+pub const ROW_WIDTH: usize = 17;
+
+/// A record's row from the [`ROW_COLUMNS`] at the start of a result row.
+pub fn row_of(r: &Row) -> PgResult<RecordRow> {
+    let bad = |e: serde_json::Error| StoreError::Backend(format!("record {}: {e}", r.get::<_, i64>(0)));
+    Ok(RecordRow {
+        id: r.get(0),
+        project_id: r.get(1),
+        user_data: r.get(2),
+        phone_field: r.get(3),
+        next_calldate: r.get(4),
+        price: r.get(5),
+        commission: r.get(6),
+        locked: r.get(7),
+        claimed_by: r.get(8),
+        claim_expires_at: r.get(9),
+        done_at: r.get(10),
+        attempts: r.get(11),
+        robinson: r.get(12),
+        created_at: r.get(13),
+        updated_at: r.get(14),
+        contacts: parse_contacts(r.get(15)).map_err(bad)?,
+        data: RecordDoc::parse(r.get(16)).map_err(bad)?,
+    })
 }
 
-pub fn borrowed(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+/// The rows of `records r` matching `condition`, in id order; with `lock` locked (in
+/// that order, so that writers locking overlapping sets queue instead of deadlocking).
+pub async fn select_rows(
+    tx: &Transaction<'_>,
+    condition: &str,
+    params: &[&(dyn ToSql + Sync)],
+    lock: bool,
+) -> PgResult<Vec<RecordRow>> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {ROW_COLUMNS} FROM records r WHERE {condition} ORDER BY r.id{lock}");
+    let statement = tx.prepare_cached(&sql).await?;
+    tx.query(&statement, params).await?.iter().map(row_of).collect()
 }
 
-/// True when one of the record's phone fields is on the tenant's Robinson list.
-pub const ROBINSON_SQL: &str = "EXISTS (SELECT 1 FROM record_values v JOIN fields f ON f.id = v.field_id
-     JOIN robinson rb ON rb.tenant_id = r.tenant_id AND rb.phone = v.value
-     WHERE v.record_id = r.id AND f.name ~ '^phone[1-9]$')";
-
-pub async fn get_record(tx: &Transaction<'_>, tenant: TenantId, project: i64, id: i64) -> PgResult<Record> {
-    let mut found = load_records(tx, tenant, project, &[id]).await?;
-    Ok(found.pop().ok_or(StoreError::NotFound("record"))?)
-}
-
-/// The records of the tenant's project among `ids`, in the order of `ids`.
-async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids: &[i64]) -> PgResult<Vec<Record>> {
-    let statement = tx
-        .prepare_cached(&format!(
-            "SELECT r.id, r.project_id, r.user_data, r.phone_field, r.next_calldate, r.price, r.commission,
-                    r.locked, r.claimed_by, r.claim_expires_at, {ROBINSON_SQL}, r.created_at, r.updated_at,
-                    r.done_at, r.attempts
-             FROM records r WHERE r.id = ANY($1) AND r.project_id = $2 AND r.tenant_id = $3"
-        ))
-        .await?;
-    let mut records: Vec<Record> = tx
-        .query(&statement, &[&ids, &project, &tenant])
-        .await?
-        .iter()
-        .map(|r| Record {
-            id: r.get(0),
-            project_id: r.get(1),
-            user_data: r.get(2),
-            phone_field: r.get(3),
-            next_calldate: r.get(4),
-            premium: Premium {
-                price: r.get(5),
-                commission: r.get(6),
-            },
-            locked: r.get(7),
-            claimed_by: r.get(8),
-            claim_expires_at: r.get(9),
-            done_at: r.get(13),
-            attempts: r.get(14),
-            robinson: r.get(10),
-            form: Vec::new(),
-            contacts: Vec::new(),
-            dispositions: Vec::new(),
-            created_at: r.get(11),
-            updated_at: r.get(12),
-        })
-        .collect();
-    let order: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    records.sort_by_key(|r| order.get(&r.id).copied());
-    let found: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let position: HashMap<i64, usize> = found.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let record_of = |id: i64| position[&id];
-
-    let mut forms = load_forms(tx, &found).await?;
-    for record in &mut records {
-        record.form = forms.remove(&record.id).unwrap_or_default();
+/// The records of `records r` (tenant `$1`) matching `condition`, in id order, as the
+/// API shows them; `tail` follows the ORDER BY (a LIMIT, its numbers bound: the statement
+/// is prepared once per connection).
+pub async fn select_records(
+    tx: &Tx<'_>,
+    tenant: TenantId,
+    condition: &str,
+    params: &[&(dyn ToSql + Sync)],
+    tail: &str,
+) -> PgResult<Vec<Record>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, p.schema_version FROM records r
+         JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+         WHERE {condition} ORDER BY r.id {tail}"
+    );
+    let statement = tx.prepare_cached(&sql).await?;
+    let mut rows = Vec::new();
+    for r in tx.query(&statement, params).await? {
+        rows.push((row_of(&r)?, r.get::<_, i64>(ROW_WIDTH)));
     }
+    to_records(tx, tenant, rows).await
+}
 
-    let statement = tx
-        .prepare_cached(
-            "SELECT record_id, slot, title, name, phone, email FROM contacts
-             WHERE record_id = ANY($1) ORDER BY record_id, slot",
-        )
-        .await?;
-    for r in tx.query(&statement, &[&found]).await? {
-        records[record_of(r.get(0))].contacts.push(Contact {
-            slot: u8::try_from(r.get::<_, i16>(1)).unwrap_or_default(),
-            title: r.get(2),
-            name: r.get(3),
-            phone: r.get(4),
-            email: r.get(5),
-        });
+/// Rows, each with its project's schema version, as the API shows them.
+pub async fn to_records(tx: &Tx<'_>, tenant: TenantId, rows: Vec<(RecordRow, i64)>) -> PgResult<Vec<Record>> {
+    let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
+    let mut dispositions = load_dispositions(tx, tenant, &ids).await?;
+    let mut schemas = Schemas::default();
+    let mut records = Vec::with_capacity(rows.len());
+    for (row, version) in rows {
+        let schema = schemas.get(tx, tenant, row.project_id, Some(version)).await?;
+        let own = dispositions.remove(&row.id).unwrap_or_default();
+        records.push(row.into_record(&schema, own));
     }
+    Ok(records)
+}
 
+/// The dispositions of these records, oldest first, by record.
+async fn load_dispositions(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    ids: &[i64],
+) -> PgResult<HashMap<i64, Vec<DispositionEntry>>> {
+    let mut found: HashMap<i64, Vec<DispositionEntry>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
     let statement = tx
         .prepare_cached(
             "SELECT record_id, disposition_id, user_id, next_calldate, description, created_at FROM dispositions
-             WHERE record_id = ANY($1) ORDER BY record_id, id",
+             WHERE tenant_id = $1 AND record_id = ANY($2) ORDER BY record_id, id",
         )
         .await?;
-    for r in tx.query(&statement, &[&found]).await? {
-        records[record_of(r.get(0))].dispositions.push(DispositionEntry {
+    for r in tx.query(&statement, &[&tenant, &ids]).await? {
+        found.entry(r.get(0)).or_default().push(DispositionEntry {
             disposition_id: r.get(1),
             user_id: r.get(2),
             next_calldate: r.get(3),
@@ -116,77 +121,65 @@ async fn load_records(tx: &Transaction<'_>, tenant: TenantId, project: i64, ids:
             created_at: r.get(5),
         });
     }
-    Ok(records)
+    Ok(found)
 }
 
-/// The forms of these records (one query), by record id; a record without values has none.
-pub async fn load_forms(tx: &Transaction<'_>, ids: &[i64]) -> PgResult<HashMap<i64, Vec<FormEntry>>> {
-    let statement = tx
-        .prepare_cached(
-            "SELECT v.record_id, v.field_id, f.name, v.value, v.value_id, f.kind
-             FROM record_values v JOIN fields f ON f.id = v.field_id
-             WHERE v.record_id = ANY($1) ORDER BY v.record_id, v.field_id, v.ordinal",
-        )
-        .await?;
-    let mut forms: HashMap<i64, Vec<FormEntry>> = HashMap::new();
-    for r in tx.query(&statement, &[&ids]).await? {
-        let value = StoredValue {
-            text: r.get(3),
-            value_id: r.get(4),
-        };
-        let entry = || (r.get(2), FieldKind::parse(r.get(5)).unwrap_or(FieldKind::Text));
-        push_form_value(forms.entry(r.get(0)).or_default(), r.get(1), entry, value);
-    }
-    Ok(forms)
+pub async fn get_record(tx: &Tx<'_>, tenant: TenantId, project: i64, id: i64) -> PgResult<Record> {
+    let condition = "r.tenant_id = $1 AND r.id = $2 AND r.project_id = $3";
+    let mut found = select_records(tx, tenant, condition, &[&tenant, &id, &project], "").await?;
+    Ok(found.pop().ok_or(StoreError::NotFound("record"))?)
+}
+
+/// The tenant's records with these ids, in id order.
+pub async fn records_by_id(tx: &Tx<'_>, tenant: TenantId, ids: &[i64]) -> PgResult<Vec<Record>> {
+    select_records(tx, tenant, "r.tenant_id = $1 AND r.id = ANY($2)", &[&tenant, &ids], "").await
 }
 
 pub async fn list_records(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: TenantId,
     project: i64,
     query: &RecordQuery,
 ) -> PgResult<(Vec<Record>, u64)> {
-    let (ids_sql, params): (String, Params) = if query.search.is_empty() {
+    let (condition, mut params): (String, Params) = if query.search.is_empty() {
         (
-            "SELECT id FROM records WHERE project_id = $1".to_string(),
-            vec![Box::new(project)],
+            "r.tenant_id = $1 AND r.project_id = $2".into(),
+            vec![Box::new(tenant), Box::new(project)],
         )
     } else {
-        let schema = load_schema(tx, project).await?;
-        match postgres_search(&schema, &query.search) {
+        let schema = current_schema(tx, tenant, project).await?;
+        match search_condition(tenant, project, &schema, &query.search) {
             Some(found) => found,
             None => return Ok((Vec::new(), 0)),
         }
     };
-    let params = borrowed(&params);
-    let total: i64 = tx
-        .query_one(&format!("SELECT count(*) FROM ({ids_sql}) AS matched"), &params)
-        .await?
-        .get(0);
-    // Beyond i64 the page is empty anyway; Postgres rejects larger literals.
-    let (limit, offset) = (query.limit.min(i64::MAX as u64), query.offset.min(i64::MAX as u64));
-    let page_sql = format!("SELECT id FROM ({ids_sql}) AS matched ORDER BY 1 LIMIT {limit} OFFSET {offset}");
-    let ids: Vec<i64> = tx.query(&page_sql, &params).await?.iter().map(|r| r.get(0)).collect();
-    let records = load_records(tx, tenant, project, &ids).await?;
+    let count = tx
+        .prepare_cached(&format!("SELECT count(*) FROM records r WHERE {condition}"))
+        .await?;
+    let total: i64 = tx.query_one(&count, &borrowed(&params)).await?.get(0);
+    // Beyond i64 the page is empty anyway.
+    let page = format!("LIMIT ${} OFFSET ${}", params.len() + 1, params.len() + 2);
+    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
+    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
+    let records = select_records(tx, tenant, &condition, &borrowed(&params), &page).await?;
     Ok((records, total as u64))
 }
 
 pub async fn records_after(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: TenantId,
     project: i64,
     after: i64,
     limit: u64,
 ) -> PgResult<Vec<Record>> {
-    let limit = limit.min(i64::MAX as u64) as i64;
-    let ids: Vec<i64> = tx
-        .query(
-            "SELECT id FROM records WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            &[&project, &after, &limit],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    load_records(tx, tenant, project, &ids).await
+    let limit = limit.min(i64::MAX as u64);
+    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
+    select_records(
+        tx,
+        tenant,
+        condition,
+        &[&tenant, &project, &after],
+        &format!("LIMIT {limit}"),
+    )
+    .await
 }

@@ -1,148 +1,261 @@
-//! Record writes in bulk. An insert is a handful of UNNEST statements for the whole
-//! request; an update locks its target records (so nodes changing the same records
-//! queue instead of colliding) and then changes all of them with one statement per
-//! table, the ids passed as an array. Rejected items are found before anything is
-//! written, so they never abort the transaction the others are written in.
+//! Record writes (docs/storage.md): load the rows, apply each write in Rust
+//! (`shared::row`), store them back with their side-table differences, a statement per
+//! kind of change for many records. Rejected items are found before anything is written,
+//! so they never abort the transaction the others are written in.
 
-use super::PgResult;
-use super::fields::{apply_additions, load_schema};
-use super::record_rows::{ContactRows, DispositionRows, ValueRows, merge_contacts};
-use super::records_read::{borrowed, postgres_search};
+use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
+use super::record_rows::{DispositionRows, SideChanges, insert_rows, take_ids, update_rows};
+use super::records_read::{ROW_COLUMNS, row_of, select_rows};
+use super::search::{Params, borrowed, search_condition};
+use super::tenants::listed;
+use super::{PgResult, Tx};
 use crate::domain::calldate;
-use crate::domain::record::{Contact, RecordWrite};
-use crate::domain::resolve::{Cell, SchemaIds};
+use crate::domain::record::RecordWrite;
+use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
+use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use deadpool_postgres::Transaction;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
-/// Per write its resolved cells (or why it was rejected), the ids of what had to be
-/// created, and the schema they were resolved against.
-type Resolved = (Vec<ItemResult<Vec<Cell>>>, SchemaIds, ProjectSchema);
+/// How many rows a search's or last disposition's targets are loaded and written in at once.
+const CHUNK: i32 = 2_000;
 
-/// Resolves every form of the batch and creates the fields and values they need.
-async fn resolve(tx: &Transaction<'_>, project: i64, writes: &[&RecordWrite]) -> PgResult<Resolved> {
-    let schema = load_schema(tx, project).await?;
-    let (cells, additions) = resolve_writes(&schema, writes);
-    let (fields, values) = apply_additions(tx, project, &additions).await?;
-    Ok((cells, SchemaIds { fields, values }, schema))
+/// A row as loaded, with the side-table entries the database holds for it.
+pub struct Tracked {
+    pub row: RecordRow,
+    phones: BTreeSet<String>,
+    terms: BTreeSet<(i64, String)>,
+    /// Whether the row differs from what the database holds.
+    pub changed: bool,
+}
+
+impl Tracked {
+    /// A row as loaded, its side-table entries as `schema` gives them.
+    pub fn new(row: RecordRow, schema: &ProjectSchema) -> Self {
+        Self {
+            phones: row.phones(schema),
+            terms: row.terms(schema),
+            row,
+            changed: false,
+        }
+    }
+}
+
+pub fn track(rows: Vec<RecordRow>, schema: &ProjectSchema) -> Vec<Tracked> {
+    rows.into_iter().map(|row| Tracked::new(row, schema)).collect()
+}
+
+/// Stores the changed rows with their side-table differences; a row whose numbers change
+/// gets its Robinson flag anew. The caller holds the tenant in share mode (see
+/// `tenants::share_tenant`).
+pub async fn write_tracked(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    schema: &ProjectSchema,
+    rows: &mut [Tracked],
+) -> PgResult<()> {
+    let mut sides = SideChanges::default();
+    let mut renumbered = Vec::new();
+    for (i, t) in rows.iter_mut().enumerate().filter(|(_, t)| t.changed) {
+        let (phones, terms) = (t.row.phones(schema), t.row.terms(schema));
+        let (gone, new) = side_changes(&t.phones, &phones);
+        if !gone.is_empty() || !new.is_empty() {
+            renumbered.push(i);
+        }
+        sides.phones(t.row.id, gone, new);
+        let (gone, new) = side_changes(&t.terms, &terms);
+        sides.terms(t.row.id, gone, new);
+        (t.phones, t.terms) = (phones, terms);
+    }
+    let on_list = listed(tx, tenant, renumbered.iter().flat_map(|&i| &rows[i].phones)).await?;
+    for i in renumbered {
+        let t = &mut rows[i];
+        t.row.robinson = t.phones.iter().any(|p| on_list.contains(p));
+    }
+    let changed: Vec<&RecordRow> = rows.iter().filter(|t| t.changed).map(|t| &t.row).collect();
+    update_rows(tx, tenant, &changed).await?;
+    sides.write(tx, tenant).await?;
+    rows.iter_mut().for_each(|t| t.changed = false);
+    Ok(())
+}
+
+/// The project's schema version, or NotFound; the tenant is taken in share mode for the
+/// rest of the write (see `tenants::share_tenant`), in the same statement.
+async fn version_for_write(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<i64> {
+    let statement = tx
+        .prepare_cached(
+            "SELECT p.schema_version FROM projects p JOIN tenants t ON t.id = p.tenant_id
+             WHERE p.tenant_id = $1 AND p.id = $2 FOR KEY SHARE OF t",
+        )
+        .await?;
+    let row = tx.query_opt(&statement, &[&tenant, &project]).await?;
+    Ok(row.ok_or(StoreError::NotFound("project"))?.get(0))
+}
+
+/// Resolves every form of the batch, creating the fields and values they need; returns
+/// each write's changes (or why it was rejected) and the schema they refer to.
+async fn resolve(
+    tx: &Tx<'_>,
+    tenant: TenantId,
+    project: i64,
+    writes: &[&RecordWrite],
+) -> PgResult<(Vec<ItemResult<FormChanges>>, Arc<ProjectSchema>)> {
+    let version = version_for_write(tx, tenant, project).await?;
+    let before = cached_schema(tx, tenant, project, version).await?;
+    let (cells, additions) = resolve_writes(&before, writes);
+    let (fields, values) = apply_additions(tx, tenant, project, &additions).await?;
+    let ids = SchemaIds { fields, values };
+    let changes = cells
+        .into_iter()
+        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
+        .collect();
+    let after = if additions.is_empty() {
+        before
+    } else {
+        own_schema(tx, tenant, project).await?
+    };
+    Ok((changes, after))
 }
 
 pub async fn insert_records(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     tenant: TenantId,
     project: i64,
     writes: &[RecordWrite],
 ) -> PgResult<Vec<ItemResult<i64>>> {
-    let (cells, ids, _) = resolve(tx, project, &writes.iter().collect::<Vec<_>>()).await?;
-    let accepted: Vec<(&RecordWrite, &[Cell])> = writes
+    let (changes, schema) = resolve(tx, tenant, project, &writes.iter().collect::<Vec<_>>()).await?;
+    let now = calldate::now_seconds();
+    let accepted: Vec<(&RecordWrite, &FormChanges)> = writes
         .iter()
-        .zip(&cells)
-        .filter_map(|(write, cells)| Some((write, cells.as_deref().ok()?)))
+        .zip(&changes)
+        .filter_map(|(write, change)| Some((write, change.as_ref().ok()?)))
         .collect();
-    let now = calldate::now();
-    let record_ids = insert_record_rows(tx, tenant, project, &accepted, &now).await?;
-
-    let contacts: Vec<Vec<Contact>> = accepted.iter().map(|(w, _)| merge_contacts(&w.contacts)).collect();
-    let (mut values, mut contact_rows, mut dispositions) =
-        (ValueRows::default(), ContactRows::default(), DispositionRows::default());
-    for (((write, cells), contacts), &record) in accepted.iter().zip(&contacts).zip(&record_ids) {
-        values.push(record, cells, &ids);
-        contact_rows.push(record, contacts);
+    let ids = take_ids(tx, accepted.len()).await?;
+    let mut rows = Vec::with_capacity(accepted.len());
+    let (mut sides, mut dispositions) = (SideChanges::default(), DispositionRows::default());
+    let mut phones = Vec::with_capacity(accepted.len());
+    for ((write, form), &id) in accepted.iter().zip(&ids) {
+        let mut row = RecordRow::new(project, write, form, now);
+        row.id = id;
+        let row_phones = row.phones(&schema);
+        sides.phones(id, Vec::new(), row_phones.iter().cloned().collect());
+        sides.terms(id, Vec::new(), row.terms(&schema).into_iter().collect());
         if let Some(d) = &write.disposition {
-            dispositions.push(record, d);
+            dispositions.push(id, d);
         }
+        phones.push(row_phones);
+        rows.push(row);
     }
-    values.insert(tx).await?;
-    contact_rows.upsert(tx).await?;
-    dispositions.insert(tx, &now).await?;
+    let on_list = listed(tx, tenant, phones.iter().flatten()).await?;
+    for (row, phones) in rows.iter_mut().zip(&phones) {
+        row.robinson = phones.iter().any(|p| on_list.contains(p));
+    }
+    insert_rows(tx, tenant, project, &rows).await?;
+    sides.copy_new(tx, tenant).await?;
+    dispositions.insert(tx, tenant, &calldate::from_seconds(now)).await?;
 
-    // One id per accepted write (checked on insert), handed out in order.
-    let mut record_ids = record_ids.into_iter();
-    Ok(cells
+    // One id per accepted write, handed out in order.
+    let mut ids = ids.into_iter();
+    Ok(changes
         .into_iter()
-        .map(|cells| cells.map(|_| record_ids.next().unwrap_or_default()))
+        .map(|change| change.map(|_| ids.next().unwrap_or_default()))
         .collect())
 }
 
-/// Inserts the records' own rows in one statement; returns their ids in input order.
-async fn insert_record_rows(
-    tx: &Transaction<'_>,
+/// A batch of updates in progress: the rows it names by id (locked at its start) as they
+/// stand after the elements applied so far, and the dispositions not stored yet.
+struct Batch<'a> {
     tenant: TenantId,
     project: i64,
-    accepted: &[(&RecordWrite, &[Cell])],
-    now: &str,
-) -> PgResult<Vec<i64>> {
-    if accepted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let column =
-        |get: fn(&RecordWrite) -> Option<&str>| -> Vec<Option<&str>> { accepted.iter().map(|(w, _)| get(w)).collect() };
-    let statement = tx
-        .prepare_cached(
-            "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                                  created_at, updated_at)
-             SELECT $1, $2, u, p, n, pr, c, $8, $8
-             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-               WITH ORDINALITY AS t(u, p, n, pr, c, i)
-             ORDER BY i
-             RETURNING id",
-        )
-        .await?;
-    let rows = tx
-        .query(
-            &statement,
-            &[
-                &tenant,
-                &project,
-                &column(|w| w.user_data.as_deref()),
-                &column(|w| w.phone_field.as_deref()),
-                &column(RecordWrite::effective_next_calldate),
-                &column(|w| w.premium.as_ref().and_then(|p| p.price.as_deref())),
-                &column(|w| w.premium.as_ref().and_then(|p| p.commission.as_deref())),
-                &now,
-            ],
-        )
-        .await?;
-    // Rows are inserted in ORDER BY order and the identity sequence only rises, so the
-    // ids sorted are the ids in input order whatever order RETURNING lists them in.
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    if ids.len() != accepted.len() {
-        return Err(StoreError::Backend(format!("{} records inserted, {} expected", ids.len(), accepted.len())).into());
-    }
-    ids.sort_unstable();
-    Ok(ids)
+    schema: Arc<ProjectSchema>,
+    named: Vec<Tracked>,
+    position: HashMap<i64, usize>,
+    dispositions: DispositionRows<'a>,
+    now: i64,
 }
 
+impl<'a> Batch<'a> {
+    /// Stores what the batch has changed so far, so that a query sees it.
+    async fn flush(&mut self, tx: &Transaction<'_>) -> PgResult<()> {
+        write_tracked(tx, self.tenant, &self.schema, &mut self.named).await?;
+        let now = calldate::from_seconds(self.now);
+        self.dispositions.insert(tx, self.tenant, &now).await
+    }
+
+    /// Applies a write to a row of the batch's own (one it names by id).
+    fn apply_named(&mut self, i: usize, write: &'a RecordWrite, form: &FormChanges) {
+        let t = &mut self.named[i];
+        t.changed = true;
+        t.row.apply(write, form, self.now);
+        if let Some(d) = &write.disposition {
+            self.dispositions.push(t.row.id, d);
+        }
+    }
+
+    fn apply_other(&mut self, row: &mut RecordRow, write: &'a RecordWrite, form: &FormChanges) {
+        row.apply(write, form, self.now);
+        if let Some(d) = &write.disposition {
+            self.dispositions.push(row.id, d);
+        }
+    }
+
+    /// Applies a write to every record of `records r` matching the condition, in id order,
+    /// a chunk at a time (locked as they are read); returns how many there were.
+    async fn apply_where(
+        &mut self,
+        tx: &Transaction<'_>,
+        condition: &str,
+        params: &Params,
+        write: &'a RecordWrite,
+        form: &FormChanges,
+    ) -> PgResult<u64> {
+        self.flush(tx).await?;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM records r WHERE {condition} ORDER BY r.id FOR UPDATE OF r");
+        let statement = tx.prepare_cached(&sql).await?;
+        let portal = tx.bind(&statement, &borrowed(params)).await?;
+        let mut count = 0;
+        loop {
+            let found = tx.query_portal(&portal, CHUNK).await?;
+            if found.is_empty() {
+                break;
+            }
+            count += found.len() as u64;
+            // Rows the batch does not name are stored now and forgotten.
+            let mut others = Vec::new();
+            for r in &found {
+                let row = row_of(r)?;
+                match self.position.get(&row.id) {
+                    Some(&i) => self.apply_named(i, write, form),
+                    None => {
+                        let mut other = Tracked::new(row, &self.schema);
+                        self.apply_other(&mut other.row, write, form);
+                        other.changed = true;
+                        others.push(other);
+                    }
+                }
+            }
+            write_tracked(tx, self.tenant, &self.schema, &mut others).await?;
+            if found.len() < CHUNK as usize {
+                break;
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Applies the updates in order, each seeing what the earlier ones did; returns per update
+/// how many records it changed.
 pub async fn update_records(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
+    tenant: TenantId,
     project: i64,
     updates: &[RecordUpdate],
 ) -> PgResult<Vec<ItemResult<u64>>> {
     let writes: Vec<&RecordWrite> = updates.iter().map(|u| &u.write).collect();
-    let (cells, ids, schema) = resolve(tx, project, &writes).await?;
-    lock_named_records(tx, project, updates).await?;
-    let now = calldate::now();
-    let mut results = Vec::with_capacity(updates.len());
-    for (update, cells) in updates.iter().zip(cells) {
-        let outcome = match cells {
-            Ok(cells) => match lock_targets(tx, project, &schema, &update.target).await? {
-                Ok(targets) => {
-                    apply_update(tx, &update.write, &cells, &ids, &targets, &now).await?;
-                    Ok(targets.len() as u64)
-                }
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        results.push(outcome);
-    }
-    Ok(results)
-}
-
-/// Locks every record the batch names by id, at once and in id order: batches naming
-/// the same records in different orders then queue instead of deadlocking.
-async fn lock_named_records(tx: &Transaction<'_>, project: i64, updates: &[RecordUpdate]) -> PgResult<()> {
+    let (changes, schema) = resolve(tx, tenant, project, &writes).await?;
     let mut named: Vec<i64> = updates
         .iter()
         .filter_map(|u| match u.target {
@@ -150,120 +263,100 @@ async fn lock_named_records(tx: &Transaction<'_>, project: i64, updates: &[Recor
             _ => None,
         })
         .collect();
-    if named.len() > 1 {
-        named.sort_unstable();
-        named.dedup();
-        let statement = tx
-            .prepare_cached("SELECT id FROM records WHERE id = ANY($1) AND project_id = $2 ORDER BY id FOR UPDATE")
-            .await?;
-        tx.query(&statement, &[&named, &project]).await?;
+    named.sort_unstable();
+    named.dedup();
+    // Locked together, in id order: batches naming the same records in different orders
+    // queue instead of deadlocking.
+    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id = ANY($3)";
+    let rows = if named.is_empty() {
+        Vec::new()
+    } else {
+        select_rows(tx, condition, &[&tenant, &project, &named], true).await?
+    };
+    let named = track(rows, &schema);
+    let mut batch = Batch {
+        tenant,
+        project,
+        position: named.iter().enumerate().map(|(i, t)| (t.row.id, i)).collect(),
+        named,
+        schema,
+        dispositions: DispositionRows::default(),
+        now: calldate::now_seconds(),
+    };
+    let mut results = Vec::with_capacity(updates.len());
+    for (update, form) in updates.iter().zip(changes) {
+        let outcome = match form {
+            Ok(form) => apply_update(tx, &mut batch, update, &form).await?,
+            Err(e) => Err(e),
+        };
+        results.push(outcome);
     }
-    Ok(())
+    batch.flush(tx).await?;
+    Ok(results)
 }
 
-/// The ids of the records a target names, locked in id order (a fixed order, so two
-/// nodes updating overlapping sets queue rather than deadlock); or why the target is wrong.
-async fn lock_targets(
+async fn apply_update<'a>(
     tx: &Transaction<'_>,
-    project: i64,
-    schema: &ProjectSchema,
-    target: &RecordTarget,
-) -> PgResult<ItemResult<Vec<i64>>> {
-    let rows = match target {
+    batch: &mut Batch<'a>,
+    update: &'a RecordUpdate,
+    form: &FormChanges,
+) -> PgResult<ItemResult<u64>> {
+    let (tenant, project) = (batch.tenant, batch.project);
+    match &update.target {
         RecordTarget::Id(id) => {
-            let statement = tx
-                .prepare_cached("SELECT id FROM records WHERE id = $1 AND project_id = $2 FOR UPDATE")
-                .await?;
-            let rows = tx.query(&statement, &[id, &project]).await?;
-            if rows.is_empty() {
+            let Some(&i) = batch.position.get(id) else {
                 return Ok(Err(record_not_exists(*id)));
-            }
-            rows
+            };
+            batch.apply_named(i, &update.write, form);
+            Ok(Ok(1))
+        }
+        RecordTarget::Search(pairs) => {
+            let Some((condition, params)) = search_condition(tenant, project, &batch.schema, pairs) else {
+                return Ok(Err(unknown_search_field(&batch.schema, pairs)));
+            };
+            Ok(Ok(batch
+                .apply_where(tx, &condition, &params, &update.write, form)
+                .await?))
         }
         RecordTarget::LastDisposition {
             disposition_id,
             user_id,
         } => {
-            let statement = tx
-                .prepare_cached(
-                    "SELECT r.id FROM records r JOIN dispositions d
-                       ON d.id = (SELECT max(id) FROM dispositions WHERE record_id = r.id)
-                     WHERE r.project_id = $1 AND ($2::bigint IS NULL OR d.disposition_id = $2)
-                       AND ($3::text IS NULL OR d.user_id = $3)
-                     ORDER BY r.id FOR UPDATE OF r",
-                )
-                .await?;
-            tx.query(&statement, &[&project, disposition_id, user_id]).await?
+            let condition = "r.tenant_id = $1 AND r.project_id = $2 AND EXISTS (
+                SELECT 1 FROM (SELECT disposition_id, user_id FROM dispositions d
+                               WHERE d.tenant_id = r.tenant_id AND d.record_id = r.id ORDER BY d.id DESC LIMIT 1) AS last
+                WHERE ($3::bigint IS NULL OR last.disposition_id = $3) AND ($4::text IS NULL OR last.user_id = $4))";
+            let params: Params = vec![
+                Box::new(tenant),
+                Box::new(project),
+                Box::new(*disposition_id),
+                Box::new(user_id.clone()),
+            ];
+            Ok(Ok(batch
+                .apply_where(tx, condition, &params, &update.write, form)
+                .await?))
         }
-        RecordTarget::Search(pairs) => {
-            let Some((sql, args)) = postgres_search(schema, pairs) else {
-                return Ok(Err(unknown_search_field(schema, pairs)));
-            };
-            let sql = format!("SELECT id FROM records WHERE id IN ({sql}) ORDER BY id FOR UPDATE");
-            tx.query(&sql, &borrowed(&args)).await?
-        }
-    };
-    Ok(Ok(rows.iter().map(|r| r.get(0)).collect()))
+    }
 }
 
-/// Applies one write to every target: a statement per table, over the id array.
-async fn apply_update(
-    tx: &Transaction<'_>,
-    write: &RecordWrite,
-    cells: &[Cell],
-    ids: &SchemaIds,
-    targets: &[i64],
-    now: &str,
-) -> PgResult<()> {
-    if targets.is_empty() {
+/// Deletes the tenant's records with these ids and their `record_phones` and
+/// `record_terms` entries; dispositions and rule uses go with them (ON DELETE CASCADE).
+pub async fn delete_rows(tx: &Tx<'_>, tenant: TenantId, ids: &[i64]) -> PgResult<()> {
+    if ids.is_empty() {
         return Ok(());
     }
-    if !cells.is_empty() {
-        let fields: Vec<i64> = cells.iter().map(|c| ids.field(c.field)).collect();
-        let statement = tx
-            .prepare_cached("DELETE FROM record_values WHERE record_id = ANY($1) AND field_id = ANY($2)")
-            .await?;
-        tx.execute(&statement, &[&targets, &fields]).await?;
-        let mut values = ValueRows::default();
-        for &record in targets {
-            values.push(record, cells, ids);
-        }
-        values.insert(tx).await?;
-    }
-    let premium = write.premium.clone().unwrap_or_default();
     let statement = tx
-        .prepare_cached(
-            "UPDATE records SET updated_at = $2,
-               user_data = COALESCE($3, user_data), phone_field = COALESCE($4, phone_field),
-               next_calldate = COALESCE($5, next_calldate), price = COALESCE($6, price),
-               -- a new call date reopens a record a dialer had finished
-               done_at = CASE WHEN $5::text IS NULL THEN done_at END,
-               commission = COALESCE($7, commission)
-             WHERE id = ANY($1)",
-        )
+        .prepare_cached(&format!(
+            "DELETE FROM records r WHERE r.tenant_id = $1 AND r.id = ANY($2) RETURNING {ROW_COLUMNS}"
+        ))
         .await?;
-    tx.execute(
-        &statement,
-        &[
-            &targets,
-            &now,
-            &write.user_data,
-            &write.phone_field,
-            &write.effective_next_calldate(),
-            &premium.price,
-            &premium.commission,
-        ],
-    )
-    .await?;
-    let contacts = merge_contacts(&write.contacts);
-    let (mut contact_rows, mut dispositions) = (ContactRows::default(), DispositionRows::default());
-    for &record in targets {
-        contact_rows.push(record, &contacts);
-        if let Some(d) = &write.disposition {
-            dispositions.push(record, d);
-        }
+    let mut sides = SideChanges::default();
+    let mut schemas = Schemas::default();
+    for r in tx.query(&statement, &[&tenant, &ids]).await? {
+        let row = row_of(&r)?;
+        let schema = schemas.get(tx, tenant, row.project_id, None).await?;
+        sides.phones(row.id, row.phones(&schema).into_iter().collect(), Vec::new());
+        sides.terms(row.id, row.terms(&schema).into_iter().collect(), Vec::new());
     }
-    contact_rows.upsert(tx).await?;
-    dispositions.insert(tx, now).await?;
-    Ok(())
+    sides.write(tx, tenant).await
 }

@@ -2,8 +2,8 @@
 //! details they use, and what rm_rules removes. Writers hold the contact book's lock
 //! (see `contact_book`), so a contact cannot vanish under a template being created.
 
-use super::PgResult;
 use super::contact_book::{load_contacts, lock_book};
+use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::iovox::book::BookSnapshot;
 use crate::domain::iovox::{
@@ -15,17 +15,17 @@ use deadpool_postgres::Transaction;
 use std::collections::{HashMap, HashSet};
 
 /// The (record, detail) pairs of these records that fixed Rules or Links' variable Rules use.
-pub async fn rule_uses(tx: &Transaction<'_>, records: &[i64]) -> PgResult<Vec<(i64, Detail)>> {
+pub async fn rule_uses(tx: &Transaction<'_>, tenant: TenantId, records: &[i64]) -> PgResult<Vec<(i64, Detail)>> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
     let statement = tx
         .prepare_cached(
-            "SELECT record_id, detail FROM rule_template_rules WHERE record_id = ANY($1)
-             UNION SELECT record_id, detail FROM rule_template_links WHERE record_id = ANY($1)",
+            "SELECT record_id, detail FROM rule_template_rules WHERE tenant_id = $1 AND record_id = ANY($2)
+             UNION SELECT record_id, detail FROM rule_template_links WHERE tenant_id = $1 AND record_id = ANY($2)",
         )
         .await?;
-    let rows = tx.query(&statement, &[&records]).await?;
+    let rows = tx.query(&statement, &[&tenant, &records]).await?;
     Ok(rows
         .iter()
         .filter_map(|r| Some((r.get(0), Detail::from_element(r.get(1))?)))
@@ -35,7 +35,7 @@ pub async fn rule_uses(tx: &Transaction<'_>, records: &[i64]) -> PgResult<Vec<(i
 /// rm_rules: per (record, detail), deletes the templates with a fixed Rule on that
 /// detail (any detail when `None`) and detaches templates from the Links that fix a
 /// variable Rule with it.
-pub async fn release_rules(tx: &Transaction<'_>, released: &[(i64, Option<Detail>)]) -> PgResult<()> {
+pub async fn release_rules(tx: &Transaction<'_>, tenant: TenantId, released: &[(i64, Option<Detail>)]) -> PgResult<()> {
     if released.is_empty() {
         return Ok(());
     }
@@ -43,28 +43,25 @@ pub async fn release_rules(tx: &Transaction<'_>, released: &[(i64, Option<Detail
         released.iter().map(|(r, d)| (*r, d.map(|d| d.element_name()))).unzip();
     let statement = tx
         .prepare_cached(
-            "DELETE FROM rule_templates WHERE id IN
+            "DELETE FROM rule_templates WHERE tenant_id = $1 AND id IN
                (SELECT x.template_id FROM rule_template_rules x
-                JOIN unnest($1::bigint[], $2::text[]) AS t(record_id, detail)
-                  ON x.record_id = t.record_id AND (t.detail IS NULL OR x.detail = t.detail))",
+                JOIN unnest($2::bigint[], $3::text[]) AS t(record_id, detail)
+                  ON x.record_id = t.record_id AND (t.detail IS NULL OR x.detail = t.detail)
+                WHERE x.tenant_id = $1)",
         )
         .await?;
-    tx.execute(&statement, &[&records, &details]).await?;
+    tx.execute(&statement, &[&tenant, &records, &details]).await?;
     let statement = tx
         .prepare_cached(
-            "DELETE FROM rule_template_links l USING unnest($1::bigint[], $2::text[]) AS t(record_id, detail)
-             WHERE l.record_id = t.record_id AND (t.detail IS NULL OR l.detail = t.detail)",
+            "DELETE FROM rule_template_links l USING unnest($2::bigint[], $3::text[]) AS t(record_id, detail)
+             WHERE l.tenant_id = $1 AND l.record_id = t.record_id AND (t.detail IS NULL OR l.detail = t.detail)",
         )
         .await?;
-    tx.execute(&statement, &[&records, &details]).await?;
+    tx.execute(&statement, &[&tenant, &records, &details]).await?;
     Ok(())
 }
 
-pub async fn create_rule_templates(
-    tx: &Transaction<'_>,
-    tenant: TenantId,
-    templates: &[RuleTemplateInput],
-) -> PgResult<()> {
+pub async fn create_rule_templates(tx: &Tx<'_>, tenant: TenantId, templates: &[RuleTemplateInput]) -> PgResult<()> {
     let mut book = BookSnapshot::default();
     if let Some(project) = lock_book(tx, tenant).await? {
         load_contacts(tx, tenant, project, &referenced_contact_ids(templates), &mut book).await?;
@@ -94,11 +91,12 @@ pub async fn create_rule_templates(
         let (records, details): (Vec<i64>, Vec<&str>) = plan.rules.iter().map(|(r, d)| (*r, d.element_name())).unzip();
         let statement = tx
             .prepare_cached(
-                "INSERT INTO rule_template_rules (template_id, ordinal, record_id, detail)
-                 SELECT $1, i - 1, r, d FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(r, d, i)",
+                "INSERT INTO rule_template_rules (tenant_id, template_id, ordinal, record_id, detail)
+                 SELECT $1, $2, i - 1, r, d FROM unnest($3::bigint[], $4::text[]) WITH ORDINALITY AS t(r, d, i)",
             )
             .await?;
-        tx.execute(&statement, &[&template, &records, &details]).await?;
+        tx.execute(&statement, &[&tenant, &template, &records, &details])
+            .await?;
         let link_ids: Vec<&str> = plan.links.iter().map(|(link, _)| link.as_str()).collect();
         let records: Vec<Option<i64>> = plan.links.iter().map(|(_, fixed)| fixed.map(|(r, _)| r)).collect();
         let details: Vec<Option<&str>> = plan
@@ -108,11 +106,11 @@ pub async fn create_rule_templates(
             .collect();
         let statement = tx
             .prepare_cached(
-                "INSERT INTO rule_template_links (template_id, link_id, record_id, detail)
-                 SELECT $1, l, r, d FROM unnest($2::text[], $3::bigint[], $4::text[]) AS t(l, r, d)",
+                "INSERT INTO rule_template_links (tenant_id, template_id, link_id, record_id, detail)
+                 SELECT $1, $2, l, r, d FROM unnest($3::text[], $4::bigint[], $5::text[]) AS t(l, r, d)",
             )
             .await?;
-        tx.execute(&statement, &[&template, &link_ids, &records, &details])
+        tx.execute(&statement, &[&tenant, &template, &link_ids, &records, &details])
             .await?;
     }
     Ok(())
@@ -139,8 +137,8 @@ pub async fn list_rule_templates(tx: &Transaction<'_>, tenant: TenantId) -> PgRe
     let rules = tx
         .query(
             "SELECT x.template_id, r.user_data, x.detail FROM rule_template_rules x
-             JOIN rule_templates t ON t.id = x.template_id JOIN records r ON r.id = x.record_id
-             WHERE t.tenant_id = $1 ORDER BY x.template_id, x.ordinal",
+             JOIN records r ON r.tenant_id = x.tenant_id AND r.id = x.record_id
+             WHERE x.tenant_id = $1 ORDER BY x.template_id, x.ordinal",
             &[&tenant],
         )
         .await?;
@@ -152,8 +150,8 @@ pub async fn list_rule_templates(tx: &Transaction<'_>, tenant: TenantId) -> PgRe
     let links = tx
         .query(
             "SELECT l.template_id, l.link_id, r.user_data, l.detail FROM rule_template_links l
-             JOIN rule_templates t ON t.id = l.template_id LEFT JOIN records r ON r.id = l.record_id
-             WHERE t.tenant_id = $1 ORDER BY l.template_id, l.link_id",
+             LEFT JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.record_id
+             WHERE l.tenant_id = $1 ORDER BY l.template_id, l.link_id",
             &[&tenant],
         )
         .await?;

@@ -2,7 +2,7 @@
 //! hands its arguments and an async unit of work to the transaction runner, which may
 //! run the work more than once (see [`PostgresStore::write`]).
 
-use super::fields::{self, project};
+use super::fields::{self, change_schema, current_schema, project};
 use super::records_write::{insert_records, update_records};
 use super::{PostgresStore, contact_book, dialler, records_read, rules, tenants};
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, Mode, RuleTemplateInput, RuleTemplateView};
@@ -63,7 +63,7 @@ impl SchemaStore for PostgresStore {
         self.read((), |tx, ()| {
             Box::pin(async move {
                 let found = project(tx, tenant, project_id).await?;
-                Ok((found, fields::load_schema(tx, project_id).await?))
+                Ok((found, current_schema(tx, tenant, project_id).await?.as_ref().clone()))
             })
         })
         .await
@@ -72,8 +72,8 @@ impl SchemaStore for PostgresStore {
     async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
         self.write(spec, |tx, spec| {
             Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                fields::add_field(tx, project_id, spec).await
+                change_schema(tx, tenant, project_id).await?;
+                fields::add_field(tx, tenant, project_id, spec).await
             })
         })
         .await
@@ -88,9 +88,9 @@ impl SchemaStore for PostgresStore {
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
         self.write(values, |tx, values| {
             Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                fields::field_kind(tx, project_id, field).await?;
-                fields::add_values(tx, field, values).await
+                change_schema(tx, tenant, project_id).await?;
+                fields::field(tx, tenant, project_id, field).await?;
+                fields::add_values(tx, tenant, field, values).await
             })
         })
         .await
@@ -105,13 +105,8 @@ impl SchemaStore for PostgresStore {
     ) -> Result<Vec<ItemResult<()>>, StoreError> {
         self.write(values, |tx, values| {
             Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                fields::field_kind(tx, project_id, field).await?;
-                let mut results = Vec::with_capacity(values.len());
-                for (id, value) in values {
-                    results.push(fields::modify_value(tx, field, *id, value).await?);
-                }
-                Ok(results)
+                change_schema(tx, tenant, project_id).await?;
+                fields::modify_values(tx, tenant, project_id, field, values).await
             })
         })
         .await
@@ -120,9 +115,8 @@ impl SchemaStore for PostgresStore {
     async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
         self.write((), |tx, ()| {
             Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                fields::field_kind(tx, project_id, field).await?;
-                fields::delete_value(tx, field, value).await
+                change_schema(tx, tenant, project_id).await?;
+                fields::delete_value(tx, tenant, project_id, field, value).await
             })
         })
         .await
@@ -138,10 +132,7 @@ impl RecordStore for PostgresStore {
         records: Vec<RecordWrite>,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
         self.write(records, |tx, records| {
-            Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                insert_records(tx, tenant, project_id, records).await
-            })
+            Box::pin(insert_records(tx, tenant, project_id, records))
         })
         .await
     }
@@ -153,10 +144,7 @@ impl RecordStore for PostgresStore {
         updates: Vec<RecordUpdate>,
     ) -> Result<Vec<ItemResult<u64>>, StoreError> {
         self.write(updates, |tx, updates| {
-            Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                update_records(tx, project_id, updates).await
-            })
+            Box::pin(update_records(tx, tenant, project_id, updates))
         })
         .await
     }
@@ -208,10 +196,11 @@ impl RecordStore for PostgresStore {
     ) -> Result<(), StoreError> {
         self.write(contact, |tx, contact| {
             Box::pin(async move {
-                project(tx, tenant, project_id).await?;
-                let schema = fields::load_schema(tx, project_id).await?;
+                let schema = current_schema(tx, tenant, project_id).await?;
                 let update = contact_update(&schema, record, contact.clone())?;
-                Ok(single_update_outcome(update_records(tx, project_id, &[update]).await?)?)
+                Ok(single_update_outcome(
+                    update_records(tx, tenant, project_id, &[update]).await?,
+                )?)
             })
         })
         .await

@@ -1,9 +1,12 @@
-//! Tenants, API users and the per-tenant Robinson list.
+//! Tenants, API users and the per-tenant Robinson list, with the records' Robinson flags.
 
-use super::PgResult;
+use super::fields::Schemas;
+use super::records_read::select_rows;
+use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::storage::TenantId;
 use deadpool_postgres::Transaction;
+use std::collections::HashSet;
 
 pub async fn ensure_tenant(tx: &Transaction<'_>, name: &str) -> PgResult<TenantId> {
     tx.execute(
@@ -57,23 +60,92 @@ pub async fn authenticate(
         .map(|r| r.get(0)))
 }
 
+/// Takes the tenant's row in share mode until the transaction ends: a writer of record
+/// phones does, before it reads the Robinson list, so that a change of the list (which
+/// takes the row exclusively) and the write see each other's work (docs/postgres.md).
+pub async fn share_tenant(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()> {
+    let statement = tx
+        .prepare_cached("SELECT id FROM tenants WHERE id = $1 FOR KEY SHARE")
+        .await?;
+    tx.query(&statement, &[&tenant]).await?;
+    Ok(())
+}
+
+/// Waits for every writer of record phones of the tenant, and keeps new ones waiting.
+async fn lock_tenant(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()> {
+    tx.query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE", &[&tenant])
+        .await?;
+    Ok(())
+}
+
+/// Which of these numbers are on the tenant's Robinson list.
+pub async fn listed<'a>(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    phones: impl IntoIterator<Item = &'a String>,
+) -> PgResult<HashSet<String>> {
+    let phones: Vec<&str> = phones.into_iter().map(String::as_str).collect();
+    if phones.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let statement = tx
+        .prepare_cached("SELECT phone FROM robinson WHERE tenant_id = $1 AND phone = ANY($2)")
+        .await?;
+    let rows = tx.query(&statement, &[&tenant, &phones]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// One statement for the whole list; numbers already listed are kept as they are.
+/// Records holding a newly listed number get their Robinson flag.
 pub async fn add_robinson(tx: &Transaction<'_>, tenant: TenantId, phones: &[String]) -> PgResult<()> {
+    lock_tenant(tx, tenant).await?;
     tx.execute(
         "INSERT INTO robinson (tenant_id, phone, created_at) SELECT $1, phone, $3 FROM (SELECT DISTINCT unnest($2::text[]) AS phone) AS listed
          ON CONFLICT DO NOTHING",
         &[&tenant, &phones, &calldate::now()],
     )
     .await?;
+    tx.execute(
+        "UPDATE records r SET robinson = TRUE
+         FROM (SELECT DISTINCT record_id FROM record_phones WHERE tenant_id = $1 AND phone = ANY($2)) AS p
+         WHERE r.tenant_id = $1 AND r.id = p.record_id AND NOT r.robinson",
+        &[&tenant, &phones],
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn delete_robinson(tx: &Transaction<'_>, tenant: TenantId, phone: &str) -> PgResult<bool> {
-    Ok(tx
+/// Records holding the number keep their Robinson flag only for another listed number.
+pub async fn delete_robinson(tx: &Tx<'_>, tenant: TenantId, phone: &str) -> PgResult<bool> {
+    lock_tenant(tx, tenant).await?;
+    let deleted = tx
         .execute(
             "DELETE FROM robinson WHERE tenant_id = $1 AND phone = $2",
             &[&tenant, &phone],
         )
-        .await?
-        > 0)
+        .await?;
+    if deleted == 0 {
+        return Ok(false);
+    }
+    let condition = "r.tenant_id = $1 AND r.robinson
+        AND r.id IN (SELECT record_id FROM record_phones WHERE tenant_id = $1 AND phone = $2)";
+    let rows = select_rows(tx, condition, &[&tenant, &phone], true).await?;
+    let (mut phones, mut schemas) = (Vec::with_capacity(rows.len()), Schemas::default());
+    for row in &rows {
+        let schema = schemas.get(tx, tenant, row.project_id, None).await?;
+        phones.push(row.phones(&schema));
+    }
+    let still = listed(tx, tenant, phones.iter().flatten()).await?;
+    let cleared: Vec<i64> = rows
+        .iter()
+        .zip(&phones)
+        .filter(|(_, phones)| !phones.iter().any(|p| still.contains(p)))
+        .map(|(row, _)| row.id)
+        .collect();
+    tx.execute(
+        "UPDATE records SET robinson = FALSE WHERE tenant_id = $1 AND id = ANY($2)",
+        &[&tenant, &cleared],
+    )
+    .await?;
+    Ok(true)
 }

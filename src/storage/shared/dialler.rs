@@ -28,27 +28,6 @@ pub fn check_claimant(id: i64, claimed_by: Option<&str>, owner: &str) -> Result<
     }
 }
 
-/// A release without a result: the record goes back to the queue as it was.
-/// Arguments: record id, now.
-pub fn release_sql(dialect: &SqlDialect) -> String {
-    let (id, now) = ((dialect.param)(1), (dialect.param)(2));
-    format!("UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, updated_at = {now} WHERE id = {id}")
-}
-
-/// A release with a call result (its disposition stored apart): one more attempt, and the
-/// result's call-back as the next call date, or without one the record is done.
-/// Arguments: record id, the call-back date (or NULL), now.
-pub fn release_result_sql(dialect: &SqlDialect) -> String {
-    let (id, callback, now) = ((dialect.param)(1), (dialect.param)(2), (dialect.param)(3));
-    // Typed for PostgreSQL, which cannot tell a parameter's type from `IS NULL`.
-    let callback = format!("CAST({callback} AS TEXT)");
-    format!(
-        "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
-           next_calldate = {callback}, done_at = CASE WHEN {callback} IS NULL THEN {now} END, updated_at = {now}
-         WHERE id = {id}"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@
 use crate::common::{Database, Server};
 use serde_json::Value;
 
-const V1_DATABASE: &str = include_str!("fixtures/v1_database.sql");
-const V1_EXPECTED: &str = include_str!("fixtures/v1_expected.json");
+const V1_DATABASE: &str = include_str!("../fixtures/v1_database.sql");
+const V1_EXPECTED: &str = include_str!("../fixtures/v1_expected.json");
 
 /// What version 1 answered, less what depends on the clock: a lease's holder
 /// (`ReservedUsersUID`) shows only until its lease ends.

@@ -1,0 +1,58 @@
+//! PostgreSQL: a database left at version 3 with the seed, upgraded by the new server.
+
+use super::{SEED_V3, check_upgraded};
+use crate::common::{Database, POSTGRES_ENV, Server};
+use tokio_postgres::NoTls;
+
+const VERSION_3: [(i64, &str); 3] = [
+    (1, include_str!("../../../migrations/postgres/001_init.sql")),
+    (2, include_str!("../../../migrations/postgres/002_dial_state.sql")),
+    (3, include_str!("../../../migrations/postgres/003_contact_book.sql")),
+];
+
+/// The seed gives explicit ids: the identity sequences continue after them, as they
+/// would after rows the application had inserted.
+const SEQUENCES: &str = "
+    SELECT setval(pg_get_serial_sequence(t, 'id'), m) FROM (VALUES
+        ('tenants', (SELECT max(id) FROM tenants)), ('projects', (SELECT max(id) FROM projects)),
+        ('fields', (SELECT max(id) FROM fields)), ('field_values', (SELECT max(id) FROM field_values)),
+        ('records', (SELECT max(id) FROM records)), ('dispositions', (SELECT max(id) FROM dispositions)),
+        ('rule_templates', (SELECT max(id) FROM rule_templates))) AS s(t, m)";
+
+#[tokio::test]
+async fn a_version_3_database_is_upgraded_with_every_record_intact() {
+    let db = Database::fresh();
+    if !db.is_postgres() {
+        eprintln!("skipped: the PostgreSQL upgrade test needs {POSTGRES_ENV}");
+        return;
+    }
+    let (client, connection) = tokio_postgres::connect(&db.url, NoTls).await.expect("connect");
+    tokio::spawn(connection);
+    client
+        .batch_execute("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        .await
+        .expect("schema_migrations");
+    for (version, sql) in VERSION_3 {
+        client.batch_execute(sql).await.expect("an old migration");
+        client
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, '2020-01-01 00:00:00')",
+                &[&version],
+            )
+            .await
+            .expect("record the version");
+    }
+    client.batch_execute(SEED_V3).await.expect("the version-3 rows");
+    client.batch_execute(SEQUENCES).await.expect("the sequences");
+
+    let server = Server::start(&db);
+    check_upgraded(&server.client()).await;
+    let versions: Vec<i64> = client
+        .query("SELECT version FROM schema_migrations ORDER BY version", &[])
+        .await
+        .expect("versions")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, [1, 2, 3, 4]);
+}
