@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calldate;
 pub mod contact;
 pub mod error;
+pub mod export;
 pub mod iovox;
 pub mod record;
 pub mod resolve;
