@@ -1,19 +1,18 @@
 //! CSV import and export of a project's records, straight against the store.
 //! Import: the header row names the form fields (`phone1`..`phone9` are the numbers;
 //! `next_calldate`, `phone_field` and `user_data` set those attributes); rows go in
-//! transactions of `batch` records. Export writes the same layout back.
+//! transactions of `batch` records. Export writes the same layout back
+//! (`domain::export`, shared with the HTTP export).
 
 use crate::domain::calldate;
+use crate::domain::export::{ATTRIBUTES, CsvLayout};
 use crate::domain::record::{RecordWrite, validate_phone_field};
 use crate::domain::resolve::FormValue;
 use crate::storage::{Store, TenantId};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::BTreeSet;
 use std::io::{Read, Write};
 
 type CliError = Box<dyn std::error::Error>;
-
-const ATTRIBUTES: [&str; 3] = ["next_calldate", "phone_field", "user_data"];
 
 fn row_to_write(headers: &csv::StringRecord, row: &csv::StringRecord) -> Result<RecordWrite, String> {
     let mut write = RecordWrite::default();
@@ -97,26 +96,16 @@ pub async fn import(
 /// Writes every record of the project as CSV: attributes first, then one column per field.
 pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: impl Write) -> Result<u64, CliError> {
     let (_, schema) = store.project_schema(tenant, project).await?;
-    let fields: BTreeSet<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    let layout = CsvLayout::new(&schema);
     let mut writer = csv::Writer::from_writer(output);
-    let mut header = vec!["numberid"];
-    header.extend(ATTRIBUTES);
-    header.extend(fields.iter().copied());
-    writer.write_record(&header)?;
+    writer.write_record(layout.header())?;
     let (mut after, mut written) = (0, 0u64);
     loop {
         let records = store.records_after(tenant, project, after, 1000).await?;
         let Some(last) = records.last() else { break };
         after = last.id;
         for record in &records {
-            let mut row = vec![
-                record.id.to_string(),
-                record.next_calldate.clone().unwrap_or_default(),
-                record.phone_field.clone().unwrap_or_default(),
-                record.user_data.clone().unwrap_or_default(),
-            ];
-            row.extend(fields.iter().map(|f| record.form_text(f).unwrap_or_default()));
-            writer.write_record(&row)?;
+            writer.write_record(layout.row(record))?;
         }
         written += records.len() as u64;
     }

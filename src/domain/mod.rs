@@ -6,6 +6,7 @@ pub mod calldate;
 pub mod contact;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod iovox;
 pub mod record;
 pub mod resolve;

@@ -205,6 +205,16 @@ pub struct FormEntry {
     pub values: Vec<StoredValue>,
 }
 
+impl FormEntry {
+    /// The field's text: several values joined by `|`.
+    pub fn text(&self) -> String {
+        match self.values.as_slice() {
+            [one] => one.text.clone(),
+            many => many.iter().map(|v| v.text.as_str()).collect::<Vec<_>>().join("|"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DispositionEntry {
     pub disposition_id: i64,
@@ -244,10 +254,7 @@ pub struct Record {
 
 impl Record {
     pub fn form_text(&self, name: &str) -> Option<String> {
-        self.form
-            .iter()
-            .find(|e| e.name == name)
-            .map(|e| e.values.iter().map(|v| v.text.as_str()).collect::<Vec<_>>().join("|"))
+        self.form.iter().find(|e| e.name == name).map(FormEntry::text)
     }
 
     /// The dialer holding the record at `now`: a lease lasts through its expiry second.

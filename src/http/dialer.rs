@@ -10,6 +10,7 @@
 use crate::domain::ValidationError;
 use crate::domain::record::{Record, validate_disposition};
 use crate::http::jtel::JtelError;
+use crate::http::record_view::form_texts;
 use crate::http::{ApiError, AppState, Authed, Dialect, json_body, path_id};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -19,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 pub struct DialbaseApi;
 
@@ -67,11 +68,7 @@ fn check_owner(owner: &str) -> Result<(), ValidationError> {
 
 /// What a dialer needs: the number to call (`phone`), the form texts and the dial state.
 fn record_json(record: &Record) -> Value {
-    let form: Map<String, Value> = record
-        .form
-        .iter()
-        .map(|entry| (entry.name.clone(), json!(record.form_text(&entry.name))))
-        .collect();
+    let form = form_texts(record);
     json!({
         "id": record.id, "projectid": record.project_id, "user_data": record.user_data,
         "phone": record.dial_number(), "phone_field": record.phone_field, "form": form,

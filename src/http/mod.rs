@@ -1,12 +1,15 @@
 //! HTTP: one module per API dialect over the shared store. Every dialect is mounted
 //! twice: under `/{customer}` and at the root, where the Host header names the tenant.
+//! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release) and `export`.
 
 mod auth;
 mod auth_cache;
 mod dialer;
 mod error;
+mod export;
 mod iovox;
 mod jtel;
+mod record_view;
 mod vcc;
 
 use crate::storage::Store;
@@ -33,7 +36,8 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .merge(vcc::routes())
         .merge(iovox::routes())
         .merge(jtel::routes())
-        .merge(dialer::routes());
+        .merge(dialer::routes())
+        .merge(export::routes());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())

@@ -7,20 +7,39 @@ use std::time::{Duration, Instant};
 #[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
+    /// The server's address with the tenant prefix (`http://127.0.0.1:port/bench`).
     base: String,
+    /// The server's address alone, for routes outside the tenant (`/healthz`).
+    origin: String,
 }
 
 impl Api {
-    pub fn new(base: &str) -> Self {
+    pub fn new(origin: &str) -> Self {
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(128)
-            .timeout(Duration::from_secs(600))
+            .timeout(Duration::from_secs(3600))
             .build()
             .expect("HTTP client");
         Self {
             http,
-            base: base.to_string(),
+            base: format!("{origin}/{TENANT}"),
+            origin: origin.to_string(),
         }
+    }
+
+    /// The same client for paths outside the tenant prefix.
+    pub fn root(&self) -> Self {
+        Self {
+            base: self.origin.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// A request with the tenant's credentials, for callers that read the body themselves.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(TENANT, Some(KEY))
     }
 
     /// Sends a request; returns the status, the JSON body and the time it took.
@@ -31,10 +50,7 @@ impl Api {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Value, Duration, reqwest::header::HeaderMap), String> {
         let started = Instant::now();
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(TENANT, Some(KEY));
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body);
         }
@@ -61,17 +77,21 @@ impl Api {
         Ok((json, elapsed))
     }
 
+    /// The `X-Total-Count` of a VCC Live list request.
     pub async fn total(&self, path: &str) -> Result<u64, String> {
         let (status, _, _, headers) = self.call(reqwest::Method::GET, path, None).await?;
-        let total = headers
-            .get("x-total-count")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        match (status, total) {
+        match (status, total_count(&headers)) {
             (200, Some(total)) => Ok(total),
             _ => Err(format!("{path} answered {status} without a total")),
         }
     }
+}
+
+pub fn total_count(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
 }
 
 /// The p-th percentile (0-100) of sorted durations, in milliseconds.

@@ -1,15 +1,21 @@
 //! Deterministic benchmark records: 10 form fields (one multi-value, one single-value
-//! list field), two phones and one contact, as a call centre's lead import looks.
+//! list field), two phones and one contact, as a call centre's lead import looks; and the
+//! same record as a row of the flat baseline table.
 
 use serde_json::{Value, json};
 
 pub const SEGMENTS: usize = 10;
 const INTERESTS: [&str; 8] = ["sports", "movies", "books", "travel", "music", "food", "cars", "garden"];
 const CITIES: [&str; 6] = ["Budapest", "London", "Berlin", "Warsaw", "Bucharest", "Vienna"];
+pub const NEXT_CALLDATE: &str = "2020-01-01 08:00:00";
 
 /// The segment value of record `i`; each of the [`SEGMENTS`] values holds a tenth of the records.
 pub fn segment(i: usize) -> String {
     format!("S{}", i % SEGMENTS)
+}
+
+pub fn city(i: usize) -> &'static str {
+    CITIES[i % CITIES.len()]
 }
 
 pub fn user_data(i: usize) -> String {
@@ -24,7 +30,7 @@ pub fn phone(i: usize, which: usize) -> String {
 pub fn form(i: usize) -> Vec<(&'static str, String)> {
     vec![
         ("name", format!("Lead Number {i}")),
-        ("city", CITIES[i % CITIES.len()].to_string()),
+        ("city", city(i).to_string()),
         ("email", format!("lead{i}@example.com")),
         ("company", format!("Company {}", i % 5000)),
         ("address", format!("{} Main Street", i % 999 + 1)),
@@ -36,27 +42,59 @@ pub fn form(i: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Record `i` in VCC Live's "Add record" shape.
+/// Record `i` in VCC Live's "Add record" shape; contact 1's phone is also `phone1`.
 pub fn vcc_record(i: usize) -> Value {
-    let form: serde_json::Map<String, Value> = form(i).into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    let mut form = form;
+    let mut form: serde_json::Map<String, Value> =
+        form(i).into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     form.insert("phone2".into(), json!(phone(i, 2)));
     json!({
         "form": form,
         "contacts": {"1": {"name": format!("Lead Number {i}"), "phone": phone(i, 1), "email": format!("lead{i}@example.com")}},
-        "next_calldate": "2020-01-01 08:00:00",
+        "next_calldate": NEXT_CALLDATE,
     })
 }
 
-/// The fields to declare before the import: list fields need their kind.
+/// The columns of the flat baseline table: every form field, the phones, the contact and
+/// the call date, all as text.
+pub fn flat_columns() -> Vec<&'static str> {
+    let mut columns: Vec<&str> = form(0).into_iter().map(|(name, _)| name).collect();
+    columns.extend([
+        "phone1",
+        "phone2",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "next_calldate",
+    ]);
+    columns
+}
+
+/// Record `i` as a row of the flat table, in [`flat_columns`] order.
+pub fn flat_row(i: usize) -> Vec<String> {
+    let mut row: Vec<String> = form(i).into_iter().map(|(_, text)| text).collect();
+    row.extend([
+        phone(i, 1),
+        phone(i, 2),
+        format!("Lead Number {i}"),
+        phone(i, 1),
+        format!("lead{i}@example.com"),
+        NEXT_CALLDATE.to_string(),
+    ]);
+    row
+}
+
+/// The fields to declare before the import: list fields need their kind; the fields the
+/// benchmark searches on (`segment`, `city`) are indexed (VCC Live's `indexed: yes`).
 pub fn field_declarations() -> Vec<Value> {
     vec![
         json!({"name": "interests", "type": "multiple", "values": INTERESTS.iter().map(|n| json!({"name": n})).collect::<Vec<_>>()}),
-        json!({"name": "segment", "type": "simple", "values": (0..SEGMENTS).map(|s| json!({"name": format!("S{s}")})).collect::<Vec<_>>()}),
+        json!({"name": "segment", "type": "simple", "indexed": "yes",
+               "values": (0..SEGMENTS).map(|s| json!({"name": format!("S{s}")})).collect::<Vec<_>>()}),
+        json!({"name": "city", "type": "text", "indexed": "yes"}),
     ]
 }
 
 /// Two different interests per record.
-pub fn interests_of(i: usize) -> [&'static str; 2] {
+fn interests_of(i: usize) -> [&'static str; 2] {
     [INTERESTS[i % 8], INTERESTS[(i % 8 + 1 + (i / 8) % 7) % 8]]
 }

@@ -1,15 +1,28 @@
-//! `dialbase-bench`: measures Dialbase on this machine. Starts the server (this same
-//! executable, re-run as `serve`) on a fresh SQLite file, loads it over loopback
-//! HTTP from this process, and prints one table of figures (also written as JSON).
+//! `dialbase-bench`: measures Dialbase against the targets of the Storage v2 issue, in one
+//! run, next to physical baselines measured in the same run. Starts the server (this same
+//! executable, re-run as `serve`) on a fresh SQLite file, or on a fresh database of the
+//! PostgreSQL server `--database` names, drives it over loopback HTTP from this process,
+//! and prints one table of figures (also written as JSON).
 //!
-//!     cargo build --release && target/release/dialbase-bench --records 1000000
+//!     cargo build --release --bin dialbase-bench && target/release/dialbase-bench --records 1000000
+//!
+//! Phases, each in its own module: `import` (with the `flat` baseline and bytes per
+//! record), `modify`, `list`, `lookup`, `dialer`, `export`; `rss` samples the server's
+//! memory in every phase.
 
+mod backend;
 mod client;
 mod data;
 mod dialer;
+mod export;
+mod flat;
 mod import;
+mod list;
+mod load;
 mod lookup;
+mod modify;
 mod report;
+mod rss;
 mod server;
 
 use clap::Parser;
@@ -18,7 +31,7 @@ use serde_json::json;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "dialbase-bench", about = "Benchmark Dialbase's bulk and hot paths")]
+#[command(name = "dialbase-bench", about = "Benchmark Dialbase against the Storage v2 targets")]
 struct Options {
     /// Records to import.
     #[arg(long, default_value_t = 1_000_000)]
@@ -26,29 +39,42 @@ struct Options {
     /// Records per import request.
     #[arg(long, default_value_t = 10_000)]
     batch: usize,
-    /// Concurrent connections for the lookup load.
+    /// A PostgreSQL server (`postgres://user@host:port/db`) to run on instead of SQLite; the
+    /// bench creates a database of its own there and drops it at the end.
+    #[arg(long)]
+    database: Option<String>,
+    /// Concurrent connections for the filtered list.
+    #[arg(long, default_value_t = 8)]
+    list_connections: usize,
+    /// Filtered list requests per connection.
+    #[arg(long, default_value_t = 50)]
+    list_requests: usize,
+    /// Concurrent connections for the look-ups.
     #[arg(long, default_value_t = 64)]
     connections: usize,
-    /// Lookups per connection.
+    /// Look-ups per connection (each of numberid, userData and /healthz).
     #[arg(long, default_value_t = 300)]
     lookups: usize,
     /// Concurrent dialers for claim + release.
     #[arg(long, default_value_t = 8)]
     dialers: usize,
-    /// Claims per dialer.
+    /// Claims per dialer (fewer when the campaign holds fewer claimable contacts).
     #[arg(long, default_value_t = 500)]
     claims: usize,
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench-results/latest.json")]
     json: std::path::PathBuf,
-    /// Directory for the benchmark databases (default: a temporary directory).
+    /// Directory for the SQLite databases and the export file (default: a temporary directory).
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
-    // Re-run as the server under test: the very code of `dialbase serve`.
-    if std::env::args().nth(1).as_deref() == Some("serve") {
+    // Re-run as `dialbase serve` (the server under test) or `dialbase export`: the very code.
+    if std::env::args()
+        .nth(1)
+        .is_some_and(|command| server::DIALBASE_COMMANDS.contains(&command.as_str()))
+    {
         return dialbase::cli::run();
     }
     let options = Options::parse();
@@ -67,94 +93,180 @@ fn main() -> ExitCode {
 
 async fn run(options: &Options) -> Result<(), String> {
     let temp = tempdir(options.dir.as_deref())?;
-    let server = server::ServerProcess::start(&temp.join("http.db"))?;
-    let api = client::Api::new(&server.base);
+    // Declared before the server, so the server stops before its database is dropped.
+    let backend = backend::Backend::new(options.database.as_deref(), &temp.path).await?;
+    let server = server::ServerProcess::start(&backend.location())?;
+    let api = client::Api::new(&server.origin);
+    let mut rss = rss::RssLog::new(server.pid());
     let n = options.records;
     let mut figures = Vec::new();
+    let flat_name = match backend {
+        backend::Backend::Sqlite { .. } => "flat rusqlite",
+        backend::Backend::Postgres(_) => "flat PostgreSQL COPY",
+    };
 
-    eprintln!("importing {n} records over HTTP in arrays of {} ...", options.batch);
-    let import = import::http_import(&api, &server, n, options.batch).await?;
-    eprintln!("inserting the same rows with raw rusqlite ...");
-    let (raw_rate, raw_rows) = import::raw_insert(&temp.join("raw.db"), n).await?;
-    figures.push(Figure::info(
-        "import: HTTP records/s",
-        import.records_per_second,
-        "rec/s",
-    ));
-    figures.push(Figure::info("import: raw rusqlite records/s", raw_rate, "rec/s"));
-    figures.push(Figure::at_least(
-        "import: HTTP / raw",
-        import.records_per_second / raw_rate,
-        "ratio",
-        0.5,
-    ));
+    eprintln!(
+        "[{}] importing {n} records over HTTP in arrays of {} ...",
+        backend.name(),
+        options.batch
+    );
+    let import = rss.during("import", import::run(&api, n, options.batch)).await?;
+    let server_bytes = backend.bytes_in_use().await?;
+    let server_file_bytes = backend.file_bytes();
+    eprintln!("the same rows into a flat table ({flat_name}) ...");
+    let flat = flat::insert(&backend, &temp.path, n).await?;
+    if flat.rows != n as u64 {
+        return Err(format!("the flat table holds {} rows, expected {n}", flat.rows));
+    }
+    let per_record = |bytes: u64| bytes as f64 / n.max(1) as f64;
+    figures.extend([
+        Figure::at_least("import: HTTP records/s", import.records_per_second, "rec/s", 100_000.0),
+        Figure::info(
+            format!("import: {flat_name} records/s"),
+            flat.records_per_second,
+            "rec/s",
+        ),
+        Figure::at_least(
+            "import: HTTP / flat",
+            import.records_per_second / flat.records_per_second,
+            "ratio",
+            0.40,
+        ),
+        Figure::info("disk: server bytes/record", per_record(server_bytes), "B"),
+        Figure::info("disk: flat table bytes/record", per_record(flat.bytes), "B"),
+        Figure::at_most(
+            "disk: server / flat",
+            server_bytes as f64 / flat.bytes.max(1) as f64,
+            "ratio",
+            1.5,
+        ),
+    ]);
 
     eprintln!("batch modification by search ...");
-    let (seconds, touched) = import::batch_modify(&api, import.project, n).await?;
+    let modified = rss.during("batch modify", modify::run(&api, import.project, n)).await?;
     figures.push(Figure::at_most(
-        format!("batch modify by search ({touched} records)"),
-        seconds,
+        format!("batch modify by search ({} of {n})", modified.touched),
+        modified.seconds,
         "s",
-        2.0,
+        1.0,
     ));
 
-    eprintln!("lookups by numberid, {} connections ...", options.connections);
-    let project = import.project;
-    let by_id = lookup::run(&api, options.connections, options.lookups, n, move |i| {
-        format!("/v2/projects/{project}/records/{}", i + 1)
-    })
-    .await?;
-    figures.extend(by_id.figures("lookup by numberid"));
+    eprintln!("filtered list pages, {} connections ...", options.list_connections);
+    let list = rss
+        .during(
+            "filtered list",
+            list::run(&api, import.project, n, options.list_connections, options.list_requests),
+        )
+        .await?;
+    let what = format!(
+        "list ?city={}&limit={}, {} conns",
+        list::CITY,
+        list::PAGE,
+        options.list_connections
+    );
+    figures.push(Figure::info(format!("{what}: p50"), list.load.p50_ms, "ms"));
+    figures.push(Figure::at_most(format!("{what}: p99"), list.load.p99_ms, "ms", 20.0));
 
-    let jtel_contacts = (n / 10).clamp(1, 100_000);
-    eprintln!("loading {jtel_contacts} contacts through the jtel dialect ...");
-    let campaign = dialer::load_jtel_contacts(&api, jtel_contacts, options.batch).await?;
-    eprintln!("lookups by userData, {} connections ...", options.connections);
-    let by_user_data = lookup::run(&api, options.connections, options.lookups, jtel_contacts, |i| {
-        format!("/dialler/contacts/contact?userData={}", data::user_data(i))
-    })
-    .await?;
-    figures.extend(by_user_data.figures("lookup by userData"));
+    let contacts = (n / 10).clamp(1, 100_000);
+    eprintln!("loading {contacts} dialer contacts through the jtel dialect, a tenth on the Robinson list ...");
+    let campaign = rss
+        .during("dialer contacts load", dialer::load(&api, contacts, options.batch))
+        .await?;
+
+    eprintln!("look-ups, {} connections ...", options.connections);
+    let lookups = rss
+        .during(
+            "lookups",
+            lookup::run(
+                &api,
+                (import.project, import.first_id),
+                n,
+                contacts,
+                options.connections,
+                options.lookups,
+            ),
+        )
+        .await?;
+    let conns = options.connections;
+    figures.extend(lookups.by_id.figures(
+        &format!("lookup by numberid, {conns} conns"),
+        Some(15_000.0),
+        Some(10.0),
+    ));
+    figures.extend(lookups.by_user_data.figures(
+        &format!("lookup by userData, {conns} conns"),
+        Some(15_000.0),
+        Some(10.0),
+    ));
+    figures.extend(
+        lookups
+            .healthz
+            .figures(&format!("GET /healthz, {conns} conns"), None, None),
+    );
 
     eprintln!("claim + release, {} dialers ...", options.dialers);
-    let claims = dialer::claim_and_release(&api, campaign, options.dialers, options.claims).await?;
-    if claims.distinct != claims.claims {
+    let claims = rss
+        .during(
+            "claims",
+            dialer::claim_and_release(&api, &campaign, options.dialers, options.claims),
+        )
+        .await?;
+    if claims.distinct != claims.claims || claims.robinson_claimed != 0 {
         return Err(format!(
-            "{} claims handed out only {} distinct contacts",
-            claims.claims, claims.distinct
+            "{} claims handed out {} distinct contacts, {} of them on the Robinson list",
+            claims.claims, claims.distinct, claims.robinson_claimed
         ));
     }
-    figures.push(Figure::info(
-        format!("claim + release, {} dialers: claims/s", options.dialers),
+    figures.push(Figure::at_least(
+        format!("claim + release, {} dialers: claims/s", claims.dialers),
         claims.per_second,
         "claims/s",
+        5_000.0,
     ));
-    figures.push(Figure::info("claim latency p99", claims.claim_p99_ms, "ms"));
+    figures.push(Figure::at_most("claim p99", claims.claim_p99_ms, "ms", 10.0));
 
-    let growth = import.rss_end_kib as f64 / import.rss_early_kib.max(1) as f64;
-    figures.push(Figure::info(
-        "server RSS after 10% of import requests",
-        import.rss_early_kib as f64 / 1024.0,
-        "MiB",
+    eprintln!("exports of the whole project: CLI, then HTTP ...");
+    let (cli, http) = rss
+        .during("export", async {
+            let cli = export::cli(&backend.location(), import.project, &temp.path, n).await?;
+            let http = export::http(&api, import.project, n).await?;
+            Ok((cli, http))
+        })
+        .await?;
+    figures.push(Figure::at_least(
+        "export: CLI CSV records/s",
+        cli.records_per_second,
+        "rec/s",
+        200_000.0,
     ));
-    figures.push(Figure::info(
-        "server RSS after the import",
-        import.rss_end_kib as f64 / 1024.0,
-        "MiB",
+    figures.push(Figure::at_least(
+        "export: HTTP NDJSON records/s",
+        http.records_per_second,
+        "rec/s",
+        200_000.0,
     ));
-    figures.push(Figure::info("server peak RSS", import.peak_kib as f64 / 1024.0, "MiB"));
-    figures.push(Figure::at_most(
-        "server RSS growth, 10% -> 100% of requests",
-        growth,
-        "x",
-        1.5,
-    ));
+    for (phase, kib) in &rss.phases {
+        figures.push(Figure::at_most(
+            format!("server RSS max: {phase}"),
+            *kib as f64 / 1024.0,
+            "MiB",
+            256.0,
+        ));
+    }
 
     report::print_table(&figures);
     let context = json!({
-        "records": n, "batch": options.batch, "imported": import.imported, "raw_rows": raw_rows,
-        "batch_modified": touched, "lookups": by_id.requests, "user_data_lookups": by_user_data.requests,
-        "jtel_contacts": jtel_contacts, "claims": claims.claims, "distinct_claims": claims.distinct,
+        "backend": backend.name(), "records": n, "batch": options.batch, "imported": import.imported,
+        "flat_rows": flat.rows, "server_bytes": server_bytes, "server_file_bytes": server_file_bytes,
+        "flat_bytes": flat.bytes, "batch_modified": modified.touched,
+        "list_total": list.total, "list_requests": list.load.requests,
+        "lookups": lookups.by_id.requests, "user_data_lookups": lookups.by_user_data.requests,
+        "healthz_requests": lookups.healthz.requests,
+        "jtel_contacts": campaign.contacts, "robinson_listed": campaign.listed.len(),
+        "claims": claims.claims, "distinct_claims": claims.distinct, "robinson_claimed": claims.robinson_claimed,
+        "claims_drained_queue": claims.drained,
+        "exported_cli": cli.records, "exported_http": http.records,
+        "rss_phases": rss.phases.iter().map(|(phase, kib)| json!({"phase": phase, "max_kib": kib})).collect::<Vec<_>>(),
         "cores": std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1),
         "version": env!("CARGO_PKG_VERSION"),
     });
@@ -169,31 +281,20 @@ async fn run(options: &Options) -> Result<(), String> {
 
 /// A fresh directory for the databases; removed at exit unless the user named one.
 fn tempdir(dir: Option<&std::path::Path>) -> Result<TempDir, String> {
-    match dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-            Ok(TempDir {
-                path: dir.to_path_buf(),
-                remove: false,
-            })
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("dialbase-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&path).map_err(|e| e.to_string())?;
-            Ok(TempDir { path, remove: true })
-        }
-    }
+    let (path, remove) = match dir {
+        Some(dir) => (dir.to_path_buf(), false),
+        None => (
+            std::env::temp_dir().join(format!("dialbase-bench-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&path).map_err(|e| e.to_string())?;
+    Ok(TempDir { path, remove })
 }
 
 struct TempDir {
     path: std::path::PathBuf,
     remove: bool,
-}
-
-impl TempDir {
-    fn join(&self, name: &str) -> std::path::PathBuf {
-        self.path.join(name)
-    }
 }
 
 impl Drop for TempDir {

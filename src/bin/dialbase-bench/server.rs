@@ -1,24 +1,33 @@
 //! The server under test: this same executable re-run as `serve`, in its own process.
+//! The CLI export is run the same way (`export`), so the bench needs no other binary.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 pub const TENANT: &str = "bench";
 pub const KEY: &str = "bench-key-0123456789";
 
+/// The `dialbase` commands this executable runs instead of benchmarking.
+pub const DIALBASE_COMMANDS: [&str; 2] = ["serve", "export"];
+
+/// This executable as `dialbase`, against `database` (a SQLite path or a PostgreSQL URL).
+pub fn dialbase(database: &str) -> Result<Command, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut command = Command::new(exe);
+    command.env("DIALBASE_DATABASE", database);
+    Ok(command)
+}
+
 pub struct ServerProcess {
     child: Child,
-    pub base: String,
+    /// `http://127.0.0.1:port`
+    pub origin: String,
 }
 
 impl ServerProcess {
-    pub fn start(database: &Path) -> Result<Self, String> {
-        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let mut child = Command::new(exe)
+    pub fn start(database: &str) -> Result<Self, String> {
+        let mut child = dialbase(database)?
             .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"])
-            .arg("--database")
-            .arg(database)
             .env("DIALBASE_BOOTSTRAP", format!("{TENANT}:{TENANT}:{KEY}"))
             .stdout(Stdio::piped())
             .spawn()
@@ -26,29 +35,17 @@ impl ServerProcess {
         let mut line = String::new();
         let stdout = child.stdout.take().ok_or("no server stdout")?;
         BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
-        let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
-        if !base.starts_with("http://") {
+        let origin = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+        if !origin.starts_with("http://") {
             let _ = child.kill();
+            let _ = child.wait();
             return Err(format!("server did not start: {line:?}"));
         }
-        Ok(Self {
-            child,
-            base: format!("{base}/{TENANT}"),
-        })
+        Ok(Self { child, origin })
     }
 
-    /// Resident and peak resident memory of the server process, in KiB (Linux).
-    pub fn memory_kib(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

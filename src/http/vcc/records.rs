@@ -9,6 +9,7 @@ use super::payload::{
 use crate::domain::ValidationError;
 use crate::domain::record::{Record, RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
 use crate::domain::schema::FieldKind;
+use crate::http::record_view::{contacts, form_texts};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
 use axum::body::Bytes;
@@ -152,7 +153,6 @@ async fn run_updates(
 /// fields; Dialbase adds `values` with the texts and the dialing state.
 pub fn record_json(record: &Record) -> Value {
     let mut data = Map::new();
-    let mut texts = Map::new();
     for entry in &record.form {
         let ids: Vec<Value> = entry.values.iter().map(|v| json!(v.value_id)).collect();
         let value = match entry.kind {
@@ -161,18 +161,7 @@ pub fn record_json(record: &Record) -> Value {
             FieldKind::Multiple => Value::Array(ids),
         };
         data.insert(entry.name.clone(), value);
-        texts.insert(entry.name.clone(), json!(record.form_text(&entry.name)));
     }
-    let contacts: Map<String, Value> = record
-        .contacts
-        .iter()
-        .map(|c| {
-            (
-                format!("phone{}", c.slot),
-                json!({"title": c.title, "name": c.name, "phone": c.phone, "email": c.email}),
-            )
-        })
-        .collect();
     let events: Vec<Value> = record
         .dispositions
         .iter()
@@ -183,7 +172,7 @@ pub fn record_json(record: &Record) -> Value {
         .collect();
     json!({
         "numberid": record.id, "projectid": record.project_id,
-        "data": data, "values": texts, "contacts": contacts, "events": events, "cdrs": [],
+        "data": data, "values": form_texts(record), "contacts": contacts(record), "events": events, "cdrs": [],
         "phone_field": record.phone_field, "next_calldate": record.next_calldate,
         "premium": {"price": record.premium.price, "commission": record.premium.commission},
         "robinson": record.robinson, "locked": record.locked,

@@ -1,0 +1,185 @@
+//! Dialbase's own API: a whole project streamed in numberid order.
+//!
+//! `GET /dialbase/v1/projects/{projectid}/export?format=ndjson|csv` (NDJSON by default).
+//! NDJSON: one JSON object per line, `{"numberid", "projectid", "user_data", "phone_field",
+//! "next_calldate", "locked", "robinson", "form": {field: text}, "contacts": {...}}`, several
+//! values of a field joined by `|`. CSV: the columns of `dialbase export` (`domain::export`).
+//!
+//! The records are read in keyset pages by a task that renders each page and hands it to
+//! the response body through a short channel, so a project of any size is streamed with a
+//! few pages in memory, and the next page is read while the previous one is being sent.
+//! Errors before the first byte are answered like the dialer API's (`{"status", "error"}`);
+//! a storage failure later can only cut the stream short, which the client sees as an
+//! incomplete (aborted) response.
+
+use crate::domain::export::CsvLayout;
+use crate::domain::record::Record;
+use crate::http::dialer::DialbaseApi;
+use crate::http::jtel::JtelError;
+use crate::http::record_view::{contacts, form_texts};
+use crate::http::{ApiError, AppState, Authed, path_id};
+use crate::storage::{Store, StoreError, TenantId};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, RawPathParams, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Records per storage read.
+pub const PAGE: u64 = 2000;
+/// Rendered pages waiting for the client; bounds the memory one export holds.
+const PAGES_IN_FLIGHT: usize = 2;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dialbase/v1/projects/{projectid}/export", get(export))
+}
+
+#[derive(Clone)]
+enum Format {
+    Ndjson,
+    Csv(Arc<CsvLayout>),
+}
+
+impl Format {
+    fn content_type(&self) -> &'static str {
+        match self {
+            Self::Ndjson => "application/x-ndjson",
+            Self::Csv(_) => "text/csv; charset=utf-8",
+        }
+    }
+
+    fn extension(&self) -> &'static str {
+        match self {
+            Self::Ndjson => "ndjson",
+            Self::Csv(_) => "csv",
+        }
+    }
+
+    /// One page as the bytes of the response; the CSV header goes before the first page.
+    fn render(&self, records: &[Record], first: bool) -> Result<Bytes, String> {
+        match self {
+            Self::Ndjson => {
+                let mut out = Vec::with_capacity(records.len() * 512);
+                for record in records {
+                    serde_json::to_writer(&mut out, &ndjson_line(record)).map_err(|e| e.to_string())?;
+                    out.push(b'\n');
+                }
+                Ok(out.into())
+            }
+            Self::Csv(layout) => {
+                let mut writer = csv::Writer::from_writer(Vec::with_capacity(records.len() * 256));
+                if first {
+                    writer.write_record(layout.header()).map_err(|e| e.to_string())?;
+                }
+                for record in records {
+                    writer.write_record(layout.row(record)).map_err(|e| e.to_string())?;
+                }
+                writer.into_inner().map(Bytes::from).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+fn ndjson_line(record: &Record) -> serde_json::Value {
+    json!({
+        "numberid": record.id, "projectid": record.project_id, "user_data": record.user_data,
+        "phone_field": record.phone_field, "next_calldate": record.next_calldate,
+        "locked": record.locked, "robinson": record.robinson,
+        "form": form_texts(record), "contacts": contacts(record),
+    })
+}
+
+async fn export(
+    auth: Authed<DialbaseApi>,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, JtelError> {
+    let project = path_id(&params, "projectid", "project")?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let format = match query.get("format").map(String::as_str) {
+        None | Some("ndjson") => Format::Ndjson,
+        Some("csv") => {
+            let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
+            Format::Csv(Arc::new(CsvLayout::new(&schema)))
+        }
+        Some(other) => {
+            let detail = format!("format '{other}' is not one of ndjson, csv");
+            return Err(ApiError::BadRequest(detail).into());
+        }
+    };
+    // The first page is read before answering, so a project that is not the tenant's is a
+    // 404 and not an empty 200.
+    let first = state.store.records_after(auth.tenant, project, 0, PAGE).await?;
+    let head = format.render(&first, true).map_err(internal)?;
+    let (sender, receiver) = mpsc::channel(PAGES_IN_FLIGHT);
+    sender.try_send(Ok(head)).expect("an empty channel takes one page");
+    if let Some(last) = first.last().filter(|_| first.len() as u64 == PAGE) {
+        let store = state.store.clone();
+        tokio::spawn(stream_pages(
+            store,
+            auth.tenant,
+            project,
+            last.id,
+            format.clone(),
+            sender,
+        ));
+    }
+    let pages = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|page| (page, receiver))
+    });
+    let disposition = format!("attachment; filename=\"project-{project}.{}\"", format.extension());
+    Ok((
+        [
+            (CONTENT_TYPE, format.content_type().to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(pages),
+    )
+        .into_response())
+}
+
+type Page = Result<Bytes, std::io::Error>;
+
+/// Reads, renders and sends the pages after `after` until a short page, a failure (sent on
+/// as an error, which aborts the response) or a client that went away.
+async fn stream_pages(
+    store: Arc<dyn Store>,
+    tenant: TenantId,
+    project: i64,
+    mut after: i64,
+    format: Format,
+    sender: mpsc::Sender<Page>,
+) {
+    loop {
+        let rendered = store
+            .records_after(tenant, project, after, PAGE)
+            .await
+            .map_err(|e: StoreError| e.to_string())
+            .and_then(|page| Ok((format.render(&page, false)?, page.last().map(|r| r.id), page.len())));
+        let (bytes, last, count) = match rendered {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                tracing::error!(error = %e, project, "export cut short");
+                let _ = sender.send(Err(std::io::Error::other(e))).await;
+                return;
+            }
+        };
+        let Some(last) = last else { return };
+        if sender.send(Ok(bytes)).await.is_err() || (count as u64) < PAGE {
+            return;
+        }
+        after = last;
+    }
+}
+
+fn internal(e: String) -> ApiError {
+    tracing::error!(error = %e, "export rendering failed");
+    ApiError::Internal(e)
+}
