@@ -1,11 +1,13 @@
 //! Projects, their fields and list values.
 
 use super::SqliteStore;
-use super::records_write::{load_row, store_row};
+use super::records_write::{load_row, store_row, sync_phones};
 use super::tenants::not_found_unless;
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
-use crate::domain::schema::{Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes};
+use crate::domain::schema::{
+    Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes, phone_slot,
+};
 use crate::storage::SchemaStore;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{DocOp, SQLITE, value_exists, value_not_exists};
@@ -172,8 +174,11 @@ pub fn add_values(
 }
 
 /// Renames or re-describes values; records hold the value's id, so they show the new name.
+/// A value of a `phoneN` field is a number: its records' numbers and flags follow.
 pub fn modify_value(
     conn: &Connection,
+    cache: &SchemaCache,
+    tenant: i64,
     project: i64,
     field: i64,
     value: i64,
@@ -202,8 +207,30 @@ pub fn modify_value(
         "UPDATE field_values SET name = ?1, exportvalue = ?2, description = ?3, commission = ?4, price = ?5 WHERE id = ?6",
         params![new.name, a.exportvalue, a.description, a.commission, a.price, value],
     )?;
+    let before = schema(conn, cache, project)?;
     bump_schema(conn, project)?;
+    if before.field_by_id(field).is_some_and(|f| phone_slot(&f.name).is_some()) {
+        let after = schema(conn, cache, project)?;
+        for id in holders(conn, project, field, value)? {
+            let row = load_row(conn, id)?;
+            if let Some(listed) = sync_phones(conn, tenant, id, &row.phones(&before), &row.phones(&after))? {
+                conn.prepare_cached("UPDATE records SET robinson = ?2 WHERE id = ?1")?
+                    .execute(params![id, listed])?;
+            }
+        }
+    }
     Ok(Ok(()))
+}
+
+/// The project's records holding a list value.
+fn holders(conn: &Connection, project: i64, field: i64, value: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT r.id FROM records r WHERE r.project_id = ?1 AND {}",
+            (SQLITE.doc_match)("?2", DocOp::Ids, "?3")
+        ))?
+        .query_map(params![project, field, value.to_string()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Deletes a value and takes it off every record that held it.
@@ -224,15 +251,8 @@ pub fn delete_value(
         .optional()?;
     found.ok_or(StoreError::NotFound("value"))?;
     let schema = schema(conn, cache, project)?;
-    let holders: Vec<i64> = conn
-        .prepare(&format!(
-            "SELECT r.id FROM records r WHERE r.project_id = ?1 AND {}",
-            (SQLITE.doc_match)("?2", DocOp::Ids, "?3")
-        ))?
-        .query_map(params![project, field, value.to_string()], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
     let now = calldate::now_seconds();
-    for id in holders {
+    for id in holders(conn, project, field, value)? {
         let old = load_row(conn, id)?;
         let mut row = old.clone();
         row.data.remove_id(field, value);
@@ -327,12 +347,12 @@ impl SchemaStore for SqliteStore {
         field: i64,
         values: Vec<(i64, NewValue)>,
     ) -> Result<Vec<ItemResult<()>>, StoreError> {
-        self.write(move |tx, _| {
+        self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
             field_kind(tx, project_id, field)?;
             values
                 .iter()
-                .map(|(id, value)| modify_value(tx, project_id, field, *id, value))
+                .map(|(id, value)| modify_value(tx, cache, tenant, project_id, field, *id, value))
                 .collect()
         })
         .await

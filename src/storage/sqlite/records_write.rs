@@ -211,17 +211,10 @@ pub fn store_row(
     new: &RecordRow,
 ) -> Result<(), StoreError> {
     let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
-    let mut robinson = new.robinson;
-    if old_phones != new_phones {
-        let (gone, added) = side_changes(&old_phones, &new_phones);
-        let mut delete =
-            conn.prepare_cached("DELETE FROM record_phones WHERE tenant_id = ?1 AND phone = ?2 AND record_id = ?3")?;
-        for phone in &gone {
-            delete.execute(params![tenant, phone, new.id])?;
-        }
-        insert_phones(conn, tenant, new.id, added.iter())?;
-        robinson = any_listed(conn, tenant, &new_phones)?;
-    }
+    let robinson = match sync_phones(conn, tenant, new.id, &old_phones, &new_phones)? {
+        Some(listed) => listed,
+        None => new.robinson,
+    };
     let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
     if old_terms != new_terms {
         let (gone, added) = side_changes(&old_terms, &new_terms);
@@ -281,6 +274,28 @@ pub fn store_row(
             .execute(params_from_iter(args))?;
     }
     Ok(())
+}
+
+/// Puts a record's `record_phones` from `old` to `new`; when they differ, returns whether
+/// one of the new numbers is on the Robinson list (the record's flag to store).
+pub fn sync_phones(
+    conn: &Connection,
+    tenant: TenantId,
+    id: i64,
+    old: &BTreeSet<String>,
+    new: &BTreeSet<String>,
+) -> Result<Option<bool>, StoreError> {
+    if old == new {
+        return Ok(None);
+    }
+    let (gone, added) = side_changes(old, new);
+    let mut delete =
+        conn.prepare_cached("DELETE FROM record_phones WHERE tenant_id = ?1 AND phone = ?2 AND record_id = ?3")?;
+    for phone in &gone {
+        delete.execute(params![tenant, phone, id])?;
+    }
+    insert_phones(conn, tenant, id, added.iter())?;
+    Ok(Some(any_listed(conn, tenant, new)?))
 }
 
 pub fn update_records(
