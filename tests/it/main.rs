@@ -11,6 +11,7 @@ mod iovox_dialects;
 mod iovox_errors;
 mod iovox_rules;
 mod jtel;
+mod model;
 mod storage_contract;
 mod vcc_api;
 mod vcc_errors;
