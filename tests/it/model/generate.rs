@@ -15,7 +15,7 @@ pub fn op(rng: &mut Rng, m: &Model) -> Op {
         8,                               // modify record
         5,                               // modify contact
         4,                               // add disposition
-        if m.step < 4 { 20 } else { 3 }, // add field
+        if m.step < 4 { 10 } else { 3 }, // add field
         2,                               // add values
         3,                               // rename value
         2,                               // delete value
@@ -54,9 +54,7 @@ pub fn op(rng: &mut Rng, m: &Model) -> Op {
         9 => Op::RobinsonAdd {
             phones: (0..=rng.below(3)).map(|_| In::str(phone(rng, 10))).collect(),
         },
-        10 => Op::RobinsonDelete {
-            phone: phone(rng, 5).to_string(),
-        },
+        10 => robinson_delete(rng, m),
         11 => Op::Lock {
             id: any_target(rng, m),
             lock: rng.chance(70),
@@ -287,7 +285,7 @@ fn release(rng: &mut Rng, m: &Model) -> Op {
         .values()
         .filter_map(|r| r.claimed_by.clone().map(|owner| (r.id, owner)))
         .collect();
-    let (id, owner) = match claimed.is_empty() || rng.chance(20) {
+    let (id, owner) = match claimed.is_empty() || rng.chance(10) {
         true => (any_target(rng, m), rng.pick(&["d1", "d2"]).to_string()),
         false => {
             let (id, owner) = rng.pick(&claimed);
@@ -347,8 +345,22 @@ fn book_contact_ids(m: &Model) -> Vec<String> {
         .collect()
 }
 
+/// A listed number (as stored, or as first sent), or any number of the pool.
+fn robinson_delete(rng: &mut Rng, m: &Model) -> Op {
+    let listed: Vec<&String> = m.robinson.iter().collect();
+    let phone = match listed.is_empty() || rng.chance(30) {
+        true => phone(rng, 5).to_string(),
+        false => rng.pick(&listed).clone(),
+    };
+    Op::RobinsonDelete { phone }
+}
+
+/// Contacts of the book, now and then one that does not exist; with none, mostly a create.
 fn iovox_delete(rng: &mut Rng, m: &Model) -> Op {
     let existing = book_contact_ids(m);
+    if existing.is_empty() && rng.chance(70) {
+        return iovox_create(rng, m);
+    }
     let ids = (0..=rng.below(2))
         .map(|_| match existing.is_empty() || rng.chance(15) {
             true => rng.pick(CONTACT_IDS).to_string(),

@@ -14,6 +14,8 @@ pub const DECLARED: &[(&str, &[&str])] = &[
     ("status", &["simple"]),
     ("city", &["simple", "text"]),
     ("tag", &["multiple", "text"]),
+    ("size", &["simple"]),
+    ("grade", &["multiple", "simple"]),
 ];
 pub const TEXTS: &[&str] = &["London", "Paris", "london", "Pécs", "a|b", "Lon don", ""];
 pub const LIST_TEXTS: &[&str] = &[
