@@ -49,16 +49,25 @@ pub fn status(reply: &Reply, want: u16) -> Checked {
     }
 }
 
+/// Equal JSON, or a message showing both (for lists of the same length, the first item
+/// that differs) and where they first differ.
 pub fn same(what: &str, expected: &Value, actual: &Value) -> Checked {
     if expected == actual {
         return Ok(());
     }
+    let (model, server, item) = match (expected, actual) {
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            let i = (0..x.len()).find(|&i| x[i] != y[i]).unwrap_or_default();
+            (&x[i], &y[i], format!(" (item {i} of {})", x.len()))
+        }
+        _ => (expected, actual, String::new()),
+    };
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
     Err(format!(
-        "{what} differs\n--- model:\n{}\n--- server:\n{}{}",
-        pretty(expected),
-        pretty(actual),
-        first_difference(expected, actual, "")
+        "{what} differs{item}\n--- model:\n{}\n--- server:\n{}{}",
+        pretty(model),
+        pretty(server),
+        first_difference(model, server, "")
             .map(|d| format!("\n--- first difference at {d}"))
             .unwrap_or_default()
     ))

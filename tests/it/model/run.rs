@@ -131,10 +131,10 @@ async fn run(
             Ok(effects) => verify(api, &mut m, effects, full, changes_schema(&op)).await,
             Err(e) => Err(e),
         };
+        carry.max_id = m.max_id;
         outcome.map_err(|e| (step, e))?;
         *steps += 1;
     }
-    carry.max_id = m.max_id;
     Ok(())
 }
 
