@@ -13,6 +13,7 @@ mod iovox_dialects;
 mod iovox_errors;
 mod iovox_rules;
 mod jtel;
+mod model;
 mod postgres_layout;
 mod schema_cache_nodes;
 mod storage_batches;
