@@ -4,16 +4,43 @@
 
 ALTER TABLE projects ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 0;
 
-ALTER TABLE fields ADD COLUMN tenant_id INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE fields ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
-UPDATE fields SET tenant_id = (SELECT p.tenant_id FROM projects p WHERE p.id = fields.project_id);
+-- Fields and values are rebuilt with AUTOINCREMENT (as records below): an id, once given,
+-- is never given again, even after the newest row was deleted.
+CREATE TABLE fields_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id INTEGER NOT NULL,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    label TEXT,
+    kind TEXT NOT NULL,
+    indexed INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (project_id, name)
+);
+INSERT INTO fields_v2 (id, tenant_id, project_id, name, label, kind)
+    SELECT f.id, p.tenant_id, f.project_id, f.name, f.label, f.kind FROM fields f JOIN projects p ON p.id = f.project_id;
+DROP TABLE fields;
+ALTER TABLE fields_v2 RENAME TO fields;
 
-ALTER TABLE field_values ADD COLUMN tenant_id INTEGER NOT NULL DEFAULT 0;
-UPDATE field_values SET tenant_id = (SELECT f.tenant_id FROM fields f WHERE f.id = field_values.field_id);
+CREATE TABLE field_values_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id INTEGER NOT NULL,
+    field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    exportvalue TEXT,
+    description TEXT,
+    commission TEXT,
+    price TEXT,
+    UNIQUE (field_id, name)
+);
+INSERT INTO field_values_v2 (id, tenant_id, field_id, name, exportvalue, description, commission, price)
+    SELECT v.id, f.tenant_id, v.field_id, v.name, v.exportvalue, v.description, v.commission, v.price
+    FROM field_values v JOIN fields f ON f.id = v.field_id;
+DROP TABLE field_values;
+ALTER TABLE field_values_v2 RENAME TO field_values;
 
 -- Times are Unix seconds (UTC); `data` and `contacts` are JSON (docs/storage.md).
 CREATE TABLE records_v2 (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id INTEGER NOT NULL,
     project_id INTEGER NOT NULL,
     user_data TEXT,

@@ -291,6 +291,43 @@ pub fn resolve_writes(
     (cells.collect(), additions)
 }
 
+/// The writes of a batch whose target can apply: an update naming a record that does not
+/// exist is rejected before its form is resolved, so it creates no fields or values (a
+/// request that fails creates nothing). Returns per update its rejection, and the others' writes.
+pub fn live_writes(
+    updates: &[RecordUpdate],
+    mut exists: impl FnMut(i64) -> bool,
+) -> (Vec<Option<ValidationError>>, Vec<&RecordWrite>) {
+    let missing: Vec<Option<ValidationError>> = updates
+        .iter()
+        .map(|u| match u.target {
+            RecordTarget::Id(id) if !exists(id) => Some(record_not_exists(id)),
+            _ => None,
+        })
+        .collect();
+    let live = updates
+        .iter()
+        .zip(&missing)
+        .filter(|(_, m)| m.is_none())
+        .map(|(u, _)| &u.write)
+        .collect();
+    (missing, live)
+}
+
+/// Puts [`live_writes`]' rejections back among the live writes' results, in request order.
+pub fn with_rejections<T>(missing: Vec<Option<ValidationError>>, live: Vec<ItemResult<T>>) -> Vec<ItemResult<T>> {
+    let mut live = live.into_iter();
+    missing
+        .into_iter()
+        .map(|m| match m {
+            Some(e) => Err(e),
+            None => live
+                .next()
+                .unwrap_or_else(|| Err(ValidationError::new("internal", "no result"))),
+        })
+        .collect()
+}
+
 pub fn record_not_exists(id: i64) -> ValidationError {
     ValidationError::new("record_not_exists", format!("record {id} does not exist"))
 }

@@ -225,7 +225,9 @@ pub async fn modify_value(
         .store
         .modify_values(auth.tenant, project, field, vec![(value, new)])
         .await?;
+    // The value is named by the path: a missing one is 404, as for "Delete a value".
     match result.into_iter().next() {
+        Some(Err(e)) if e.code == "value_not_exists" => Err(ApiError::NotFound("value").into()),
         Some(Err(e)) => Err(e.into()),
         _ => Ok(ok(json!(true))),
     }

@@ -14,6 +14,7 @@ use crate::domain::record::RecordWrite;
 use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
+use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use deadpool_postgres::Transaction;
@@ -254,8 +255,6 @@ pub async fn update_records(
     project: i64,
     updates: &[RecordUpdate],
 ) -> PgResult<Vec<ItemResult<u64>>> {
-    let writes: Vec<&RecordWrite> = updates.iter().map(|u| &u.write).collect();
-    let (changes, schema) = resolve(tx, tenant, project, &writes).await?;
     let mut named: Vec<i64> = updates
         .iter()
         .filter_map(|u| match u.target {
@@ -273,6 +272,10 @@ pub async fn update_records(
     } else {
         select_rows(tx, condition, &[&tenant, &project, &named], true).await?
     };
+    let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();
+    let (missing, writes) = live_writes(updates, |id| found.contains(&id));
+    let (changes, schema) = resolve(tx, tenant, project, &writes).await?;
+    let changes = with_rejections(missing, changes);
     let named = track(rows, &schema);
     let mut batch = Batch {
         tenant,

@@ -17,6 +17,7 @@ use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_ch
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field};
 use crate::storage::shared::{contact_update, single_update_outcome};
+use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::types::Value;
@@ -305,8 +306,12 @@ pub fn update_records(
     project: i64,
     updates: &[RecordUpdate],
 ) -> Result<Vec<ItemResult<u64>>, StoreError> {
-    let writes: Vec<&RecordWrite> = updates.iter().map(|u| &u.write).collect();
+    let mut exists = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1 AND project_id = ?2)")?;
+    let (missing, writes) = live_writes(updates, |id| {
+        exists.query_row(params![id, project], |r| r.get(0)).unwrap_or(false)
+    });
     let (changes, schema) = resolve(conn, cache, tenant, project, &writes)?;
+    let changes = with_rejections(missing, changes);
     let now = calldate::now_seconds();
     let mut results = Vec::with_capacity(updates.len());
     // In order: each element sees what the ones before it wrote.

@@ -169,8 +169,9 @@ fn target_of(target: &Target) -> Result<&Target, Code> {
 }
 
 /// "Batch record modification": every element's form is resolved first (the fields and
-/// values it needs are created), then the elements apply in order, each seeing the effect of
-/// the ones before: a record two elements reach is simply written twice.
+/// values it needs are created) unless it names a record that does not exist (rejected, it
+/// creates nothing), then the elements apply in order, each seeing the effect of the ones
+/// before: a record two elements reach is simply written twice.
 pub fn batch_modify(m: &mut Model, elements: &[Element], default: &Option<Form>, reply: &Reply) -> Checked<Effects> {
     let default = parse_form(default.as_ref().unwrap_or(&Form::new())).expect("defaults are valid");
     let known: BTreeSet<String> = m.main.fields.iter().map(|f| f.name.clone()).collect();
@@ -190,6 +191,10 @@ pub fn batch_modify(m: &mut Model, elements: &[Element], default: &Option<Form>,
                 .collect();
             form.extend(own);
             Ok((target, form))
+        });
+        let parsed = parsed.and_then(|(target, form)| match target {
+            Target::Id(id) if !exists(m, *id) => Err("record_not_exists"),
+            _ => Ok((target, form)),
         });
         match parsed.and_then(|(target, form)| Ok((target, resolve(&mut m.main, &form, m.step)?))) {
             Ok(ok) => resolved.push((index, ok)),
@@ -240,15 +245,15 @@ fn exists(m: &Model, id: i64) -> bool {
 /// One record's update through "Modify record", "Modify contact" or "Add disposition": a
 /// request that fails as a whole (the record does not exist) changes nothing.
 fn update_one(m: &mut Model, id: i64, write: Write, reply: &Reply) -> Checked<Effects> {
+    if !exists(m, id) {
+        vcc_failed(reply, 404, "record_not_exists")?;
+        return Ok(Effects::records([id]));
+    }
     let mut schema = m.main.clone();
     let cells = match resolve(&mut schema, &write.form, m.step) {
         Ok(cells) => cells,
         Err(code) => return vcc_failed(reply, 417, code).map(|()| Effects::default()),
     };
-    if !exists(m, id) {
-        vcc_failed(reply, 404, "record_not_exists")?;
-        return Ok(Effects::records([id]));
-    }
     vcc_ok(reply, json!(true))?;
     m.main = schema;
     write.apply(m.records.get_mut(&id).expect("exists"), &cells);
