@@ -4,18 +4,23 @@
 //! node validate and write one after another and never both pass a uniqueness check.
 //! Snapshots load in a few array queries, however many contacts a request names.
 
+use super::PostgresStore;
 use super::fields::{create_project, current_schema};
 use super::records_read::{ROW_COLUMNS, row_of};
 use super::records_write::{delete_rows, insert_records, update_records};
+use super::rules;
 use super::rules::{release_rules, rule_uses};
 use super::search::{Condition, borrowed, key, text_contains, text_equals};
 use super::{PgResult, Tx};
 use crate::domain::iovox::book::{BookSnapshot, candidate_display_names, plan_contacts, request_contact_ids};
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
+use crate::domain::iovox::{RuleTemplateInput, RuleTemplateView};
 use crate::domain::record::FormEntry;
 use crate::domain::schema::ProjectSchema;
+use crate::storage::ContactBookStore;
 use crate::storage::shared::contact_book::{BOOK_NAME, book_contact, contact_updates, first_rejection};
 use crate::storage::{StoreError, TenantId};
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::{HashMap, HashSet};
 use tokio_postgres::types::ToSql;
@@ -274,4 +279,51 @@ pub async fn list_contacts(tx: &Tx<'_>, tenant: TenantId, query: &ContactQuery) 
         contacts.push(ContactView { contact_id, details });
     }
     Ok((contacts, u64::try_from(total).unwrap_or_default()))
+}
+
+#[async_trait]
+impl ContactBookStore for PostgresStore {
+    async fn write_contacts(&self, tenant: TenantId, mode: Mode, request: ContactsRequest) -> Result<(), StoreError> {
+        self.write(request, |tx, request| {
+            Box::pin(write_contacts(tx, tenant, mode, request))
+        })
+        .await
+    }
+
+    async fn delete_contacts(
+        &self,
+        tenant: TenantId,
+        contact_ids: Vec<String>,
+        rm_rules: bool,
+    ) -> Result<(), StoreError> {
+        self.write(contact_ids, |tx, contact_ids| {
+            Box::pin(delete_contacts(tx, tenant, contact_ids, rm_rules))
+        })
+        .await
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        query: ContactQuery,
+    ) -> Result<(Vec<ContactView>, u64), StoreError> {
+        self.read(query, |tx, query| Box::pin(list_contacts(tx, tenant, query)))
+            .await
+    }
+
+    async fn create_rule_templates(
+        &self,
+        tenant: TenantId,
+        templates: Vec<RuleTemplateInput>,
+    ) -> Result<(), StoreError> {
+        self.write(templates, |tx, templates| {
+            Box::pin(rules::create_rule_templates(tx, tenant, templates))
+        })
+        .await
+    }
+
+    async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError> {
+        self.read((), |tx, ()| Box::pin(rules::list_rule_templates(tx, tenant)))
+            .await
+    }
 }

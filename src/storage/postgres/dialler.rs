@@ -2,16 +2,18 @@
 //! or user data across the tenant's projects, deletion, the lock flag, and the claim queue.
 //! Several nodes claim from one database at once: see [`claim_next`].
 
-use super::fields::project;
+use super::PostgresStore;
 use super::record_rows::DispositionRows;
 use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
 use super::records_write::delete_rows;
 use super::{PgError, PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::record::{Disposition, Record};
+use crate::storage::DialingStore;
 use crate::storage::shared::dialler::{check_claimant, record_key_sql};
 use crate::storage::shared::{POSTGRES, SqlArg};
 use crate::storage::{RecordKey, StoreError, TenantId};
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -164,7 +166,7 @@ pub async fn claim_next(
         if attempt == 0 {
             // Only another tenant's or a missing project never yields a record: tell it apart
             // here rather than on every claim.
-            project(tx, tenant, project_id).await?;
+            super::fields::project(tx, tenant, project_id).await?;
         }
         let dialable = tx.prepare_cached(&DIALABLE_SQL).await?;
         if !tx
@@ -232,4 +234,33 @@ pub async fn release_claim(
     let released = (row_of(&r)?, r.get(ROW_WIDTH));
     let mut records = to_records(tx, tenant, vec![released]).await?;
     Ok(records.pop().ok_or(StoreError::NotFound("record"))?)
+}
+
+#[async_trait]
+impl DialingStore for PostgresStore {
+    async fn claim_next(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        owner: &str,
+        lease_seconds: u32,
+    ) -> Result<Option<Record>, StoreError> {
+        self.write(owner, |tx, owner| {
+            Box::pin(claim_next(tx, tenant, project_id, owner, lease_seconds))
+        })
+        .await
+    }
+
+    async fn release_claim(
+        &self,
+        tenant: TenantId,
+        record: i64,
+        owner: &str,
+        result: Option<Disposition>,
+    ) -> Result<Record, StoreError> {
+        self.write((owner, result), |tx, (owner, result)| {
+            Box::pin(release_claim(tx, tenant, record, owner, result.as_ref()))
+        })
+        .await
+    }
 }

@@ -2,6 +2,7 @@
 //! raises `projects.schema_version` in its transaction (first, so that it also queues
 //! the project's schema writers); reads find schemas in the node's cache by that version.
 
+use super::PostgresStore;
 use super::records_write::{track, write_tracked};
 use super::tenants::share_tenant;
 use super::{PgResult, Tx};
@@ -10,8 +11,10 @@ use crate::domain::resolve::SchemaAdditions;
 use crate::domain::schema::{
     Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes, is_phone_field,
 };
+use crate::storage::SchemaStore;
 use crate::storage::shared::{value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -433,5 +436,80 @@ impl Schemas {
         };
         self.0.insert(project, schema.clone());
         Ok(schema)
+    }
+}
+
+#[async_trait]
+impl SchemaStore for PostgresStore {
+    async fn create_project(&self, tenant: TenantId, name: &str) -> Result<i64, StoreError> {
+        self.write(name, |tx, name| Box::pin(create_project(tx, tenant, name)))
+            .await
+    }
+
+    async fn list_projects(&self, tenant: TenantId) -> Result<Vec<Project>, StoreError> {
+        self.read((), |tx, ()| Box::pin(list_projects(tx, tenant))).await
+    }
+
+    async fn project_schema(&self, tenant: TenantId, project_id: i64) -> Result<(Project, ProjectSchema), StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(async move {
+                let found = project(tx, tenant, project_id).await?;
+                Ok((found, current_schema(tx, tenant, project_id).await?.as_ref().clone()))
+            })
+        })
+        .await
+    }
+
+    async fn add_field(&self, tenant: TenantId, project_id: i64, spec: FieldSpec) -> Result<i64, StoreError> {
+        self.write(spec, |tx, spec| {
+            Box::pin(async move {
+                change_schema(tx, tenant, project_id).await?;
+                add_field(tx, tenant, project_id, spec).await
+            })
+        })
+        .await
+    }
+
+    async fn add_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<NewValue>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(values, |tx, values| {
+            Box::pin(async move {
+                change_schema(tx, tenant, project_id).await?;
+                super::fields::field(tx, tenant, project_id, field).await?;
+                add_values(tx, tenant, field, values).await
+            })
+        })
+        .await
+    }
+
+    async fn modify_values(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        field: i64,
+        values: Vec<(i64, NewValue)>,
+    ) -> Result<Vec<ItemResult<()>>, StoreError> {
+        self.write(values, |tx, values| {
+            Box::pin(async move {
+                change_schema(tx, tenant, project_id).await?;
+                modify_values(tx, tenant, project_id, field, values).await
+            })
+        })
+        .await
+    }
+
+    async fn delete_value(&self, tenant: TenantId, project_id: i64, field: i64, value: i64) -> Result<(), StoreError> {
+        self.write((), |tx, ()| {
+            Box::pin(async move {
+                change_schema(tx, tenant, project_id).await?;
+                delete_value(tx, tenant, project_id, field, value).await
+            })
+        })
+        .await
     }
 }

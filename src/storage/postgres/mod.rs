@@ -14,7 +14,6 @@ mod records_read;
 mod records_write;
 mod rules;
 mod search;
-mod store_impl;
 mod tenants;
 
 use super::StoreError;

@@ -3,20 +3,28 @@
 //! kind of change for many records. Rejected items are found before anything is written,
 //! so they never abort the transaction the others are written in.
 
+use super::PostgresStore;
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
+use super::fields::{current_schema, project};
 use super::record_rows::{DispositionRows, SideChanges, insert_rows, take_ids, update_rows};
 use super::records_read::{ROW_COLUMNS, row_of, select_rows};
 use super::search::{Params, borrowed, search_condition};
 use super::tenants::listed;
 use super::{PgResult, Tx};
+use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::record::RecordWrite;
+use crate::domain::record::{Contact, Record};
 use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
+use crate::storage::RecordStore;
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
+use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use crate::storage::{RecordKey, RecordQuery};
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -362,4 +370,103 @@ pub async fn delete_rows(tx: &Tx<'_>, tenant: TenantId, ids: &[i64]) -> PgResult
         sides.terms(row.id, row.terms(&schema).into_iter().collect(), Vec::new());
     }
     sides.write(tx, tenant).await
+}
+
+#[async_trait]
+impl RecordStore for PostgresStore {
+    async fn insert_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        records: Vec<RecordWrite>,
+    ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        self.write(records, |tx, records| {
+            Box::pin(insert_records(tx, tenant, project_id, records))
+        })
+        .await
+    }
+
+    async fn update_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        updates: Vec<RecordUpdate>,
+    ) -> Result<Vec<ItemResult<u64>>, StoreError> {
+        self.write(updates, |tx, updates| {
+            Box::pin(update_records(tx, tenant, project_id, updates))
+        })
+        .await
+    }
+
+    async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(records_read::get_record(tx, tenant, project_id, record))
+        })
+        .await
+    }
+
+    async fn list_records(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        query: RecordQuery,
+    ) -> Result<(Vec<Record>, u64), StoreError> {
+        self.read(query, |tx, query| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                records_read::list_records(tx, tenant, project_id, query).await
+            })
+        })
+        .await
+    }
+
+    async fn records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Record>, StoreError> {
+        self.read((), |tx, ()| {
+            Box::pin(async move {
+                project(tx, tenant, project_id).await?;
+                records_read::records_after(tx, tenant, project_id, after, limit).await
+            })
+        })
+        .await
+    }
+
+    async fn modify_contact(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        record: i64,
+        contact: Contact,
+    ) -> Result<(), StoreError> {
+        self.write(contact, |tx, contact| {
+            Box::pin(async move {
+                let schema = current_schema(tx, tenant, project_id).await?;
+                let update = contact_update(&schema, record, contact.clone())?;
+                Ok(single_update_outcome(
+                    update_records(tx, tenant, project_id, &[update]).await?,
+                )?)
+            })
+        })
+        .await
+    }
+
+    async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
+        self.read(key, |tx, key| Box::pin(dialler::find_records(tx, tenant, key)))
+            .await
+    }
+
+    async fn delete_record(&self, tenant: TenantId, key: RecordKey) -> Result<i64, StoreError> {
+        self.write(key, |tx, key| Box::pin(dialler::delete_record(tx, tenant, key)))
+            .await
+    }
+
+    async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError> {
+        self.write(key, |tx, key| Box::pin(dialler::set_locked(tx, tenant, key, locked)))
+            .await
+    }
 }

@@ -1,10 +1,13 @@
 //! Tenants, API users and the per-tenant Robinson list, with the records' Robinson flags.
 
+use super::PostgresStore;
 use super::fields::Schemas;
 use super::records_read::select_rows;
 use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::storage::TenantId;
+use crate::storage::{DncStore, StoreError, TenantStore};
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::HashSet;
 
@@ -148,4 +151,48 @@ pub async fn delete_robinson(tx: &Tx<'_>, tenant: TenantId, phone: &str) -> PgRe
     )
     .await?;
     Ok(true)
+}
+
+#[async_trait]
+impl TenantStore for PostgresStore {
+    async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError> {
+        self.write(name, |tx, name| Box::pin(ensure_tenant(tx, name))).await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError> {
+        self.read((), |tx, ()| Box::pin(list_tenants(tx))).await
+    }
+
+    async fn put_api_user(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        replace: bool,
+    ) -> Result<bool, StoreError> {
+        self.write((user, key_hash), |tx, (user, key_hash)| {
+            Box::pin(put_api_user(tx, tenant, user, key_hash, replace))
+        })
+        .await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
+        self.read((tenant, user, key_hash), |tx, (tenant, user, key_hash)| {
+            Box::pin(authenticate(tx, tenant, user, key_hash))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl DncStore for PostgresStore {
+    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
+        self.write(phones, |tx, phones| Box::pin(add_robinson(tx, tenant, phones)))
+            .await
+    }
+
+    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
+        self.write(phone, |tx, phone| Box::pin(delete_robinson(tx, tenant, phone)))
+            .await
+    }
 }
