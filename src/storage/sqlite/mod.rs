@@ -92,6 +92,9 @@ impl SqliteStore {
             move || -> Result<Connection, StoreError> {
                 let mut conn = connect(&path, WRITER_CACHE_KIB)?;
                 migrate::apply(&mut conn)?;
+                // Temporary files (a savepoint's journal of a big write grouped with others) go
+                // to disk, not to memory.
+                conn.pragma_update(None, "temp_store", "FILE")?;
                 // The background thread checkpoints; the writer only if the WAL runs away.
                 conn.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_FALLBACK_PAGES)?;
                 Ok(conn)

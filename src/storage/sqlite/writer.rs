@@ -90,18 +90,37 @@ fn run_group(conn: &Connection, group: Vec<Job>) {
         return;
     }
     let mut answers = Vec::with_capacity(group.len());
+    // A savepoint journals every page its write changes (a batch modification of 100,000
+    // records: hundreds of MiB), so a write alone in its group runs without one and a
+    // failure rolls the whole (one-write) transaction back instead.
+    let alone = group.len() == 1;
+    let mut failed_alone = false;
     for job in group {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
+        if alone {
+            let (succeeded, answer) = job(Some(conn));
+            failed_alone = !succeeded;
+            answers.push(answer);
+            continue;
+        }
+        let savepoint = run(conn, "SAVEPOINT job");
         let (succeeded, answer) = job(Some(conn));
         let undo = if succeeded {
-            "RELEASE job"
+            Ok(())
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            run(conn, "ROLLBACK TO job")
         };
-        if let Err(e) = savepoint.and_then(|()| conn.execute_batch(undo)) {
+        if let Err(e) = savepoint.and(undo).and_then(|()| run(conn, "RELEASE job")) {
             tracing::error!(error = %e, "savepoint failed");
         }
         answers.push(answer);
+    }
+    if failed_alone {
+        // Its own answer is its error; nothing of it stays.
+        let _ = run(conn, "ROLLBACK");
+        for answer in answers {
+            answer(None);
+        }
+        return;
     }
     let committed = run(conn, "COMMIT").map_err(StoreError::from);
     if committed.is_err() {
