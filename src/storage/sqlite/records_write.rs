@@ -211,21 +211,24 @@ pub fn store_row(
     old: &RecordRow,
     new: &RecordRow,
 ) -> Result<(), StoreError> {
-    let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
-    let robinson = match sync_phones(conn, tenant, new.id, &old_phones, &new_phones)? {
-        Some(listed) => listed,
-        None => new.robinson,
-    };
-    let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
-    if old_terms != new_terms {
-        let (gone, added) = side_changes(&old_terms, &new_terms);
-        let mut delete = conn.prepare_cached(
-            "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
-        )?;
-        for (field, term) in &gone {
-            delete.execute(params![tenant, field, term, new.id])?;
+    let mut robinson = new.robinson;
+    // Numbers and terms come from the document: an unchanged one changes neither.
+    if old.data != new.data {
+        let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
+        if let Some(listed) = sync_phones(conn, tenant, new.id, &old_phones, &new_phones)? {
+            robinson = listed;
         }
-        insert_terms(conn, tenant, new.id, added.iter())?;
+        let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
+        if old_terms != new_terms {
+            let (gone, added) = side_changes(&old_terms, &new_terms);
+            let mut delete = conn.prepare_cached(
+                "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
+            )?;
+            for (field, term) in &gone {
+                delete.execute(params![tenant, field, term, new.id])?;
+            }
+            insert_terms(conn, tenant, new.id, added.iter())?;
+        }
     }
     // Only changed columns are set: an index over an untouched column is left alone.
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
