@@ -1,6 +1,6 @@
 //! Project schemas kept per node, keyed by `projects.schema_version` (docs/storage.md).
-//! Only schemas read from committed data are kept: a version a rolled-back write had
-//! raised may be raised again with other content, a committed one never.
+//! A backend keeps only schemas whose version no other content can have: SQLite draws
+//! versions at random (any read may be kept), PostgreSQL keeps what committed data holds.
 
 use crate::domain::schema::ProjectSchema;
 use std::collections::HashMap;
@@ -15,22 +15,18 @@ pub struct SchemaCache {
 }
 
 impl SchemaCache {
-    /// The project's schema at `version`: the kept one, or `load`ed (and kept when
-    /// `committed`, i.e. read in a snapshot of committed data).
+    /// The project's schema at `version`: the kept one, or `load`ed and kept.
     pub fn get_or_load<E>(
         &self,
         project: i64,
         version: i64,
-        committed: bool,
         load: impl FnOnce() -> Result<ProjectSchema, E>,
     ) -> Result<Arc<ProjectSchema>, E> {
         if let Some(schema) = self.cached(project, version) {
             return Ok(schema);
         }
         let schema = Arc::new(load()?);
-        if committed {
-            self.keep(project, version, schema.clone());
-        }
+        self.keep(project, version, schema.clone());
         Ok(schema)
     }
 
@@ -56,12 +52,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_schema_is_kept_per_version_and_only_when_committed() {
+    fn a_schema_is_kept_per_version() {
         let cache = SchemaCache::default();
         let load = || Ok::<_, ()>(ProjectSchema::default());
-        cache.get_or_load(1, 1, false, load).unwrap();
-        assert!(cache.cached(1, 1).is_none(), "an uncommitted read is not kept");
-        cache.get_or_load(1, 1, true, load).unwrap();
+        assert!(cache.cached(1, 1).is_none());
+        cache.get_or_load(1, 1, load).unwrap();
         assert!(cache.cached(1, 1).is_some());
         assert!(cache.cached(1, 2).is_none(), "another version is loaded afresh");
     }

@@ -97,7 +97,7 @@ pub fn schema(conn: &Connection, cache: &SchemaCache, project: i64) -> Result<Ar
         .query_row([project], |r| r.get(0))
         .optional()?
         .ok_or(StoreError::NotFound("project"))?;
-    cache.get_or_load(project, version, true, || load_schema(conn, project))
+    cache.get_or_load(project, version, || load_schema(conn, project))
 }
 
 /// Marks the project's schema changed. The new version is random, never one a
