@@ -17,6 +17,7 @@ mod writer;
 
 use super::StoreError;
 use super::shared::schema_cache::SchemaCache;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -62,6 +63,10 @@ fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     )?;
     conn.pragma_update(None, "cache_size", -cache_kib)?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Without the query planner stability guarantee, SQLite re-prepares a cached statement
+    // whenever a new value is bound to a parameter the planner looked at (`col = ?1 ORDER
+    // BY id`, `LIMIT ?3`): every record read and claim re-parsed its SQL. Plans stay the same.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     functions::register(&conn)?;
     Ok(conn)
 }
