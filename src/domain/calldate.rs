@@ -11,8 +11,49 @@ pub fn parse(text: &str) -> Result<String, ValidationError> {
     parse_time(text).map(format).map_err(|_| wrong_format(text))
 }
 
-fn parse_time(text: &str) -> Result<NaiveDateTime, chrono::ParseError> {
-    NaiveDateTime::parse_from_str(text.trim(), FORMAT)
+fn parse_time(text: &str) -> Result<NaiveDateTime, ()> {
+    let text = text.trim();
+    match canonical_time(text.as_bytes()) {
+        Some(t) => Ok(t),
+        None => NaiveDateTime::parse_from_str(text, FORMAT).map_err(|_| ()),
+    }
+}
+
+/// `YYYY-MM-DD hh:mm:ss` read digit by digit (what nearly every call date looks like);
+/// `None` for anything else, which chrono's parser then reads or rejects.
+fn canonical_time(text: &[u8]) -> Option<NaiveDateTime> {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b' ',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+    ] = *text
+    else {
+        return None;
+    };
+    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+    let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
+    let year = two(y0, y1)? * 100 + two(y2, y3)?;
+    chrono::NaiveDate::from_ymd_opt(year as i32, two(m0, m1)?, two(d0, d1)?)?.and_hms_opt(
+        two(h0, h1)?,
+        two(i0, i1)?,
+        two(s0, s1)?,
+    )
 }
 
 /// `t` in [`FORMAT`]. Written digit by digit: chrono's `format` interprets the pattern

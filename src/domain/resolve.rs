@@ -6,7 +6,8 @@
 use super::ValidationError;
 use super::contact::normalize_phone;
 use super::schema::{FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name};
-use std::collections::HashMap;
+// foldhash: names and ids are hashed for every value of every imported record.
+use foldhash::{HashMap, HashMapExt};
 
 /// Longest text a text field holds.
 pub const MAX_TEXT_CHARS: usize = 65_535;
@@ -188,6 +189,7 @@ pub fn resolve_batch<'f>(
 }
 
 /// The ids the storage assigned to [`SchemaAdditions`], to turn references into ids.
+#[derive(Debug, Default)]
 pub struct SchemaIds {
     pub fields: Vec<i64>,
     pub values: Vec<i64>,

@@ -1,7 +1,8 @@
 //! A project's form schema: custom fields and, for list fields, their values.
 
 use super::ValidationError;
-use std::collections::HashMap;
+// foldhash: names and ids are hashed for every value of every imported record.
+use foldhash::HashMap;
 
 /// VCC Live's field types: free text, a single choice or several choices from a value list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -128,7 +128,7 @@ pub fn write_contacts(
     for &(record, detail) in &plan.released {
         release_rules(conn, record, Some(detail))?;
     }
-    first_rejection(insert_records(conn, cache, tenant, book, &plan.inserts)?)?;
+    first_rejection(insert_records(conn, cache, tenant, book, &plan.inserts, None)?)?;
     first_rejection(update_records(
         conn,
         cache,

@@ -92,12 +92,27 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
 
 /// The project's schema, from the cache when it holds the version the database has.
 pub fn schema(conn: &Connection, cache: &SchemaCache, project: i64) -> Result<Arc<ProjectSchema>, StoreError> {
-    let version: i64 = conn
-        .prepare_cached("SELECT schema_version FROM projects WHERE id = ?1")?
+    Ok(versioned_schema(conn, cache, project)?.1)
+}
+
+/// The project's schema and the version it is at.
+pub fn versioned_schema(
+    conn: &Connection,
+    cache: &SchemaCache,
+    project: i64,
+) -> Result<(i64, Arc<ProjectSchema>), StoreError> {
+    let version = schema_version(conn, project)?;
+    Ok((
+        version,
+        cache.get_or_load(project, version, || load_schema(conn, project))?,
+    ))
+}
+
+pub fn schema_version(conn: &Connection, project: i64) -> Result<i64, StoreError> {
+    conn.prepare_cached("SELECT schema_version FROM projects WHERE id = ?1")?
         .query_row([project], |r| r.get(0))
         .optional()?
-        .ok_or(StoreError::NotFound("project"))?;
-    cache.get_or_load(project, version, || load_schema(conn, project))
+        .ok_or(StoreError::NotFound("project"))
 }
 
 /// Marks the project's schema changed. The new version is random, never one a

@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use super::fields::project;
-use super::fields::{apply_additions, schema};
+use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::record::{Contact, Record};
@@ -105,15 +105,87 @@ fn tenant_lists_numbers(conn: &Connection, tenant: TenantId) -> Result<bool, Sto
         .query_row([tenant], |r| r.get(0))?)
 }
 
+/// A record to insert, built and encoded: what the writer stores for it.
+pub struct NewRow {
+    row: RecordRow,
+    contacts: Option<String>,
+    data: String,
+    phones: BTreeSet<String>,
+    terms: BTreeSet<(i64, String)>,
+}
+
+/// The rows of a batch's accepted writes, against the schema their changes refer to.
+fn new_rows(
+    schema: &ProjectSchema,
+    project: i64,
+    writes: &[RecordWrite],
+    changes: Vec<ItemResult<FormChanges>>,
+    now: i64,
+) -> Vec<ItemResult<NewRow>> {
+    writes
+        .iter()
+        .zip(changes)
+        .map(|(write, changes)| {
+            let row = RecordRow::new(project, write, &changes?, now);
+            Ok(NewRow {
+                contacts: contacts_json(&row.contacts),
+                data: row.data.to_json(),
+                phones: row.phones(schema),
+                terms: row.terms(schema),
+                row,
+            })
+        })
+        .collect()
+}
+
+/// A batch's rows built outside the writer (on a reader), valid while the project's
+/// schema stays at `version`: the writer then only stores them.
+pub struct PreparedInsert {
+    version: i64,
+    rows: Vec<ItemResult<NewRow>>,
+}
+
+/// Builds the batch's rows if it needs no new field or value (the usual import after the
+/// first batch); `None` leaves the whole write to the writer.
+pub fn prepare_insert(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    project_id: i64,
+    writes: &[RecordWrite],
+) -> Result<Option<PreparedInsert>, StoreError> {
+    project(conn, tenant, project_id)?;
+    let (version, schema) = versioned_schema(conn, cache, project_id)?;
+    let (cells, additions) = resolve_writes(&schema, &writes.iter().collect::<Vec<_>>());
+    if !additions.is_empty() {
+        return Ok(None);
+    }
+    let ids = SchemaIds::default();
+    let changes = cells
+        .into_iter()
+        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
+        .collect();
+    let rows = new_rows(&schema, project_id, writes, changes, calldate::now_seconds());
+    Ok(Some(PreparedInsert { version, rows }))
+}
+
+/// Inserts the batch: the prepared rows if the schema is still theirs, else resolved and
+/// built here.
 pub fn insert_records(
     conn: &Connection,
     cache: &SchemaCache,
     tenant: TenantId,
     project: i64,
     writes: &[RecordWrite],
+    prepared: Option<PreparedInsert>,
 ) -> Result<Vec<ItemResult<i64>>, StoreError> {
-    let (changes, schema) = resolve(conn, cache, tenant, project, &writes.iter().collect::<Vec<_>>())?;
-    let now = calldate::now_seconds();
+    let rows = match prepared {
+        Some(prepared) if prepared.version == schema_version(conn, project)? => prepared.rows,
+        _ => {
+            let (changes, schema) = resolve(conn, cache, tenant, project, &writes.iter().collect::<Vec<_>>())?;
+            new_rows(&schema, project, writes, changes, calldate::now_seconds())
+        }
+    };
     let check_robinson = tenant_lists_numbers(conn, tenant)?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
@@ -121,17 +193,16 @@ pub fn insert_records(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     )?;
     let mut results = Vec::with_capacity(writes.len());
-    for (write, changes) in writes.iter().zip(changes) {
-        let changes = match changes {
-            Ok(changes) => changes,
+    for (write, new) in writes.iter().zip(rows) {
+        let new = match new {
+            Ok(new) => new,
             Err(e) => {
                 results.push(Err(e));
                 continue;
             }
         };
-        let mut row = RecordRow::new(project, write, &changes, now);
-        let phones = row.phones(&schema);
-        row.robinson = check_robinson && any_listed(conn, tenant, &phones)?;
+        let row = &new.row;
+        let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
         insert.execute(params![
             tenant,
             project,
@@ -140,14 +211,14 @@ pub fn insert_records(
             row.next_calldate,
             row.price,
             row.commission,
-            row.robinson,
-            now,
-            contacts_json(&row.contacts),
-            row.data.to_json(),
+            robinson,
+            row.created_at,
+            new.contacts,
+            new.data,
         ])?;
         let id = conn.last_insert_rowid();
-        insert_phones(conn, tenant, id, phones.iter())?;
-        insert_terms(conn, tenant, id, row.terms(&schema).iter())?;
+        insert_phones(conn, tenant, id, new.phones.iter())?;
+        insert_terms(conn, tenant, id, new.terms.iter())?;
         if let Some(d) = &write.disposition {
             insert_disposition(conn, tenant, id, d)?;
         }
@@ -404,9 +475,16 @@ impl RecordStore for SqliteStore {
         project_id: i64,
         records: Vec<RecordWrite>,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+        // The rows are built on a reader, beside the writer, which then only stores them.
+        let (records, prepared) = self
+            .read(move |tx, cache| {
+                let prepared = prepare_insert(tx, cache, tenant, project_id, &records)?;
+                Ok((records, prepared))
+            })
+            .await?;
         self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            insert_records(tx, cache, tenant, project_id, &records)
+            insert_records(tx, cache, tenant, project_id, &records, prepared)
         })
         .await
     }
