@@ -93,21 +93,29 @@ pub async fn import(
     Ok((stored, rejected))
 }
 
+/// Records per storage read of an export.
+const EXPORT_PAGE: u64 = 2000;
+
 /// Writes every record of the project as CSV: attributes first, then one column per field.
 pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: impl Write) -> Result<u64, CliError> {
     let (_, schema) = store.project_schema(tenant, project).await?;
     let layout = CsvLayout::new(&schema);
     let mut writer = csv::Writer::from_writer(output);
     writer.write_record(layout.header())?;
-    let (mut after, mut written) = (0, 0u64);
-    loop {
-        let records = store.records_after(tenant, project, after, 1000).await?;
-        let Some(last) = records.last() else { break };
-        after = last.id;
-        for record in &records {
-            writer.write_record(layout.row(record))?;
-        }
-        written += records.len() as u64;
+    let mut written = 0u64;
+    let mut page = store.records_after(tenant, project, 0, EXPORT_PAGE).await?;
+    // Each page is written while the next one is read.
+    while let Some(last) = page.last().map(|r| r.id) {
+        let write_page = async {
+            for record in &page {
+                writer.write_record(layout.row(record))?;
+            }
+            Ok::<_, CliError>(())
+        };
+        let (next, wrote) = tokio::join!(store.records_after(tenant, project, last, EXPORT_PAGE), write_page);
+        wrote?;
+        written += page.len() as u64;
+        page = next?;
     }
     writer.flush()?;
     Ok(written)

@@ -16,7 +16,6 @@ use crate::domain::export::CsvLayout;
 use crate::domain::record::Record;
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
-use crate::http::record_view::{contacts, form_texts};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{Store, StoreError, TenantId};
 use axum::Router;
@@ -26,7 +25,7 @@ use axum::extract::{Query, RawPathParams, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::json;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -67,7 +66,7 @@ impl Format {
             Self::Ndjson => {
                 let mut out = Vec::with_capacity(records.len() * 512);
                 for record in records {
-                    serde_json::to_writer(&mut out, &ndjson_line(record)).map_err(|e| e.to_string())?;
+                    serde_json::to_writer(&mut out, &NdjsonLine(record)).map_err(|e| e.to_string())?;
                     out.push(b'\n');
                 }
                 Ok(out.into())
@@ -86,13 +85,58 @@ impl Format {
     }
 }
 
-fn ndjson_line(record: &Record) -> serde_json::Value {
-    json!({
-        "numberid": record.id, "projectid": record.project_id, "user_data": record.user_data,
-        "phone_field": record.phone_field, "next_calldate": record.next_calldate,
-        "locked": record.locked, "robinson": record.robinson,
-        "form": form_texts(record), "contacts": contacts(record),
-    })
+/// One record's NDJSON line, serialized straight from the record (no `Value` in between:
+/// that was half of the export's time).
+struct NdjsonLine<'a>(&'a Record);
+
+impl Serialize for NdjsonLine<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let record = self.0;
+        let mut line = serializer.serialize_map(Some(9))?;
+        line.serialize_entry("numberid", &record.id)?;
+        line.serialize_entry("projectid", &record.project_id)?;
+        line.serialize_entry("user_data", &record.user_data)?;
+        line.serialize_entry("phone_field", &record.phone_field)?;
+        line.serialize_entry("next_calldate", &record.next_calldate)?;
+        line.serialize_entry("locked", &record.locked)?;
+        line.serialize_entry("robinson", &record.robinson)?;
+        line.serialize_entry("form", &Form(record))?;
+        line.serialize_entry("contacts", &Contacts(record))?;
+        line.end()
+    }
+}
+
+/// The form as `record_view::form_texts` shows it.
+struct Form<'a>(&'a Record);
+
+impl Serialize for Form<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.form.iter().map(|entry| (&entry.name, entry.text())))
+    }
+}
+
+/// The contacts as `record_view::contacts` shows them.
+struct Contacts<'a>(&'a Record);
+
+impl Serialize for Contacts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Parts<'a> {
+            title: &'a Option<String>,
+            name: &'a Option<String>,
+            phone: &'a Option<String>,
+            email: &'a Option<String>,
+        }
+        serializer.collect_map(self.0.contacts.iter().map(|c| {
+            let parts = Parts {
+                title: &c.title,
+                name: &c.name,
+                phone: &c.phone,
+                email: &c.email,
+            };
+            (format!("phone{}", c.slot), parts)
+        }))
+    }
 }
 
 async fn export(

@@ -3,17 +3,66 @@
 use super::fields::schema;
 use super::records_write::{ROW_COLUMNS, load_row, read_row, sql_values};
 use crate::domain::record::{DispositionEntry, Record};
+use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, search_sql};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A stored row as the API's record: schema texts and dispositions added.
 pub fn to_record(conn: &Connection, cache: &SchemaCache, row: RecordRow) -> Result<Record, StoreError> {
     let schema = schema(conn, cache, row.project_id)?;
     let dispositions = load_dispositions(conn, row.id)?;
     Ok(row.into_record(&schema, dispositions))
+}
+
+/// Rows as the API's records: one schema look-up per project and one dispositions query
+/// for the whole page, instead of one of each per record.
+pub fn to_records(conn: &Connection, cache: &SchemaCache, rows: Vec<RecordRow>) -> Result<Vec<Record>, StoreError> {
+    let mut dispositions = page_dispositions(conn, rows.iter().map(|r| r.id))?;
+    let mut schemas: Vec<(i64, Arc<ProjectSchema>)> = Vec::new();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let schema = match schemas.iter().find(|(project, _)| *project == row.project_id) {
+            Some((_, schema)) => schema.clone(),
+            None => {
+                let schema = schema(conn, cache, row.project_id)?;
+                schemas.push((row.project_id, schema.clone()));
+                schema
+            }
+        };
+        let own = dispositions.remove(&row.id).unwrap_or_default();
+        records.push(row.into_record(&schema, own));
+    }
+    Ok(records)
+}
+
+/// The dispositions of these records, oldest first, by record; one statement (the ids go
+/// as one JSON array).
+fn page_dispositions(
+    conn: &Connection,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, Vec<DispositionEntry>>, StoreError> {
+    let ids = serde_json::to_string(&ids.collect::<Vec<_>>()).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id, disposition_id, user_id, next_calldate, description, created_at FROM dispositions
+         WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, id",
+    )?;
+    let mut found: HashMap<i64, Vec<DispositionEntry>> = HashMap::new();
+    let mut rows = stmt.query([ids])?;
+    while let Some(r) = rows.next()? {
+        found.entry(r.get(0)?).or_default().push(DispositionEntry {
+            disposition_id: r.get(1)?,
+            user_id: r.get(2)?,
+            next_calldate: r.get(3)?,
+            description: r.get(4)?,
+            created_at: r.get(5)?,
+        });
+    }
+    Ok(found)
 }
 
 pub fn get_record(
@@ -71,11 +120,8 @@ pub fn list_records(
         .prepare_cached(&format!("{} LIMIT {limit} OFFSET {offset}", search.ids))?
         .query_map(params_from_iter(args.iter()), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let records = ids
-        .into_iter()
-        .map(|id| to_record(conn, cache, load_row(conn, id)?))
-        .collect::<Result<_, _>>()?;
-    Ok((records, total as u64))
+    let rows = ids.into_iter().map(|id| load_row(conn, id)).collect::<Result<_, _>>()?;
+    Ok((to_records(conn, cache, rows)?, total as u64))
 }
 
 pub fn records_after(
@@ -91,5 +137,5 @@ pub fn records_after(
         ))?
         .query_map(params![project, after, limit.min(i64::MAX as u64) as i64], read_row)?
         .collect::<Result<_, _>>()?;
-    rows.into_iter().map(|row| to_record(conn, cache, row)).collect()
+    to_records(conn, cache, rows)
 }
