@@ -8,6 +8,7 @@ mod contact_book;
 mod dialler;
 mod fields;
 mod functions;
+mod memory;
 mod migrate;
 mod records_read;
 mod records_write;
@@ -91,6 +92,7 @@ fn set_wal(conn: &Connection) -> Result<(), StoreError> {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub async fn open(path: &str) -> Result<Self, StoreError> {
+        memory::use_mimalloc();
         let path = PathBuf::from(path);
         let conn = tokio::task::spawn_blocking({
             let path = path.clone();
