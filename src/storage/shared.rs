@@ -23,6 +23,10 @@ pub struct SqlDialect {
     /// A condition on record `r`'s document: one value of field `field` (a parameter)
     /// passes `op` (a [`DocOp`]) with argument `arg` (a parameter).
     pub doc_match: fn(field: &str, op: DocOp, arg: &str) -> String,
+    /// Whether `records` is keyed by (tenant_id, id) (PostgreSQL, ready for Citus): joins
+    /// and project scans then name the tenant. SQLite keys records by id alone, and its
+    /// project index covers a count without the tenant.
+    pub tenant_keys: bool,
 }
 
 /// What [`SqlDialect::doc_match`] tests a field's values with; the argument is text.
@@ -66,6 +70,7 @@ pub const SQLITE: SqlDialect = SqlDialect {
         }
         _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
     },
+    tenant_keys: false,
 };
 
 pub const POSTGRES: SqlDialect = SqlDialect {
@@ -93,6 +98,7 @@ pub const POSTGRES: SqlDialect = SqlDialect {
             }
         }
     },
+    tenant_keys: true,
 };
 
 /// A bind argument of SQL built here, for either backend to bind.
@@ -155,7 +161,7 @@ pub fn search_sql(
         .map(|(name, value)| Some(pair_test(&mut sql, dialect, schema.field(name)?, value)))
         .collect::<Option<Vec<_>>>()?;
     let uses_terms = tests.iter().any(|t| matches!(t, PairTest::Terms { .. }));
-    let tenant = if uses_terms {
+    let tenant = if uses_terms || dialect.tenant_keys {
         sql.arg(dialect, SqlArg::Integer(tenant))
     } else {
         String::new()
@@ -183,8 +189,13 @@ pub fn search_sql(
                     format!("SELECT count(*) FROM {terms}"),
                 )
             } else {
+                let join = if dialect.tenant_keys {
+                    "r.tenant_id = t.tenant_id AND r.id = t.record_id"
+                } else {
+                    "r.id = t.record_id"
+                };
                 let ids = format!(
-                    "SELECT DISTINCT r.id AS id FROM record_terms t JOIN records r ON r.id = t.record_id
+                    "SELECT DISTINCT r.id AS id FROM record_terms t JOIN records r ON {join}
                      WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}{filter}"
                 );
                 (
@@ -195,7 +206,12 @@ pub fn search_sql(
         }
         None => {
             let project = sql.arg(dialect, SqlArg::Integer(project));
-            let records = format!("records r WHERE r.project_id = {project}{filter}");
+            let tenant = if dialect.tenant_keys {
+                format!("r.tenant_id = {tenant} AND ")
+            } else {
+                String::new()
+            };
+            let records = format!("records r WHERE {tenant}r.project_id = {project}{filter}");
             (
                 format!("SELECT r.id AS id FROM {records} ORDER BY r.id"),
                 format!("SELECT count(*) FROM {records}"),
@@ -211,7 +227,8 @@ pub fn search_sql(
 
 fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) -> PairTest {
     let wildcard = value.contains('%');
-    let field_id = sql.arg(dialect, SqlArg::Integer(field.id));
+    // Bound where it is used: a pair that matches nothing binds nothing.
+    let field_id = |sql: &mut Binds| sql.arg(dialect, SqlArg::Integer(field.id));
     if field.kind.is_list() {
         // Value names are unique per field: the text names ids.
         let ids: Vec<String> = field
@@ -231,15 +248,17 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
         } else if field.indexed {
             let terms = ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
             PairTest::Terms {
-                field: field_id,
+                field: field_id(sql),
                 test: format!("t.term IN ({terms})"),
                 exact: ids.len() == 1,
             }
         } else {
+            let field = field_id(sql);
             let ids = sql.arg(dialect, SqlArg::Text(ids.join(",")));
-            PairTest::Doc((dialect.doc_match)(&field_id, DocOp::Ids, &ids))
+            PairTest::Doc((dialect.doc_match)(&field, DocOp::Ids, &ids))
         }
     } else if field.indexed {
+        let field = field_id(sql);
         let test = if wildcard {
             let escaped = value.replace('\\', "\\\\").replace('_', "\\_");
             let pattern = sql.arg(dialect, SqlArg::Text(escaped));
@@ -248,14 +267,15 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
             format!("t.term = {}", sql.arg(dialect, SqlArg::Text(value.to_string())))
         };
         PairTest::Terms {
-            field: field_id,
+            field,
             test,
             exact: !wildcard,
         }
     } else {
+        let field = field_id(sql);
         let text = sql.arg(dialect, SqlArg::Text(value.to_string()));
         let op = if wildcard { DocOp::Like } else { DocOp::Eq };
-        PairTest::Doc((dialect.doc_match)(&field_id, op, &text))
+        PairTest::Doc((dialect.doc_match)(&field, op, &text))
     }
 }
 
@@ -401,7 +421,7 @@ mod tests {
         assert!(
             found
                 .ids
-                .starts_with("SELECT r.id AS id FROM records r WHERE r.project_id = $5 AND "),
+                .starts_with("SELECT r.id AS id FROM records r WHERE r.tenant_id = $5 AND r.project_id = $6 AND "),
             "{}",
             found.ids
         );
@@ -414,6 +434,7 @@ mod tests {
                 text("a_b%"),
                 SqlArg::Integer(2),
                 text("Pécs"),
+                SqlArg::Integer(3),
                 SqlArg::Integer(9)
             ]
         );

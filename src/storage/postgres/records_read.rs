@@ -2,11 +2,12 @@
 //! dispositions (one more), and the schemas from the node's cache.
 
 use super::fields::{Schemas, current_schema};
-use super::search::{Params, borrowed, search_condition};
+use super::search::{Params, borrowed};
 use super::{PgResult, Tx};
 use crate::domain::document::RecordDoc;
 use crate::domain::record::{DispositionEntry, Record};
 use crate::storage::shared::row::{RecordRow, parse_contacts};
+use crate::storage::shared::{POSTGRES, SqlArg, search_sql};
 use crate::storage::{RecordQuery, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
@@ -141,28 +142,42 @@ pub async fn list_records(
     project: i64,
     query: &RecordQuery,
 ) -> PgResult<(Vec<Record>, u64)> {
-    let (condition, mut params): (String, Params) = if query.search.is_empty() {
-        (
-            "r.tenant_id = $1 AND r.project_id = $2".into(),
-            vec![Box::new(tenant), Box::new(project)],
-        )
-    } else {
-        let schema = current_schema(tx, tenant, project).await?;
-        match search_condition(tenant, project, &schema, &query.search) {
-            Some(found) => found,
-            None => return Ok((Vec::new(), 0)),
-        }
+    let schema = current_schema(tx, tenant, project).await?;
+    let Some(search) = search_sql(tenant, project, &schema, &query.search, &POSTGRES) else {
+        return Ok((Vec::new(), 0));
     };
-    let count = tx
-        .prepare_cached(&format!("SELECT count(*) FROM records r WHERE {condition}"))
-        .await?;
+    let mut params = sql_params(&search.args);
+    let count = tx.prepare_cached(&search.count).await?;
     let total: i64 = tx.query_one(&count, &borrowed(&params)).await?.get(0);
     // Beyond i64 the page is empty anyway.
-    let page = format!("LIMIT ${} OFFSET ${}", params.len() + 1, params.len() + 2);
+    let page = format!(
+        "{} LIMIT ${} OFFSET ${}",
+        search.ids,
+        params.len() + 1,
+        params.len() + 2
+    );
     params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
     params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
-    let records = select_records(tx, tenant, &condition, &borrowed(&params), &page).await?;
-    Ok((records, total as u64))
+    let page = tx.prepare_cached(&page).await?;
+    let ids: Vec<i64> = tx
+        .query(&page, &borrowed(&params))
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok((records_by_id(tx, tenant, &ids).await?, total as u64))
+}
+
+/// The arguments of SQL built by `storage::shared` as PostgreSQL parameters.
+pub fn sql_params(args: &[SqlArg]) -> Params {
+    args.iter()
+        .map(|arg| -> Box<dyn ToSql + Sync + Send> {
+            match arg {
+                SqlArg::Integer(i) => Box::new(*i),
+                SqlArg::Text(t) => Box::new(t.clone()),
+            }
+        })
+        .collect()
 }
 
 pub async fn records_after(

@@ -7,8 +7,8 @@ use super::PostgresStore;
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
 use super::fields::{current_schema, project};
 use super::record_rows::{DispositionRows, SideChanges, insert_rows, take_ids, update_rows};
-use super::records_read::{ROW_COLUMNS, row_of, select_rows};
-use super::search::{Params, borrowed, search_condition};
+use super::records_read::{ROW_COLUMNS, row_of, select_rows, sql_params};
+use super::search::{Params, borrowed};
 use super::tenants::listed;
 use super::{PgResult, Tx};
 use super::{dialler, records_read};
@@ -19,6 +19,7 @@ use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::RecordStore;
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
+use crate::storage::shared::{POSTGRES, search_sql};
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
@@ -322,9 +323,16 @@ async fn apply_update<'a>(
             Ok(Ok(1))
         }
         RecordTarget::Search(pairs) => {
-            let Some((condition, params)) = search_condition(tenant, project, &batch.schema, pairs) else {
+            let Some(search) = search_sql(tenant, project, &batch.schema, pairs, &POSTGRES) else {
                 return Ok(Err(unknown_search_field(&batch.schema, pairs)));
             };
+            let mut params = sql_params(&search.args);
+            params.push(Box::new(tenant));
+            let condition = format!(
+                "r.tenant_id = ${} AND r.id IN (SELECT id FROM ({}) AS s)",
+                params.len(),
+                search.ids
+            );
             Ok(Ok(batch
                 .apply_where(tx, &condition, &params, &update.write, form)
                 .await?))
