@@ -10,6 +10,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/postgres/002_dial_state.sql")),
     (3, include_str!("../../../migrations/postgres/003_contact_book.sql")),
     (4, include_str!("../../../migrations/postgres/004_storage_v2.sql")),
+    (
+        5,
+        include_str!("../../../migrations/postgres/005_records_without_foreign_keys.sql"),
+    ),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

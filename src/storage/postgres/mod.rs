@@ -153,6 +153,9 @@ enum Mode {
     Read,
 }
 
+/// Connections per node.
+const POOL_SIZE: usize = 32;
+
 /// How often a transaction that hit a serialization failure or deadlock is tried.
 const ATTEMPTS: u32 = 5;
 
@@ -171,6 +174,9 @@ impl PostgresStore {
             },
         );
         let pool = Pool::builder(manager)
+            // Most of a request's time on a connection is waiting for round trips: more
+            // connections than cores keep the server busy (the default is 4 per core).
+            .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)
             .create_timeout(Some(Duration::from_secs(10)))
             .wait_timeout(Some(Duration::from_secs(30)))
