@@ -34,19 +34,7 @@ impl RecordDoc {
             out.push('"');
             out.push_str(&field.to_string());
             out.push_str("\":");
-            match values.as_slice() {
-                [one] => push_value(&mut out, one),
-                many => {
-                    out.push('[');
-                    for (j, value) in many.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        push_value(&mut out, value);
-                    }
-                    out.push(']');
-                }
-            }
+            push_values(&mut out, values);
         }
         out.push('}');
         out
@@ -92,6 +80,32 @@ impl RecordDoc {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// A field's values as the document holds them (one bare, several in an array); `None`
+/// when there are none (the field is absent from the document).
+pub fn values_json(values: &[DocValue]) -> Option<String> {
+    let mut out = String::new();
+    (!values.is_empty()).then(|| {
+        push_values(&mut out, values);
+        out
+    })
+}
+
+fn push_values(out: &mut String, values: &[DocValue]) {
+    match values {
+        [one] => push_value(out, one),
+        many => {
+            out.push('[');
+            for (j, value) in many.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                push_value(out, value);
+            }
+            out.push(']');
+        }
     }
 }
 

@@ -6,16 +6,19 @@ use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::{dialler, records_read};
 use crate::domain::calldate;
+use crate::domain::document::values_json;
 use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
 use crate::domain::resolve::SchemaIds;
-use crate::domain::schema::ProjectSchema;
+use crate::domain::schema::{ProjectSchema, phone_slot};
 use crate::storage::RecordKey;
 use crate::storage::RecordQuery;
 use crate::storage::RecordStore;
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{SQLITE, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field};
+use crate::storage::shared::{
+    SQLITE, SearchSql, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field,
+};
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
@@ -390,6 +393,16 @@ pub fn update_records(
     let mut results = Vec::with_capacity(updates.len());
     // In order: each element sees what the ones before it wrote.
     for (update, changes) in updates.iter().zip(changes) {
+        let patch = changes
+            .as_ref()
+            .ok()
+            .and_then(|changes| doc_only_patch(&update.write, changes, &schema));
+        if let (RecordTarget::Search(pairs), Some(patch)) = (&update.target, &patch)
+            && let Some(search) = search_sql(tenant, project, &schema, pairs, &SQLITE)
+        {
+            results.push(Ok(patch_docs(conn, &search, patch, now)?));
+            continue;
+        }
         let outcome = match changes {
             Ok(changes) => match select_targets(conn, tenant, project, &schema, &update.target)? {
                 Ok(targets) => {
@@ -411,6 +424,64 @@ pub fn update_records(
         results.push(outcome);
     }
     Ok(results)
+}
+
+/// A field's new values in the document (JSON), or `None` to remove the field.
+type DocPatch = Vec<(i64, Option<String>)>;
+
+/// The document changes of a write that touches nothing but fields no index, side table or
+/// flag follows (not indexed, not `phone1`..`phone9`): one statement applies them to
+/// every record a search reaches, instead of a read and a write per record.
+fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSchema) -> Option<DocPatch> {
+    let RecordWrite {
+        form: _,
+        contacts,
+        phone_field,
+        next_calldate,
+        premium,
+        disposition,
+        user_data,
+    } = write;
+    let form_only = contacts.is_empty()
+        && phone_field.is_none()
+        && next_calldate.is_none()
+        && premium.is_none()
+        && disposition.is_none()
+        && user_data.is_none();
+    if !form_only {
+        return None;
+    }
+    changes
+        .iter()
+        .map(|(field, values)| {
+            let plain = schema
+                .field_by_id(*field)
+                .is_some_and(|f| !f.indexed && phone_slot(&f.name).is_none());
+            plain.then(|| (*field, values_json(values)))
+        })
+        .collect()
+}
+
+/// Applies `patch` and the update time to every record `search` finds; returns how many.
+fn patch_docs(conn: &Connection, search: &SearchSql, patch: &DocPatch, now: i64) -> Result<u64, StoreError> {
+    let mut args = sql_values(&search.args);
+    let mut data = "data".to_string();
+    for (field, json) in patch {
+        data = match json {
+            Some(json) => {
+                args.push(Value::Text(json.clone()));
+                format!("json_set({data}, '$.\"{field}\"', json(?{}))", args.len())
+            }
+            None => format!("json_remove({data}, '$.\"{field}\"')"),
+        };
+    }
+    args.push(Value::Integer(now));
+    let sql = format!(
+        "UPDATE records SET data = {data}, updated_at = ?{} WHERE id IN (SELECT id FROM ({}))",
+        args.len(),
+        search.ids
+    );
+    Ok(conn.prepare_cached(&sql)?.execute(params_from_iter(args))? as u64)
 }
 
 /// The ids an update reaches, in id order, or why its target is wrong.
