@@ -10,7 +10,7 @@
 use crate::domain::ValidationError;
 use crate::domain::record::{Record, validate_disposition};
 use crate::http::jtel::JtelError;
-use crate::http::record_view::form_texts;
+use crate::http::record_view::FormTexts;
 use crate::http::{ApiError, AppState, Authed, Dialect, json_body, path_id};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -68,7 +68,7 @@ fn check_owner(owner: &str) -> Result<(), ValidationError> {
 
 /// What a dialer needs: the number to call (`phone`), the form texts and the dial state.
 fn record_json(record: &Record) -> Value {
-    let form = form_texts(record);
+    let form = FormTexts(record);
     json!({
         "id": record.id, "projectid": record.project_id, "user_data": record.user_data,
         "phone": record.dial_number(), "phone_field": record.phone_field, "form": form,

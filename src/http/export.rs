@@ -16,6 +16,7 @@ use crate::domain::export::CsvLayout;
 use crate::domain::record::Record;
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
+use crate::http::record_view::{Contacts, FormTexts};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{Store, StoreError, TenantId};
 use axum::Router;
@@ -100,42 +101,9 @@ impl Serialize for NdjsonLine<'_> {
         line.serialize_entry("next_calldate", &record.next_calldate)?;
         line.serialize_entry("locked", &record.locked)?;
         line.serialize_entry("robinson", &record.robinson)?;
-        line.serialize_entry("form", &Form(record))?;
+        line.serialize_entry("form", &FormTexts(record))?;
         line.serialize_entry("contacts", &Contacts(record))?;
         line.end()
-    }
-}
-
-/// The form as `record_view::form_texts` shows it.
-struct Form<'a>(&'a Record);
-
-impl Serialize for Form<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.form.iter().map(|entry| (&entry.name, entry.text())))
-    }
-}
-
-/// The contacts as `record_view::contacts` shows them.
-struct Contacts<'a>(&'a Record);
-
-impl Serialize for Contacts<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Parts<'a> {
-            title: &'a Option<String>,
-            name: &'a Option<String>,
-            phone: &'a Option<String>,
-            email: &'a Option<String>,
-        }
-        serializer.collect_map(self.0.contacts.iter().map(|c| {
-            let parts = Parts {
-                title: &c.title,
-                name: &c.name,
-                phone: &c.phone,
-                email: &c.email,
-            };
-            (format!("phone{}", c.slot), parts)
-        }))
     }
 }
 

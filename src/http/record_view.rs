@@ -1,27 +1,51 @@
-//! Parts of a record's JSON that several APIs show the same way.
+//! Parts of a record's JSON that several APIs show the same way, serialized straight from
+//! the record (building `serde_json::Value` maps first was most of a list page's time).
+//! Keys come out in the order a `serde_json::Map` keeps them (by name), as they always have.
 
-use crate::domain::record::Record;
-use serde_json::{Map, Value, json};
+use crate::domain::record::{Contact, FormEntry, Record};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The form as texts by field name; several values are joined by `|`.
-pub fn form_texts(record: &Record) -> Map<String, Value> {
-    record
-        .form
-        .iter()
-        .map(|entry| (entry.name.clone(), Value::String(entry.text())))
-        .collect()
+pub struct FormTexts<'a>(pub &'a Record);
+
+impl Serialize for FormTexts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(by_name(self.0).into_iter().map(|entry| (&entry.name, entry.text())))
+    }
+}
+
+/// The form entries in name order.
+pub fn by_name(record: &Record) -> Vec<&FormEntry> {
+    let mut entries: Vec<&FormEntry> = record.form.iter().collect();
+    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    entries
 }
 
 /// The contacts keyed by their phone field (`phone1`..`phone9`), as VCC Live keys them.
-pub fn contacts(record: &Record) -> Map<String, Value> {
-    record
-        .contacts
-        .iter()
-        .map(|c| {
-            (
-                format!("phone{}", c.slot),
-                json!({"title": c.title, "name": c.name, "phone": c.phone, "email": c.email}),
-            )
-        })
-        .collect()
+pub struct Contacts<'a>(pub &'a Record);
+
+impl Serialize for Contacts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut contacts: Vec<&Contact> = self.0.contacts.iter().collect();
+        contacts.sort_unstable_by_key(|c| c.slot);
+        let mut map = serializer.serialize_map(Some(contacts.len()))?;
+        for c in contacts {
+            map.serialize_entry(&format!("phone{}", c.slot), &ContactParts(c))?;
+        }
+        map.end()
+    }
+}
+
+struct ContactParts<'a>(&'a Contact);
+
+impl Serialize for ContactParts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("email", &c.email)?;
+        map.serialize_entry("name", &c.name)?;
+        map.serialize_entry("phone", &c.phone)?;
+        map.serialize_entry("title", &c.title)?;
+        map.end()
+    }
 }

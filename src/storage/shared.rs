@@ -27,6 +27,9 @@ pub struct SqlDialect {
     /// and project scans then name the tenant. SQLite keys records by id alone, and its
     /// project index covers a count without the tenant.
     pub tenant_keys: bool,
+    /// Whether `term_counts` holds how many records hold each indexed term (SQLite keeps it
+    /// by triggers; on PostgreSQL concurrent imports would queue on its hot rows).
+    pub term_counts: bool,
 }
 
 /// What [`SqlDialect::doc_match`] tests a field's values with; the argument is text.
@@ -71,6 +74,7 @@ pub const SQLITE: SqlDialect = SqlDialect {
         _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
     },
     tenant_keys: false,
+    term_counts: true,
 };
 
 pub const POSTGRES: SqlDialect = SqlDialect {
@@ -99,6 +103,7 @@ pub const POSTGRES: SqlDialect = SqlDialect {
         }
     },
     tenant_keys: true,
+    term_counts: false,
 };
 
 /// A bind argument of SQL built here, for either backend to bind.
@@ -184,9 +189,17 @@ pub fn search_sql(
         Some((field, test, exact)) => {
             let terms = format!("record_terms t WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}");
             if filters.is_empty() && exact {
+                let count = if dialect.term_counts {
+                    format!(
+                        "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = {tenant} \
+                         AND t.field_id = {field} AND {test}), 0)"
+                    )
+                } else {
+                    format!("SELECT count(*) FROM {terms}")
+                };
                 (
                     format!("SELECT t.record_id AS id FROM {terms} ORDER BY t.record_id"),
-                    format!("SELECT count(*) FROM {terms}"),
+                    count,
                 )
             } else {
                 let join = if dialect.tenant_keys {
@@ -452,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn an_indexed_pair_drives_and_alone_counts_from_the_terms() {
+    fn an_indexed_pair_drives_and_alone_is_counted_by_its_term() {
         let mut schema = schema();
         schema = ProjectSchema::new(
             schema
@@ -468,7 +481,13 @@ mod tests {
         let alone = search_sql(3, 9, &schema, &city, &SQLITE).unwrap();
         assert_eq!(
             alone.count,
-            "SELECT count(*) FROM record_terms t WHERE t.tenant_id = ?3 AND t.field_id = ?1 AND t.term = ?2"
+            "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = ?3 \
+             AND t.field_id = ?1 AND t.term = ?2), 0)"
+        );
+        let counted = search_sql(3, 9, &schema, &city, &POSTGRES).unwrap();
+        assert_eq!(
+            counted.count,
+            "SELECT count(*) FROM record_terms t WHERE t.tenant_id = $3 AND t.field_id = $1 AND t.term = $2"
         );
         let both = [city[0].clone(), ("name".to_string(), "Ann".to_string())];
         let joined = search_sql(3, 9, &schema, &both, &SQLITE).unwrap();

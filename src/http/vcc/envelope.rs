@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// A request-level failure rendered as a VCC Live envelope.
@@ -65,8 +66,14 @@ pub fn item_error(index: usize, e: &ValidationError) -> Value {
 }
 
 /// A successful response.
-pub fn ok(response: Value) -> Response {
-    Json(json!({"response": response, "errors": []})).into_response()
+pub fn ok(response: impl Serialize) -> Response {
+    /// Keys in name order, as a `serde_json::Map` wrote them.
+    #[derive(Serialize)]
+    struct Ok<T> {
+        errors: [(); 0],
+        response: T,
+    }
+    Json(Ok { errors: [], response }).into_response()
 }
 
 /// A batch answer: 200 while anything succeeded (or nothing was asked), 417 when every item failed.

@@ -3,6 +3,7 @@
 mod envelope;
 mod payload;
 mod projects;
+mod record_body;
 mod records;
 mod robinson;
 

@@ -20,7 +20,10 @@ fn project_json(id: i64, name: &str) -> Value {
 
 pub async fn list_projects(auth: Authed<Vcc>, State(state): State<AppState>) -> Result<Response, VccError> {
     let projects = state.store.list_projects(auth.tenant).await?;
-    Ok(ok(projects.iter().map(|p| project_json(p.id, &p.name)).collect()))
+    Ok(ok(projects
+        .iter()
+        .map(|p| project_json(p.id, &p.name))
+        .collect::<Vec<_>>()))
 }
 
 pub async fn create_project(

@@ -6,10 +6,9 @@ use super::payload::{
     parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, parse_record_fast, scalar_id,
     scalar_text,
 };
+use super::record_body::VccRecord;
 use crate::domain::ValidationError;
-use crate::domain::record::{Record, RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
-use crate::domain::schema::FieldKind;
-use crate::http::record_view::{contacts, form_texts};
+use crate::domain::record::{RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
 use axum::body::Bytes;
@@ -149,37 +148,6 @@ async fn run_updates(
     Ok(partial(Value::Object(response), errors, count))
 }
 
-/// VCC Live's record shape: `data` holds text for text fields and value ids for list
-/// fields; Dialbase adds `values` with the texts and the dialing state.
-pub fn record_json(record: &Record) -> Value {
-    let mut data = Map::new();
-    for entry in &record.form {
-        let ids: Vec<Value> = entry.values.iter().map(|v| json!(v.value_id)).collect();
-        let value = match entry.kind {
-            FieldKind::Text => json!(entry.values.first().map(|v| v.text.as_str()).unwrap_or("")),
-            FieldKind::Simple => ids.first().cloned().unwrap_or(Value::Null),
-            FieldKind::Multiple => Value::Array(ids),
-        };
-        data.insert(entry.name.clone(), value);
-    }
-    let events: Vec<Value> = record
-        .dispositions
-        .iter()
-        .map(|d| {
-            json!({"dispositionid": d.disposition_id, "userid": d.user_id, "next_calldate": d.next_calldate,
-                        "description": d.description, "date": d.created_at})
-        })
-        .collect();
-    json!({
-        "numberid": record.id, "projectid": record.project_id,
-        "data": data, "values": form_texts(record), "contacts": contacts(record), "events": events, "cdrs": [],
-        "phone_field": record.phone_field, "next_calldate": record.next_calldate,
-        "premium": {"price": record.premium.price, "commission": record.premium.commission},
-        "robinson": record.robinson, "locked": record.locked,
-        "create_date": record.created_at, "create_date_utc": record.created_at, "update_date": record.updated_at,
-    })
-}
-
 /// "Get detailed record information".
 pub async fn get_record(
     auth: Authed<Vcc>,
@@ -189,7 +157,7 @@ pub async fn get_record(
     let project = path_id(&params, "projectid", "project")?;
     let record = path_id(&params, "numberid", "record")?;
     let record = state.store.get_record(auth.tenant, project, record).await?;
-    Ok(ok(record_json(&record)))
+    Ok(ok(VccRecord(&record)))
 }
 
 pub const MAX_PAGE: u64 = 1000;
@@ -221,7 +189,8 @@ pub async fn list_records(
         .store
         .list_records(auth.tenant, project, RecordQuery { search, offset, limit })
         .await?;
-    let mut body = ok(Value::Array(records.iter().map(record_json).collect()));
+    let page: Vec<VccRecord> = records.iter().map(VccRecord).collect();
+    let mut body = ok(page);
     body.headers_mut().insert("X-Total-Count", total.into());
     Ok(body)
 }

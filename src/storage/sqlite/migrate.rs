@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/sqlite/002_dial_state.sql")),
     (3, include_str!("../../../migrations/sqlite/003_contact_book.sql")),
     (4, include_str!("../../../migrations/sqlite/004_storage_v2.sql")),
+    (5, include_str!("../../../migrations/sqlite/005_term_counts.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
@@ -208,6 +209,41 @@ mod tests {
             .unwrap();
         assert_eq!(versions, [1, 2, 3]);
         conn.execute("INSERT INTO two (id) VALUES (1)", []).unwrap();
+    }
+
+    #[test]
+    fn term_counts_start_from_the_terms_a_version_4_database_holds_and_follow_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_migrations(&mut conn, &MIGRATIONS[..4]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO record_terms (tenant_id, field_id, term, record_id) VALUES
+               (1, 3, 'London', 1), (1, 3, 'London', 2), (1, 3, 'Paris', 3), (2, 3, 'London', 4);",
+        )
+        .unwrap();
+        apply_migrations(&mut conn, MIGRATIONS).unwrap();
+        let count = |conn: &Connection, tenant: i64, term: &str| -> i64 {
+            conn.query_row(
+                "SELECT records FROM term_counts WHERE tenant_id = ?1 AND field_id = 3 AND term = ?2",
+                params![tenant, term],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            (
+                count(&conn, 1, "London"),
+                count(&conn, 1, "Paris"),
+                count(&conn, 2, "London")
+            ),
+            (2, 1, 1)
+        );
+        conn.execute_batch(
+            "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES
+               (1, 3, 'London', 1), (1, 3, 'London', 5);
+             DELETE FROM record_terms WHERE tenant_id = 1 AND term = 'Paris';",
+        )
+        .unwrap();
+        assert_eq!((count(&conn, 1, "London"), count(&conn, 1, "Paris")), (3, 0));
     }
 
     #[test]
