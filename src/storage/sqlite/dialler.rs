@@ -5,6 +5,7 @@ use super::SqliteStore;
 use super::fields::{project, schema};
 use super::records_read::to_record;
 use super::records_write::{ROW_COLUMNS, insert_disposition, load_row, read_row};
+use super::terms::{TermTally, delete_terms};
 use crate::domain::calldate;
 use crate::domain::record::{Disposition, Record};
 use crate::storage::DialingStore;
@@ -72,12 +73,9 @@ pub fn delete_by_id(conn: &Connection, cache: &SchemaCache, tenant: TenantId, id
     for phone in row.phones(&schema) {
         phones.execute(params![tenant, phone, id])?;
     }
-    let mut terms = conn.prepare_cached(
-        "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
-    )?;
-    for (field, term) in row.terms(&schema) {
-        terms.execute(params![tenant, field, term, id])?;
-    }
+    let mut tally = TermTally::default();
+    delete_terms(conn, tenant, id, row.terms(&schema).iter(), &mut tally)?;
+    tally.flush(conn, tenant)?;
     conn.prepare_cached("DELETE FROM dispositions WHERE record_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM records WHERE id = ?1")?

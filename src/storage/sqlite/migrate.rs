@@ -212,7 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn term_counts_start_from_the_terms_a_version_4_database_holds_and_follow_them() {
+    fn term_counts_start_from_the_terms_a_version_4_database_holds_and_follow_their_changes() {
         let mut conn = Connection::open_in_memory().unwrap();
         apply_migrations(&mut conn, &MIGRATIONS[..4]).unwrap();
         conn.execute_batch(
@@ -237,12 +237,15 @@ mod tests {
             ),
             (2, 1, 1)
         );
-        conn.execute_batch(
-            "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES
-               (1, 3, 'London', 1), (1, 3, 'London', 5);
-             DELETE FROM record_terms WHERE tenant_id = 1 AND term = 'Paris';",
-        )
-        .unwrap();
+        // From now on the code that changes record_terms keeps the counts.
+        use crate::storage::sqlite::terms::{TermTally, delete_terms, insert_terms};
+        let mut tally = TermTally::default();
+        let london = (3, "London".to_string());
+        insert_terms(&conn, 1, 1, [&london].into_iter(), &mut tally).unwrap();
+        insert_terms(&conn, 1, 5, [&london].into_iter(), &mut tally).unwrap();
+        delete_terms(&conn, 1, 3, [&(3, "Paris".to_string())].into_iter(), &mut tally).unwrap();
+        delete_terms(&conn, 1, 9, [&london].into_iter(), &mut tally).unwrap();
+        tally.flush(&conn, 1).unwrap();
         assert_eq!((count(&conn, 1, "London"), count(&conn, 1, "Paris")), (3, 0));
     }
 

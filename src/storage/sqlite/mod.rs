@@ -14,6 +14,7 @@ mod records_read;
 mod records_write;
 mod rules;
 mod tenants;
+mod terms;
 mod writer;
 
 use super::StoreError;

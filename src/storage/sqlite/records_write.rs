@@ -4,6 +4,7 @@
 use super::SqliteStore;
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
+use super::terms::{TermTally, delete_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::document::values_json;
@@ -196,6 +197,7 @@ pub fn insert_records(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     )?;
     let mut results = Vec::with_capacity(writes.len());
+    let mut tally = TermTally::default();
     for (write, new) in writes.iter().zip(rows) {
         let new = match new {
             Ok(new) => new,
@@ -221,12 +223,13 @@ pub fn insert_records(
         ])?;
         let id = conn.last_insert_rowid();
         insert_phones(conn, tenant, id, new.phones.iter())?;
-        insert_terms(conn, tenant, id, new.terms.iter())?;
+        insert_terms(conn, tenant, id, new.terms.iter(), &mut tally)?;
         if let Some(d) = &write.disposition {
             insert_disposition(conn, tenant, id, d)?;
         }
         results.push(Ok(id));
     }
+    tally.flush(conn, tenant)?;
     Ok(results)
 }
 
@@ -240,21 +243,6 @@ fn insert_phones<'a>(
         conn.prepare_cached("INSERT OR IGNORE INTO record_phones (tenant_id, phone, record_id) VALUES (?1, ?2, ?3)")?;
     for phone in phones {
         stmt.execute(params![tenant, phone, record])?;
-    }
-    Ok(())
-}
-
-fn insert_terms<'a>(
-    conn: &Connection,
-    tenant: TenantId,
-    record: i64,
-    terms: impl Iterator<Item = &'a (i64, String)>,
-) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (field, term) in terms {
-        stmt.execute(params![tenant, field, term, record])?;
     }
     Ok(())
 }
@@ -295,13 +283,10 @@ pub fn store_row(
         let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
         if old_terms != new_terms {
             let (gone, added) = side_changes(&old_terms, &new_terms);
-            let mut delete = conn.prepare_cached(
-                "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
-            )?;
-            for (field, term) in &gone {
-                delete.execute(params![tenant, field, term, new.id])?;
-            }
-            insert_terms(conn, tenant, new.id, added.iter())?;
+            let mut tally = TermTally::default();
+            delete_terms(conn, tenant, new.id, gone.iter(), &mut tally)?;
+            insert_terms(conn, tenant, new.id, added.iter(), &mut tally)?;
+            tally.flush(conn, tenant)?;
         }
     }
     // Only changed columns are set: an index over an untouched column is left alone.

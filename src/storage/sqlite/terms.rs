@@ -1,0 +1,70 @@
+//! `record_terms` (the entries of indexed fields) and `term_counts` (how many records hold
+//! each term, so a search for one exact term reads its total instead of counting). Every
+//! change of `record_terms` goes through here, which keeps the counts in step; a batch
+//! tallies its changes and writes each term's count once.
+
+use crate::storage::{StoreError, TenantId};
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
+
+/// Count changes by (field id, term), not written yet.
+#[derive(Default)]
+pub struct TermTally(HashMap<(i64, String), i64>);
+
+impl TermTally {
+    fn add(&mut self, field: i64, term: &str, delta: i64) {
+        *self.0.entry((field, term.to_string())).or_default() += delta;
+    }
+
+    /// Writes the tallied changes to `term_counts`.
+    pub fn flush(self, conn: &Connection, tenant: TenantId) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO term_counts (tenant_id, field_id, term, records) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, field_id, term) DO UPDATE SET records = records + excluded.records",
+        )?;
+        for ((field, term), delta) in self.0 {
+            if delta != 0 {
+                stmt.execute(params![tenant, field, term, delta])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds a record's entries; an entry already there is not counted again.
+pub fn insert_terms<'a>(
+    conn: &Connection,
+    tenant: TenantId,
+    record: i64,
+    terms: impl Iterator<Item = &'a (i64, String)>,
+    tally: &mut TermTally,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (field, term) in terms {
+        if stmt.execute(params![tenant, field, term, record])? > 0 {
+            tally.add(*field, term, 1);
+        }
+    }
+    Ok(())
+}
+
+/// Removes a record's entries; only entries that were there are counted off.
+pub fn delete_terms<'a>(
+    conn: &Connection,
+    tenant: TenantId,
+    record: i64,
+    terms: impl Iterator<Item = &'a (i64, String)>,
+    tally: &mut TermTally,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
+    )?;
+    for (field, term) in terms {
+        if stmt.execute(params![tenant, field, term, record])? > 0 {
+            tally.add(*field, term, -1);
+        }
+    }
+    Ok(())
+}
