@@ -327,24 +327,24 @@ pub fn resolve_writes(
 /// The writes of a batch whose target can apply: an update naming a record that does not
 /// exist is rejected before its form is resolved, so it creates no fields or values (a
 /// request that fails creates nothing). Returns per update its rejection, and the others' writes.
-pub fn live_writes(
+pub fn live_writes<E>(
     updates: &[RecordUpdate],
-    mut exists: impl FnMut(i64) -> bool,
-) -> (Vec<Option<ValidationError>>, Vec<&RecordWrite>) {
+    mut exists: impl FnMut(i64) -> Result<bool, E>,
+) -> Result<(Vec<Option<ValidationError>>, Vec<&RecordWrite>), E> {
     let missing: Vec<Option<ValidationError>> = updates
         .iter()
         .map(|u| match u.target {
-            RecordTarget::Id(id) if !exists(id) => Some(record_not_exists(id)),
-            _ => None,
+            RecordTarget::Id(id) => Ok((!exists(id)?).then(|| record_not_exists(id))),
+            _ => Ok(None),
         })
-        .collect();
+        .collect::<Result<_, E>>()?;
     let live = updates
         .iter()
         .zip(&missing)
         .filter(|(_, m)| m.is_none())
         .map(|(u, _)| &u.write)
         .collect();
-    (missing, live)
+    Ok((missing, live))
 }
 
 /// Puts [`live_writes`]' rejections back among the live writes' results, in request order.

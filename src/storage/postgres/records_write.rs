@@ -282,7 +282,7 @@ pub async fn update_records(
         select_rows(tx, condition, &[&tenant, &project, &named], true).await?
     };
     let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();
-    let (missing, writes) = live_writes(updates, |id| found.contains(&id));
+    let (missing, writes) = live_writes(updates, |id| Ok::<_, StoreError>(found.contains(&id)))?;
     let (changes, schema) = resolve(tx, tenant, project, &writes).await?;
     let changes = with_rejections(missing, changes);
     let named = track(rows, &schema);

@@ -369,9 +369,8 @@ pub fn update_records(
     updates: &[RecordUpdate],
 ) -> Result<Vec<ItemResult<u64>>, StoreError> {
     let mut exists = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1 AND project_id = ?2)")?;
-    let (missing, writes) = live_writes(updates, |id| {
-        exists.query_row(params![id, project], |r| r.get(0)).unwrap_or(false)
-    });
+    // A failing look-up fails the request; it does not make the record "missing".
+    let (missing, writes) = live_writes(updates, |id| exists.query_row(params![id, project], |r| r.get(0)))?;
     let (changes, schema) = resolve(conn, cache, tenant, project, &writes)?;
     let changes = with_rejections(missing, changes);
     let now = calldate::now_seconds();
