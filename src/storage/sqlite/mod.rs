@@ -131,6 +131,27 @@ impl SqliteStore {
         self.writer.run(move |conn| work(conn, &schemas)).await
     }
 
+    /// [`Self::read`] for a read of a few rows by key (a record by id or userData): run on
+    /// the calling task instead of the blocking pool, whose hand-over to another thread and
+    /// back cost as much as the read itself. Falls back to `read` when no reader is idle.
+    async fn read_point<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, &SchemaCache) -> Result<T, StoreError> + Send + 'static,
+    {
+        let permit = self.reader_permits.acquire().await;
+        let Some(mut conn) = lock(&self.readers).pop() else {
+            drop(permit);
+            return self.read(work).await;
+        };
+        let out = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            work(&tx, &self.schemas)
+        };
+        lock(&self.readers).push(conn);
+        out
+    }
+
     /// Runs `work` on a pooled reader inside one read transaction (a consistent snapshot).
     async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where

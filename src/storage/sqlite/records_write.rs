@@ -558,7 +558,7 @@ impl RecordStore for SqliteStore {
     }
 
     async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
-        self.read(move |tx, cache| records_read::get_record(tx, cache, tenant, project_id, record))
+        self.read_point(move |tx, cache| records_read::get_record(tx, cache, tenant, project_id, record))
             .await
     }
 
@@ -605,7 +605,7 @@ impl RecordStore for SqliteStore {
     }
 
     async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
-        self.read(move |tx, cache| dialler::find_records(tx, cache, tenant, &key))
+        self.read_point(move |tx, cache| dialler::find_records(tx, cache, tenant, &key))
             .await
     }
 
