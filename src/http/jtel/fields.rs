@@ -216,18 +216,23 @@ fn typed(key: &str, text: String) -> Value {
 }
 
 pub fn contact_json(record: &Record) -> Value {
-    let mut out = Map::new();
-    for name in CONTACT_FIELDS.split_whitespace() {
-        out.insert(name.to_string(), Value::Null);
-    }
-    for slot in 1..=6 {
-        for template in NUMBER_FIELDS {
-            out.insert(template.replace('#', &slot.to_string()), Value::Null);
+    // Every documented key, null until the record has it: built once.
+    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(|| {
+        let mut out = Map::new();
+        for name in CONTACT_FIELDS.split_whitespace() {
+            out.insert(name.to_string(), Value::Null);
         }
-    }
+        for slot in 1..=6 {
+            for template in NUMBER_FIELDS {
+                out.insert(template.replace('#', &slot.to_string()), Value::Null);
+            }
+        }
+        out
+    });
+    let mut out = EMPTY.clone();
     for entry in &record.form {
         let key = jtel_name(&entry.name);
-        let text = record.form_text(&entry.name).unwrap_or_default();
+        let text = entry.text();
         out.insert(key.clone(), typed(&key, text));
     }
     let own = json!({
