@@ -1,7 +1,7 @@
 //! Record reads: one row per record, its form texts from the (cached) project schema.
 
 use super::fields::schema;
-use super::records_write::{ROW_COLUMNS, load_row, read_row, sql_values};
+use super::records_write::{ROW_COLUMNS, read_row, sql_values};
 use crate::domain::record::{DispositionEntry, Record};
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::RecordRow;
@@ -120,8 +120,19 @@ pub fn list_records(
         .prepare_cached(&format!("{} LIMIT {limit} OFFSET {offset}", search.ids))?
         .query_map(params_from_iter(args.iter()), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let rows = ids.into_iter().map(|id| load_row(conn, id)).collect::<Result<_, _>>()?;
-    Ok((to_records(conn, cache, rows)?, total as u64))
+    Ok((to_records(conn, cache, rows_by_id(conn, &ids)?)?, total as u64))
+}
+
+/// The rows with these ids, in id order; one statement (the ids go as one JSON array).
+fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<RecordRow>, StoreError> {
+    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM records r WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id"
+        ))?
+        .query_map([ids], read_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 pub fn records_after(
