@@ -118,10 +118,7 @@ async fn resolve(
     let (cells, additions) = resolve_writes(&before, writes);
     let (fields, values) = apply_additions(tx, tenant, project, &additions).await?;
     let ids = SchemaIds { fields, values };
-    let changes = cells
-        .into_iter()
-        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
-        .collect();
+    let changes = form_changes(cells, &ids);
     let after = if additions.is_empty() {
         before
     } else {

@@ -6,6 +6,7 @@ use crate::domain::document::{DocValue, RecordDoc};
 use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, RecordWrite, StoredValue};
 use crate::domain::resolve::{Cell, SchemaIds};
 use crate::domain::schema::{ProjectSchema, phone_slot};
+use crate::storage::ItemResult;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -33,7 +34,15 @@ pub struct RecordRow {
 /// The form part of a write, resolved to field ids once for all records it reaches.
 pub type FormChanges = Vec<(i64, Vec<DocValue>)>;
 
-pub fn form_changes(cells: &[Cell], ids: &SchemaIds) -> FormChanges {
+/// A batch's resolved forms as changes by field id; a rejected form stays rejected.
+pub fn form_changes(cells: Vec<ItemResult<Vec<Cell>>>, ids: &SchemaIds) -> Vec<ItemResult<FormChanges>> {
+    cells
+        .into_iter()
+        .map(|cells| cells.map(|cells| record_changes(&cells, ids)))
+        .collect()
+}
+
+fn record_changes(cells: &[Cell], ids: &SchemaIds) -> FormChanges {
     cells
         .iter()
         .map(|cell| {

@@ -73,6 +73,17 @@ fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Runs `work` in one read transaction on a reader; the connection goes back to the pool
+/// even when the transaction cannot start.
+fn in_snapshot<T>(
+    conn: &mut Connection,
+    schemas: &SchemaCache,
+    work: impl FnOnce(&Transaction<'_>, &SchemaCache) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+    work(&tx, schemas)
+}
+
 /// WAL mode. Switching a new file to it takes an exclusive lock for which SQLite does not
 /// wait: nodes starting together on one new file retry.
 fn set_wal(conn: &Connection) -> Result<(), StoreError> {
@@ -144,10 +155,7 @@ impl SqliteStore {
             drop(permit);
             return self.read(work).await;
         };
-        let out = {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-            work(&tx, &self.schemas)
-        };
+        let out = in_snapshot(&mut conn, &self.schemas, work);
         lock(&self.readers).push(conn);
         out
     }
@@ -169,10 +177,7 @@ impl SqliteStore {
                 Some(conn) => conn,
                 None => connect(&path, READER_CACHE_KIB)?,
             };
-            let out = {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-                work(&tx, &schemas)
-            };
+            let out = in_snapshot(&mut conn, &schemas, work);
             lock(&readers).push(conn);
             out
         })

@@ -8,7 +8,7 @@ use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, search_sql};
 use crate::storage::{RecordQuery, StoreError, TenantId};
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,7 +22,8 @@ pub fn to_record(conn: &Connection, cache: &SchemaCache, row: RecordRow) -> Resu
 /// Rows as the API's records: one schema look-up per project and one dispositions query
 /// for the whole page, instead of one of each per record.
 pub fn to_records(conn: &Connection, cache: &SchemaCache, rows: Vec<RecordRow>) -> Result<Vec<Record>, StoreError> {
-    let mut dispositions = page_dispositions(conn, rows.iter().map(|r| r.id))?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut dispositions = page_dispositions(conn, &ids)?;
     let mut schemas: Vec<(i64, Arc<ProjectSchema>)> = Vec::new();
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
@@ -42,25 +43,15 @@ pub fn to_records(conn: &Connection, cache: &SchemaCache, rows: Vec<RecordRow>) 
 
 /// The dispositions of these records, oldest first, by record; one statement (the ids go
 /// as one JSON array).
-fn page_dispositions(
-    conn: &Connection,
-    ids: impl Iterator<Item = i64>,
-) -> Result<HashMap<i64, Vec<DispositionEntry>>, StoreError> {
-    let ids = serde_json::to_string(&ids.collect::<Vec<_>>()).map_err(|e| StoreError::Backend(e.to_string()))?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT record_id, disposition_id, user_id, next_calldate, description, created_at FROM dispositions
-         WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, id",
-    )?;
+fn page_dispositions(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<DispositionEntry>>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT record_id, {DISPOSITION_COLUMNS} FROM dispositions
+         WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, id"
+    ))?;
     let mut found: HashMap<i64, Vec<DispositionEntry>> = HashMap::new();
-    let mut rows = stmt.query([ids])?;
+    let mut rows = stmt.query([id_array(ids)?])?;
     while let Some(r) = rows.next()? {
-        found.entry(r.get(0)?).or_default().push(DispositionEntry {
-            disposition_id: r.get(1)?,
-            user_id: r.get(2)?,
-            next_calldate: r.get(3)?,
-            description: r.get(4)?,
-            created_at: r.get(5)?,
-        });
+        found.entry(r.get(0)?).or_default().push(disposition(r, 1)?);
     }
     Ok(found)
 }
@@ -83,20 +74,30 @@ pub fn get_record(
 }
 
 fn load_dispositions(conn: &Connection, record: i64) -> Result<Vec<DispositionEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT disposition_id, user_id, next_calldate, description, created_at FROM dispositions
-         WHERE record_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([record], |r| {
-        Ok(DispositionEntry {
-            disposition_id: r.get(0)?,
-            user_id: r.get(1)?,
-            next_calldate: r.get(2)?,
-            description: r.get(3)?,
-            created_at: r.get(4)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DISPOSITION_COLUMNS} FROM dispositions WHERE record_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([record], |r| disposition(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The columns [`disposition`] reads, in its order.
+const DISPOSITION_COLUMNS: &str = "disposition_id, user_id, next_calldate, description, created_at";
+
+/// A disposition from [`DISPOSITION_COLUMNS`] starting at column `first`.
+fn disposition(r: &Row<'_>, first: usize) -> rusqlite::Result<DispositionEntry> {
+    Ok(DispositionEntry {
+        disposition_id: r.get(first)?,
+        user_id: r.get(first + 1)?,
+        next_calldate: r.get(first + 2)?,
+        description: r.get(first + 3)?,
+        created_at: r.get(first + 4)?,
+    })
+}
+
+/// Ids as one JSON array, for `json_each`: a page's worth in one statement.
+fn id_array(ids: &[i64]) -> Result<String, StoreError> {
+    serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 pub fn list_records(
@@ -125,12 +126,11 @@ pub fn list_records(
 
 /// The rows with these ids, in id order; one statement (the ids go as one JSON array).
 fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<RecordRow>, StoreError> {
-    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {ROW_COLUMNS} FROM records r WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id"
         ))?
-        .query_map([ids], read_row)?
+        .query_map([id_array(ids)?], read_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

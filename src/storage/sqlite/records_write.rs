@@ -80,10 +80,7 @@ fn resolve(
     let (cells, additions) = resolve_writes(&before, writes);
     let (fields, values) = apply_additions(conn, tenant, project, &additions)?;
     let ids = SchemaIds { fields, values };
-    let changes = cells
-        .into_iter()
-        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
-        .collect();
+    let changes = form_changes(cells, &ids);
     let after = if additions.is_empty() {
         before
     } else {
@@ -165,10 +162,7 @@ pub fn prepare_insert(
         return Ok(None);
     }
     let ids = SchemaIds::default();
-    let changes = cells
-        .into_iter()
-        .map(|cells| cells.map(|cells| form_changes(&cells, &ids)))
-        .collect();
+    let changes = form_changes(cells, &ids);
     let rows = new_rows(&schema, project_id, writes, changes, calldate::now_seconds());
     Ok(Some(PreparedInsert { version, rows }))
 }
@@ -377,14 +371,11 @@ pub fn update_records(
     let mut results = Vec::with_capacity(updates.len());
     // In order: each element sees what the ones before it wrote.
     for (update, changes) in updates.iter().zip(changes) {
-        let patch = changes
-            .as_ref()
-            .ok()
-            .and_then(|changes| doc_only_patch(&update.write, changes, &schema));
-        if let (RecordTarget::Search(pairs), Some(patch)) = (&update.target, &patch)
+        if let (RecordTarget::Search(pairs), Ok(changes)) = (&update.target, &changes)
+            && let Some(patch) = doc_only_patch(&update.write, changes, &schema)
             && let Some(search) = search_sql(tenant, project, &schema, pairs, &SQLITE)
         {
-            results.push(Ok(patch_docs(conn, &search, patch, now)?));
+            results.push(Ok(patch_docs(conn, &search, &patch, now)?));
             continue;
         }
         let outcome = match changes {

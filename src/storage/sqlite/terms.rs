@@ -39,15 +39,8 @@ pub fn insert_terms<'a>(
     terms: impl Iterator<Item = &'a (i64, String)>,
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (field, term) in terms {
-        if stmt.execute(params![tenant, field, term, record])? > 0 {
-            tally.add(*field, term, 1);
-        }
-    }
-    Ok(())
+    let sql = "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)";
+    change_terms(conn, sql, 1, tenant, record, terms, tally)
 }
 
 /// Removes a record's entries; only entries that were there are counted off.
@@ -58,12 +51,24 @@ pub fn delete_terms<'a>(
     terms: impl Iterator<Item = &'a (i64, String)>,
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4",
-    )?;
+    let sql = "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4";
+    change_terms(conn, sql, -1, tenant, record, terms, tally)
+}
+
+/// Runs `sql` (tenant, field, term, record) for each entry; each row it changed counts `delta`.
+fn change_terms<'a>(
+    conn: &Connection,
+    sql: &str,
+    delta: i64,
+    tenant: TenantId,
+    record: i64,
+    terms: impl Iterator<Item = &'a (i64, String)>,
+    tally: &mut TermTally,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
     for (field, term) in terms {
         if stmt.execute(params![tenant, field, term, record])? > 0 {
-            tally.add(*field, term, -1);
+            tally.add(*field, term, delta);
         }
     }
     Ok(())
