@@ -2,8 +2,11 @@
 //! Every API dialect maps its wire format onto these types.
 
 pub mod auth;
+pub mod call_outcome;
 pub mod calldate;
 pub mod contact;
+pub mod dialing;
+pub mod dialing_rules;
 pub mod document;
 pub mod error;
 pub mod export;

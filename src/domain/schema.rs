@@ -1,6 +1,7 @@
 //! A project's form schema: custom fields and, for list fields, their values.
 
 use super::ValidationError;
+use crate::domain::dialing_rules::DialingRules;
 // foldhash: names and ids are hashed for every value of every imported record.
 use foldhash::HashMap;
 
@@ -122,19 +123,35 @@ pub fn nul_character() -> ValidationError {
     ValidationError::new("invalid_character", "text must not contain NUL characters")
 }
 
-/// The fields of one project, indexed by name.
+/// The fields of one project, indexed by name, and its dialing rules (they change with
+/// the schema version, so one cache keeps both).
 #[derive(Debug, Clone, Default)]
 pub struct ProjectSchema {
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
+    pub rules: DialingRules,
 }
 
 impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
         let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
-        Self { fields, by_name, by_id }
+        Self {
+            fields,
+            by_name,
+            by_id,
+            rules: DialingRules::default(),
+        }
+    }
+
+    /// The schema with the rules stored beside it (text that no longer parses counts as none:
+    /// it was checked when stored).
+    pub fn with_rules(mut self, stored: Option<&str>) -> Self {
+        self.rules = stored
+            .and_then(|text| DialingRules::parse(text.as_bytes()).ok())
+            .unwrap_or_default();
+        self
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {

@@ -6,18 +6,25 @@
 //! - `POST /dialbase/v1/records/{id}/release` `{"owner": "dialer-1", "dispositionid": 3,
 //!   "userid": "agent-7", "next_calldate": "...", "description": "..."}` → 200 with the record.
 //!   Only `owner` is required: without `dispositionid` the record goes back to the queue as it was.
+//!   With a `next_calldate`, `callback_owner` makes the call-back that owner's until the
+//!   project's grace time after it is due. The project's rules decide what a result does.
+//! - `GET /dialbase/v1/records/{id}` → 200 `{"status": 200, "record": {...}}` with the dial
+//!   state: `timezones`, `next_callable_at`, `callback_owner`, `attempts_by_number`.
 
 use crate::domain::ValidationError;
+use crate::domain::calldate;
 use crate::domain::record::{Record, validate_disposition};
+use crate::http::clock::RequestNow;
 use crate::http::jtel::JtelError;
 use crate::http::record_view::FormTexts;
 use crate::http::{ApiError, AppState, Authed, Dialect, json_body, path_id};
+use crate::storage::{CallRelease, DialState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawPathParams, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dialbase/v1/projects/{projectid}/claim", post(claim))
         .route("/dialbase/v1/records/{id}/release", post(release))
+        .route("/dialbase/v1/records/{id}", get(show))
 }
 
 pub const DEFAULT_LEASE_SECONDS: u32 = 300;
@@ -52,6 +60,7 @@ struct ReleaseRequest {
     userid: Option<String>,
     next_calldate: Option<String>,
     description: Option<String>,
+    callback_owner: Option<String>,
 }
 
 /// Owners name dialers (or agents): short, printable.
@@ -85,6 +94,7 @@ fn answer(record: &Record) -> Response {
 async fn claim(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
+    RequestNow(now): RequestNow,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, JtelError> {
@@ -98,7 +108,7 @@ async fn claim(
     }
     match state
         .store
-        .claim_next(auth.tenant, project, &request.owner, lease)
+        .claim_next(auth.tenant, project, &request.owner, lease, now)
         .await?
     {
         Some(record) => Ok(answer(&record)),
@@ -109,6 +119,7 @@ async fn claim(
 async fn release(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
+    RequestNow(now): RequestNow,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, JtelError> {
@@ -120,17 +131,75 @@ async fn release(
             let user = request.userid.unwrap_or_else(|| request.owner.clone());
             let mut disposition = validate_disposition(Some(id), Some(user), request.next_calldate.as_deref(), false)?;
             disposition.description = request.description;
-            Some(disposition)
+            if let Some(owner) = &request.callback_owner {
+                check_owner(owner)?;
+            }
+            Some(CallRelease {
+                disposition,
+                callback_owner: request.callback_owner,
+            })
         }
-        None if request.userid.is_some() || request.next_calldate.is_some() || request.description.is_some() => {
-            let detail = "userid, next_calldate and description come with a dispositionid";
+        None if request.userid.is_some()
+            || request.next_calldate.is_some()
+            || request.description.is_some()
+            || request.callback_owner.is_some() =>
+        {
+            let detail = "userid, next_calldate, description and callback_owner come with a dispositionid";
             return Err(ApiError::Invalid(ValidationError::new("missing_dispositionid", detail)).into());
         }
         None => None,
     };
     let record = state
         .store
-        .release_claim(auth.tenant, record, &request.owner, result)
+        .release_claim(auth.tenant, record, &request.owner, result, now)
         .await?;
     Ok(answer(&record))
+}
+
+async fn show(
+    auth: Authed<DialbaseApi>,
+    State(state): State<AppState>,
+    RequestNow(now): RequestNow,
+    params: RawPathParams,
+) -> Result<Response, JtelError> {
+    let id = path_id(&params, "id", "record")?;
+    let (record, dial) = state.store.dial_state(auth.tenant, id).await?;
+    let now = now.unwrap_or_else(calldate::now_seconds);
+    let mut body = record_json(&record);
+    let timezones: Vec<&str> = dial.zones.as_deref().unwrap_or_default().split_whitespace().collect();
+    let attempts: serde_json::Map<String, Value> = dial
+        .attempts_by_number
+        .iter()
+        .map(|(field, count)| (field.clone(), json!(count)))
+        .collect();
+    let next = next_callable_at(&record, &dial, now).map(calldate::from_seconds);
+    let extra = json!({
+        "timezones": timezones, "next_callable_at": next, "callback_owner": dial.callback_owner,
+        "last_attempt_at": dial.last_attempt_at.map(calldate::from_seconds), "attempts_by_number": attempts,
+    });
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    Ok(Json(json!({"status": 200, "record": body})).into_response())
+}
+
+/// When a claim could first hand the record out, as far as time decides: after its call
+/// date and inside its zones' calling hours.
+/// None when it will not come up by itself (done, locked, on the Robinson list, out of
+/// attempts, or no callable time ahead).
+fn next_callable_at(record: &Record, dial: &DialState, now: i64) -> Option<i64> {
+    let rules = &dial.rules;
+    let out_of_attempts = rules
+        .retries
+        .max_attempts
+        .is_some_and(|max| record.attempts >= i64::from(max));
+    if record.done_at.is_some() || record.locked || record.robinson || out_of_attempts {
+        return None;
+    }
+    let due = record
+        .next_calldate
+        .as_deref()
+        .and_then(|t| calldate::to_seconds(t).ok());
+    let from = due.map_or(now, |due| due.max(now));
+    rules.next_callable_at(dial.zones.as_deref(), from)
 }

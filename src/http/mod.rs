@@ -1,15 +1,18 @@
 //! HTTP: one module per API dialect over the shared store. Every dialect is mounted
 //! twice: under `/{customer}` and at the root, where the Host header names the tenant.
-//! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release) and `export`.
+//! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
+//! `rules` (a project's dialing rules) and `export`.
 
 mod auth;
 mod auth_cache;
+mod clock;
 mod dialer;
 mod error;
 mod export;
 mod iovox;
 mod jtel;
 mod record_view;
+mod rules;
 mod vcc;
 
 use crate::storage::Store;
@@ -26,6 +29,8 @@ pub use error::{ApiError, error_response, json_body};
 pub struct AppState {
     pub store: Arc<dyn Store>,
     auth_cache: Arc<auth_cache::AuthCache>,
+    /// Whether requests may set the clock (`clock::NOW_HEADER`): tests only.
+    test_clock: bool,
 }
 
 /// Default cap on request bodies: a 10,000-record import fits with room to spare.
@@ -37,6 +42,7 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .merge(iovox::routes())
         .merge(jtel::routes())
         .merge(dialer::routes())
+        .merge(rules::routes())
         .merge(export::routes());
     Router::new()
         .route("/healthz", get(healthz))
@@ -47,6 +53,7 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .with_state(AppState {
             store,
             auth_cache: Default::default(),
+            test_clock: clock::test_clock_enabled(),
         })
 }
 

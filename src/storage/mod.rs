@@ -6,6 +6,7 @@ mod shared;
 mod sqlite;
 
 use crate::domain::ValidationError;
+use crate::domain::dialing_rules::DialingRules;
 use crate::domain::iovox::{
     ContactQuery, ContactView, ContactsRequest, IovoxError, Mode, RuleTemplateInput, RuleTemplateView,
 };
@@ -181,18 +182,47 @@ pub trait RecordStore: Send + Sync {
     async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError>;
 }
 
-/// The dialers' queue: claim and release.
+/// A dialer's release with a call result.
+#[derive(Debug, Clone)]
+pub struct CallRelease {
+    pub disposition: Disposition,
+    /// Only this owner may claim the call-back (`disposition.next_calldate`) until the
+    /// project's grace time after it is due.
+    pub callback_owner: Option<String>,
+}
+
+/// What Dialbase keeps about a record's dialing beyond what every dialect shows.
+#[derive(Debug, Clone, Default)]
+pub struct DialState {
+    /// The time zones of the number dialed next (space-separated), while calling hours apply.
+    pub zones: Option<String>,
+    pub callback_owner: Option<String>,
+    /// Unix seconds of the last call result.
+    pub last_attempt_at: Option<i64>,
+    /// Call results per dialed field.
+    pub attempts_by_number: Vec<(String, i64)>,
+    pub rules: DialingRules,
+}
+
+/// The dialers' queue: rules, claim and release (docs/dialing.md). `now` (Unix seconds)
+/// stands in for the clock in tests; None is the real one (the database's on PostgreSQL).
 #[async_trait]
 pub trait DialingStore: Send + Sync {
+    /// Stores a project's rules (replacing all of them) and works out again what they
+    /// change about its records (their time zones).
+    async fn put_rules(&self, tenant: TenantId, project: i64, rules: DialingRules) -> Result<(), StoreError>;
+    async fn rules(&self, tenant: TenantId, project: i64) -> Result<DialingRules, StoreError>;
     /// Atomically claims the project's next dialable record for `owner` until `lease_seconds`
     /// from now (at least that long: times have whole seconds, a lease ends once the clock has
     /// passed its expiry second). Dialable: not done, not locked, no number on the Robinson
-    /// list, due (`next_calldate` passed or unset), and unclaimed or its lease expired. Order:
-    /// dated records by `next_calldate` then id, then unset ones by id (unset means "due now",
-    /// so it comes after everything overdue). None when nothing is dialable; NotFound when the
-    /// project is not the tenant's. Must stay race-free with several server nodes on one
-    /// database: one `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`,
-    /// with the database's clock, and None only when nothing is dialable, however many rows
+    /// list, due (`next_calldate` passed or unset), unclaimed or its lease expired, and
+    /// allowed by the project's rules (inside its zones' calling hours, under the attempt
+    /// limit, past the minimum gap, a call-back of another owner past its grace time).
+    /// Order: dated records by `next_calldate` then id, then unset ones by id (unset means
+    /// "due now", so it comes after everything overdue). None when nothing is dialable;
+    /// NotFound when the project is not the tenant's. Must stay race-free with several
+    /// server nodes on one database: one `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP
+    /// LOCKED) RETURNING`, and None only when nothing is dialable, however many rows
     /// concurrent claims hold locked (docs/jtel.md has the PostgreSQL statement).
     async fn claim_next(
         &self,
@@ -200,19 +230,24 @@ pub trait DialingStore: Send + Sync {
         project: i64,
         owner: &str,
         lease_seconds: u32,
+        now: Option<i64>,
     ) -> Result<Option<Record>, StoreError>;
     /// Ends `owner`'s claim on a record (NotFound if not the tenant's; Conflict unless the record
     /// is still claimed by `owner`: a lease that expired may have been taken over). Without a
     /// result the record goes back to the queue as it was. With one, the disposition is stored
-    /// and `attempts` counted; its `next_calldate` is the call-back (the record stays open),
-    /// without one the record is done: `next_calldate` cleared and `done_at` set.
+    /// with the number dialed, `attempts` counted, and the project's rules decide what comes
+    /// next (`domain::call_outcome::plan`): without rules a `next_calldate` is a call-back
+    /// (the record stays open) and without one the record is done.
     async fn release_claim(
         &self,
         tenant: TenantId,
         record: i64,
         owner: &str,
-        result: Option<Disposition>,
+        result: Option<CallRelease>,
+        now: Option<i64>,
     ) -> Result<Record, StoreError>;
+    /// A record (by id, any project of the tenant) with its dialing state.
+    async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError>;
 }
 
 /// The do-not-call (Robinson) list.

@@ -51,6 +51,14 @@ fn the_benchmark_runs_end_to_end_on_a_small_data_set() {
         context["claims_drained_queue"], true,
         "the listed contacts stay in the queue"
     );
+    assert_eq!(
+        context["claims_under_rules"], context["distinct_claims_under_rules"],
+        "under rules no contact twice either"
+    );
+    assert_eq!(
+        context["claims_under_rules"], 1800,
+        "rules that allow every call change nothing"
+    );
     assert_eq!(context["exported_cli"], 20000);
     assert_eq!(context["exported_http"], 20000);
     let phases: Vec<&str> = context["rss_phases"]
@@ -68,6 +76,7 @@ fn the_benchmark_runs_end_to_end_on_a_small_data_set() {
             "dialer contacts load",
             "lookups",
             "claims",
+            "claims under rules",
             "export"
         ]
     );

@@ -5,6 +5,7 @@ mod cli_transfer;
 mod common;
 mod dialer_claims;
 mod dialer_two_nodes;
+mod dialing_rules;
 mod export;
 mod indexed_search;
 mod iovox;

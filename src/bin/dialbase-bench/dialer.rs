@@ -30,12 +30,33 @@ fn listed(i: usize) -> bool {
     i % 10 == 9
 }
 
-/// Loads `contacts` jtel contacts into a new campaign, then lists a tenth of their numbers.
-pub async fn load(api: &Api, contacts: usize, batch: usize) -> Result<Campaign, String> {
+/// Every dialing rule on (docs/dialing.md), none of them keeping a contact of the bench
+/// from being claimed: calling hours all day in each contact's zone (still worked out for
+/// every claim), a holiday years ahead, attempt limits above the one call per contact.
+pub fn all_rules() -> Value {
+    let day = json!(["00:00", "24:00"]);
+    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| (d.to_string(), day.clone()))
+        .collect();
+    json!({"calling_hours": week, "holidays": ["2099-12-25"], "default_timezone": "Europe/Budapest",
+           "default_country": "HU", "dnc_lists": ["default"],
+           "retries": {"max_attempts_per_number": 3, "max_attempts": 6, "min_gap_minutes": 60},
+           "dispositions": {"1": {"action": "done"}, "8": {"action": "retry", "after_minutes": 120}},
+           "callback_grace_minutes": 30})
+}
+
+/// Loads `contacts` jtel contacts into a new campaign (with `rules`, set first), then
+/// lists a tenth of their numbers.
+pub async fn load(api: &Api, contacts: usize, batch: usize, rules: Option<Value>) -> Result<Campaign, String> {
     let (reply, _) = api
         .ok(Method::POST, "/v2/projects", Some(br#"{"name": "dialer"}"#.to_vec()))
         .await?;
     let project = reply["response"].as_i64().ok_or("no project id")?;
+    if let Some(rules) = rules {
+        let path = format!("/dialbase/v1/projects/{project}/rules");
+        api.ok(Method::PUT, &path, Some(rules.to_string().into_bytes())).await?;
+    }
     for start in (0..contacts).step_by(batch.max(1)) {
         let items: Vec<Value> = (start..contacts.min(start + batch))
             .map(|i| {

@@ -170,7 +170,10 @@ async fn run(options: &Options) -> Result<(), String> {
     let contacts = (n / 10).clamp(1, 100_000);
     eprintln!("loading {contacts} dialer contacts through the jtel dialect, a tenth on the Robinson list ...");
     let campaign = rss
-        .during("dialer contacts load", dialer::load(&api, contacts, options.batch))
+        .during(
+            "dialer contacts load",
+            dialer::load(&api, contacts, options.batch, None),
+        )
         .await?;
 
     eprintln!("look-ups, {} connections ...", options.connections);
@@ -225,6 +228,35 @@ async fn run(options: &Options) -> Result<(), String> {
     ));
     figures.push(Figure::at_most("claim p99", claims.claim_p99_ms, "ms", 10.0));
 
+    eprintln!(
+        "claim + release under every dialing rule, {} dialers ...",
+        options.dialers
+    );
+    let ruled = rss
+        .during("claims under rules", async {
+            let campaign = dialer::load(&api, contacts, options.batch, Some(dialer::all_rules())).await?;
+            dialer::claim_and_release(&api, &campaign, options.dialers, options.claims).await
+        })
+        .await?;
+    if ruled.distinct != ruled.claims || ruled.robinson_claimed != 0 {
+        return Err(format!(
+            "under rules {} claims handed out {} distinct contacts, {} of them on the Robinson list",
+            ruled.claims, ruled.distinct, ruled.robinson_claimed
+        ));
+    }
+    figures.push(Figure::at_least(
+        format!("claim + release under all rules, {} dialers: claims/s", ruled.dialers),
+        ruled.per_second,
+        "claims/s",
+        claims.per_second / 2.0,
+    ));
+    figures.push(Figure::at_most(
+        "claim p99 under all rules",
+        ruled.claim_p99_ms,
+        "ms",
+        10.0,
+    ));
+
     eprintln!("exports of the whole project: CLI, then HTTP ...");
     let (cli, http) = rss
         .during("export", async {
@@ -265,6 +297,7 @@ async fn run(options: &Options) -> Result<(), String> {
         "jtel_contacts": campaign.contacts, "robinson_listed": campaign.listed.len(),
         "claims": claims.claims, "distinct_claims": claims.distinct, "robinson_claimed": claims.robinson_claimed,
         "claims_drained_queue": claims.drained,
+        "claims_under_rules": ruled.claims, "distinct_claims_under_rules": ruled.distinct,
         "exported_cli": cli.records, "exported_http": http.records,
         "rss_phases": rss.phases.iter().map(|(phase, kib)| json!({"phase": phase, "max_kib": kib})).collect::<Vec<_>>(),
         "cores": std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1),

@@ -3,18 +3,23 @@
 //! Several nodes claim from one database at once: see [`claim_next`].
 
 use super::PostgresStore;
-use super::record_rows::DispositionRows;
+use super::fields::{cached_schema, change_schema, current_schema, own_schema};
+use super::record_rows::{DispositionRows, register_zones};
 use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
 use super::records_write::delete_rows;
+use super::tenants::add_robinson;
 use super::{PgError, PgResult, Tx};
 use crate::domain::calldate;
-use crate::domain::record::{Disposition, Record};
-use crate::storage::DialingStore;
-use crate::storage::shared::dialler::{check_claimant, record_key_sql};
+use crate::domain::dialing_rules::DialingRules;
+use crate::domain::record::Record;
+use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
+use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::{POSTGRES, SqlArg};
+use crate::storage::{CallRelease, DialState, DialingStore};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 use tokio_postgres::types::ToSql;
@@ -65,13 +70,18 @@ pub async fn set_locked(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey,
     Ok(id)
 }
 
-/// The database's clock in Unix seconds (the whole second, as `calldate::now_seconds`): one
-/// clock for every node, so that nodes whose clocks differ still agree on when a lease
-/// ends. Fixed within a statement, so an index scan can start from it.
-const NOW: &str = "floor(extract(epoch FROM statement_timestamp()))::bigint";
+/// The clock in Unix seconds (the whole second, as `calldate::now_seconds`): `$4` when a
+/// test gives one, else the database's: one clock for every node, so that nodes whose
+/// clocks differ still agree on when a lease ends. Fixed within a statement, so an index
+/// scan can start from it.
+const NOW: &str = "COALESCE($4::bigint, floor(extract(epoch FROM statement_timestamp()))::bigint)";
 
-/// [`NOW`] plus `$4` seconds: when a lease taken now ends.
-const LEASE_END: &str = "(floor(extract(epoch FROM statement_timestamp()))::bigint + $4::bigint)";
+/// The rules' limits (`ClaimLimits`), NULL where the project has none: `$5` the zone sets
+/// inside their calling hours, `$6` the call-back grace in seconds, `$7` the attempt
+/// limit; `$3` is the claiming owner.
+const ALLOWED: &str = "($5::text[] IS NULL OR r.zones = ANY($5::text[]))
+    AND (r.callback_owner IS NULL OR r.callback_owner = $3::text OR r.next_calldate + $6::bigint <= {NOW})
+    AND ($7::bigint IS NULL OR r.attempts < $7::bigint)";
 
 /// The claim order, as `records_queue` holds it: dated records by due time, then unset ones
 /// ("due now") by id, since PostgreSQL sorts NULLs last. Also the order of the unset ones
@@ -83,7 +93,10 @@ const QUEUE_ORDER: &str = "next_calldate, id";
 /// queue (`records_queue`), and records whose lease has expired (`records_leases`). A
 /// record with a number on the Robinson list carries the flag: no join.
 fn candidates() -> [String; 3] {
-    let open = "r.tenant_id = $2 AND r.project_id = $1 AND r.done_at IS NULL AND NOT r.locked AND NOT r.robinson";
+    let allowed = ALLOWED.replace("{NOW}", NOW);
+    let open = format!(
+        "r.tenant_id = $2 AND r.project_id = $1 AND r.done_at IS NULL AND NOT r.locked AND NOT r.robinson AND {allowed}"
+    );
     let queued = format!("{open} AND r.claimed_by IS NULL");
     [
         format!("{queued} AND r.next_calldate <= {NOW}"),
@@ -100,7 +113,7 @@ fn candidates() -> [String; 3] {
 /// (SKIP LOCKED: claims on other nodes pass each other instead of queueing on one row). A row
 /// locked meanwhile by a committed change is re-checked against the conditions before it is
 /// taken, so a record claimed elsewhere is never taken again. The earliest candidate in queue
-/// order is claimed; the others stay locked only until the commit.
+/// order is claimed; the others stay locked only until the commit. `$9`: the lease in seconds.
 fn claim_sql() -> String {
     let ctes: Vec<String> = candidates()
         .iter()
@@ -114,7 +127,7 @@ fn claim_sql() -> String {
         .collect();
     format!(
         "WITH {}
-         UPDATE records r SET claimed_by = $3, claim_expires_at = {LEASE_END}, updated_at = {NOW}
+         UPDATE records r SET claimed_by = $3, claim_expires_at = {NOW} + $8::bigint, updated_at = {NOW}
          WHERE r.tenant_id = $2
            AND r.id = (SELECT id FROM (SELECT * FROM c0 UNION ALL SELECT * FROM c1 UNION ALL SELECT * FROM c2) c
                        ORDER BY {QUEUE_ORDER} LIMIT 1)
@@ -153,27 +166,38 @@ pub async fn claim_next(
     project_id: i64,
     owner: &str,
     lease_seconds: u32,
+    now: Option<i64>,
 ) -> PgResult<Option<Record>> {
+    // Also tells a project of another tenant (NotFound).
+    let schema = current_schema(tx, tenant, project_id).await?;
+    let rules = &schema.rules;
+    let zone_sets = match rules.schedule() {
+        Some(_) => zone_sets(tx, tenant, project_id).await?,
+        None => Vec::new(),
+    };
+    let clock = now.unwrap_or_else(calldate::now_seconds);
+    let limits = ClaimLimits::at(rules, zone_sets, clock);
     let claim = tx.prepare_cached(&CLAIM_SQL).await?;
     let lease = i64::from(lease_seconds);
     let started = Instant::now();
     let mut attempt: u32 = 0;
+    let args: [&(dyn ToSql + Sync); 7] = [
+        &project_id,
+        &tenant,
+        &owner,
+        &now,
+        &limits.callable_zones,
+        &limits.grace_seconds,
+        &limits.max_attempts,
+    ];
+    let with_lease: Vec<&(dyn ToSql + Sync)> = args.iter().copied().chain([&lease as &(dyn ToSql + Sync)]).collect();
     loop {
-        if let Some(r) = tx.query_opt(&claim, &[&project_id, &tenant, &owner, &lease]).await? {
+        if let Some(r) = tx.query_opt(&claim, &with_lease).await? {
             let claimed = (row_of(&r)?, r.get(ROW_WIDTH));
             return Ok(to_records(tx, tenant, vec![claimed]).await?.pop());
         }
-        if attempt == 0 {
-            // Only another tenant's or a missing project never yields a record: tell it apart
-            // here rather than on every claim.
-            super::fields::project(tx, tenant, project_id).await?;
-        }
         let dialable = tx.prepare_cached(&DIALABLE_SQL).await?;
-        if !tx
-            .query_one(&dialable, &[&project_id, &tenant])
-            .await?
-            .get::<_, bool>(0)
-        {
+        if !tx.query_one(&dialable, &args).await?.get::<_, bool>(0) {
             return Ok(None);
         }
         if started.elapsed() > LOCKED_PATIENCE {
@@ -186,67 +210,228 @@ pub async fn claim_next(
     }
 }
 
-/// A release of record `$2` at `$3`; with a result (`$5`) one more attempt, and the
-/// result's call-back (`$4`) as the next call date, or without one the record is done.
-const RELEASE_SQL: &str = "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $3,
-      attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,
-      next_calldate = CASE WHEN $5 THEN $4 ELSE next_calldate END,
-      done_at = CASE WHEN $5 THEN (CASE WHEN $4::bigint IS NULL THEN $3::bigint END) ELSE done_at END
-    WHERE r.tenant_id = $1 AND r.id = $2";
+/// The project's zone sets (see `project_zones`).
+async fn zone_sets(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<Vec<String>> {
+    let statement = tx
+        .prepare_cached("SELECT zones FROM project_zones WHERE tenant_id = $1 AND project_id = $2")
+        .await?;
+    Ok(tx
+        .query(&statement, &[&tenant, &project])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
 
 /// Ends a claim (see `DialingStore::release_claim`): without a result the record goes back
-/// to the queue as it was; with one, its disposition is stored, the attempt counted, and
-/// its call-back is the next call date, or without one the record is done.
+/// to the queue as it was; with one, its disposition is stored with the number dialed, the
+/// attempt counted, and the project's rules decide what comes next.
 pub async fn release_claim(
     tx: &Tx<'_>,
     tenant: TenantId,
     id: i64,
     owner: &str,
-    result: Option<&Disposition>,
+    result: Option<&CallRelease>,
+    now: Option<i64>,
 ) -> PgResult<Record> {
     // Locked, so that a claim taking over an expired lease and this release queue.
-    let row = tx
-        .query_opt(
-            "SELECT claimed_by FROM records WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
-            &[&tenant, &id],
-        )
-        .await?
-        .ok_or(StoreError::NotFound("record"))?;
-    check_claimant(id, row.get(0), owner).map_err(PgError::from)?;
-    let now = calldate::now_seconds();
-    let callback = result
-        .and_then(|d| d.next_calldate.as_deref())
-        .and_then(|t| calldate::to_seconds(t).ok());
-    if let Some(disposition) = result {
-        let mut rows = DispositionRows::default();
-        rows.push(id, disposition);
-        rows.insert(tx, tenant, &calldate::from_seconds(now)).await?;
-    }
     let statement = tx
         .prepare_cached(&format!(
-            "{RELEASE_SQL} RETURNING {ROW_COLUMNS},
-               (SELECT schema_version FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id)"
+            "SELECT {ROW_COLUMNS}, p.schema_version FROM records r
+             JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+             WHERE r.tenant_id = $1 AND r.id = $2 FOR UPDATE OF r"
         ))
         .await?;
     let r = tx
-        .query_one(&statement, &[&tenant, &id, &now, &callback, &result.is_some()])
-        .await?;
-    let released = (row_of(&r)?, r.get(ROW_WIDTH));
+        .query_opt(&statement, &[&tenant, &id])
+        .await?
+        .ok_or(StoreError::NotFound("record"))?;
+    let (row, version): (RecordRow, i64) = (row_of(&r)?, r.get(ROW_WIDTH));
+    check_claimant(id, row.claimed_by.as_deref(), owner).map_err(PgError::from)?;
+    let now = now.unwrap_or_else(calldate::now_seconds);
+    let released = match result {
+        None => {
+            let statement = tx
+                .prepare_cached(&format!(
+                    "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $3
+                     WHERE r.tenant_id = $1 AND r.id = $2 RETURNING {ROW_COLUMNS}"
+                ))
+                .await?;
+            tx.query_one(&statement, &[&tenant, &id, &now]).await?
+        }
+        Some(call) => {
+            let schema = cached_schema(tx, tenant, row.project_id, version).await?;
+            let counts = attempts_by_number(tx, tenant, id).await?;
+            let plan = plan_release(&schema, &row, &counts, call, now)?;
+            let mut rows = DispositionRows::default();
+            rows.push_dialed(id, &call.disposition, plan.dialed_field.as_deref());
+            rows.insert(tx, tenant, &calldate::from_seconds(now)).await?;
+            if let Some(number) = plan.dnc_number.clone() {
+                add_robinson(tx, tenant, &[number]).await?;
+            }
+            let zoned = RecordRow {
+                zones: plan.zones.clone(),
+                ..row.clone()
+            };
+            register_zones(tx, tenant, row.project_id, &[&zoned]).await?;
+            // With a next call date the record comes due then; without one it is done.
+            let statement = tx
+                .prepare_cached(&format!(
+                    "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
+                       next_calldate = $3, done_at = CASE WHEN $3::bigint IS NULL THEN $4::bigint END,
+                       updated_at = $4, last_attempt_at = $4, phone_field = $5, zones = $6, callback_owner = $7
+                     WHERE r.tenant_id = $1 AND r.id = $2 RETURNING {ROW_COLUMNS}"
+                ))
+                .await?;
+            tx.query_one(
+                &statement,
+                &[
+                    &tenant,
+                    &id,
+                    &plan.next_calldate,
+                    &now,
+                    &plan.phone_field,
+                    &plan.zones,
+                    &plan.callback_owner,
+                ],
+            )
+            .await?
+        }
+    };
+    let released = (row_of(&released)?, version);
     let mut records = to_records(tx, tenant, vec![released]).await?;
     Ok(records.pop().ok_or(StoreError::NotFound("record"))?)
 }
 
+/// Call results per dialed field of a record.
+async fn attempts_by_number(tx: &Transaction<'_>, tenant: TenantId, record: i64) -> PgResult<HashMap<String, i64>> {
+    let statement = tx
+        .prepare_cached(
+            "SELECT phone_field, count(*) FROM dispositions
+             WHERE tenant_id = $1 AND record_id = $2 AND phone_field IS NOT NULL GROUP BY phone_field",
+        )
+        .await?;
+    Ok(tx
+        .query(&statement, &[&tenant, &record])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+/// Stores a project's rules: a new schema version (every node's cache drops the old
+/// rules), and the records' zones worked out again when the rules change them.
+pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &DialingRules) -> PgResult<()> {
+    let before = current_schema(tx, tenant, project_id).await?;
+    change_schema(tx, tenant, project_id).await?;
+    tx.execute(
+        "UPDATE projects SET rules = $3 WHERE tenant_id = $1 AND id = $2",
+        &[&tenant, &project_id, &rules.to_json().to_string()],
+    )
+    .await?;
+    if !zones_change(&before.rules, rules) {
+        return Ok(());
+    }
+    let after = own_schema(tx, tenant, project_id).await?;
+    tx.execute(
+        "DELETE FROM project_zones WHERE tenant_id = $1 AND project_id = $2",
+        &[&tenant, &project_id],
+    )
+    .await?;
+    let page = tx
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM records r WHERE r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3
+             ORDER BY r.id LIMIT 5000"
+        ))
+        .await?;
+    let mut last = 0i64;
+    loop {
+        let rows: Vec<RecordRow> = tx
+            .query(&page, &[&tenant, &project_id, &last])
+            .await?
+            .iter()
+            .map(row_of)
+            .collect::<PgResult<_>>()?;
+        let Some(end) = rows.last().map(|r| r.id) else {
+            return Ok(());
+        };
+        let mut changed = Vec::new();
+        for mut row in rows {
+            let zones = row.zones_for(&after);
+            if zones != row.zones {
+                row.zones = zones;
+                changed.push(row);
+            } else if row.zones.is_some() {
+                changed.push(row); // unchanged, but its zone set is registered anew
+            }
+        }
+        let (ids, zones): (Vec<i64>, Vec<Option<String>>) = changed.iter().map(|r| (r.id, r.zones.clone())).unzip();
+        tx.execute(
+            "UPDATE records r SET zones = t.zones FROM unnest($2::bigint[], $3::text[]) AS t(id, zones)
+             WHERE r.tenant_id = $1 AND r.id = t.id AND r.zones IS DISTINCT FROM t.zones",
+            &[&tenant, &ids, &zones],
+        )
+        .await?;
+        register_zones(tx, tenant, project_id, &changed.iter().collect::<Vec<_>>()).await?;
+        last = end;
+    }
+}
+
+/// A record of the tenant with its dialing state.
+pub async fn dial_state(tx: &Tx<'_>, tenant: TenantId, id: i64) -> PgResult<(Record, DialState)> {
+    let statement = tx
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS}, p.schema_version, r.callback_owner, r.last_attempt_at FROM records r
+             JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+             WHERE r.tenant_id = $1 AND r.id = $2"
+        ))
+        .await?;
+    let r = tx
+        .query_opt(&statement, &[&tenant, &id])
+        .await?
+        .ok_or(StoreError::NotFound("record"))?;
+    let (row, version): (RecordRow, i64) = (row_of(&r)?, r.get(ROW_WIDTH));
+    let schema = cached_schema(tx, tenant, row.project_id, version).await?;
+    let mut attempts_by_number: Vec<(String, i64)> = attempts_by_number(tx, tenant, id).await?.into_iter().collect();
+    attempts_by_number.sort();
+    let state = DialState {
+        zones: row.zones.clone(),
+        callback_owner: r.get(ROW_WIDTH + 1),
+        last_attempt_at: r.get(ROW_WIDTH + 2),
+        attempts_by_number,
+        rules: schema.rules.clone(),
+    };
+    let record = to_records(tx, tenant, vec![(row, version)])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("record"))?;
+    Ok((record, state))
+}
+
 #[async_trait]
 impl DialingStore for PostgresStore {
+    async fn put_rules(&self, tenant: TenantId, project: i64, rules: DialingRules) -> Result<(), StoreError> {
+        self.write(rules, |tx, rules| Box::pin(put_rules(tx, tenant, project, rules)))
+            .await
+    }
+
+    async fn rules(&self, tenant: TenantId, project: i64) -> Result<DialingRules, StoreError> {
+        self.read((), |tx, _| {
+            Box::pin(async move { Ok(current_schema(tx, tenant, project).await?.rules.clone()) })
+        })
+        .await
+    }
+
     async fn claim_next(
         &self,
         tenant: TenantId,
         project_id: i64,
         owner: &str,
         lease_seconds: u32,
+        now: Option<i64>,
     ) -> Result<Option<Record>, StoreError> {
         self.write(owner, |tx, owner| {
-            Box::pin(claim_next(tx, tenant, project_id, owner, lease_seconds))
+            Box::pin(claim_next(tx, tenant, project_id, owner, lease_seconds, now))
         })
         .await
     }
@@ -256,11 +441,16 @@ impl DialingStore for PostgresStore {
         tenant: TenantId,
         record: i64,
         owner: &str,
-        result: Option<Disposition>,
+        result: Option<CallRelease>,
+        now: Option<i64>,
     ) -> Result<Record, StoreError> {
         self.write((owner, result), |tx, (owner, result)| {
-            Box::pin(release_claim(tx, tenant, record, owner, result.as_ref()))
+            Box::pin(release_claim(tx, tenant, record, owner, result.as_ref(), now))
         })
         .await
+    }
+
+    async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError> {
+        self.read((), |tx, _| Box::pin(dial_state(tx, tenant, record))).await
     }
 }

@@ -86,7 +86,7 @@ pub async fn load_schema(
     let statement = tx
         .prepare_cached(
             "SELECT p.schema_version, f.id, f.name, f.label, f.kind, f.indexed,
-                    v.id, v.name, v.exportvalue, v.description, v.commission, v.price
+                    v.id, v.name, v.exportvalue, v.description, v.commission, v.price, p.rules
              FROM projects p
              LEFT JOIN fields f ON f.tenant_id = p.tenant_id AND f.project_id = p.id
              LEFT JOIN field_values v ON v.tenant_id = f.tenant_id AND v.field_id = f.id
@@ -125,7 +125,8 @@ pub async fn load_schema(
             });
         }
     }
-    Ok(Some((first.get(0), ProjectSchema::new(fields))))
+    let rules: Option<&str> = first.get(12);
+    Ok(Some((first.get(0), ProjectSchema::new(fields).with_rules(rules))))
 }
 
 /// The project's schema at `version` (or later): from the node's cache, else loaded and

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../migrations/postgres/005_records_without_foreign_keys.sql"),
     ),
+    (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

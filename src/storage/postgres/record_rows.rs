@@ -26,6 +26,7 @@ struct RowColumns {
     updated_at: Vec<i64>,
     contacts: Vec<Option<String>>,
     data: Vec<String>,
+    zones: Vec<Option<String>>,
 }
 
 impl RowColumns {
@@ -41,6 +42,7 @@ impl RowColumns {
         self.updated_at.push(row.updated_at);
         self.contacts.push(contacts_json(&row.contacts));
         self.data.push(row.data.to_json());
+        self.zones.push(row.zones.clone());
     }
 }
 
@@ -55,11 +57,12 @@ pub async fn update_rows(tx: &Transaction<'_>, tenant: TenantId, rows: &[&Record
         .prepare_cached(
             "UPDATE records r SET user_data = t.user_data, phone_field = t.phone_field,
                next_calldate = t.next_calldate, price = t.price, commission = t.commission, done_at = t.done_at,
-               robinson = t.robinson, updated_at = t.updated_at, contacts = t.contacts::jsonb, data = t.data::jsonb
+               robinson = t.robinson, updated_at = t.updated_at, contacts = t.contacts::jsonb, data = t.data::jsonb,
+               zones = t.zones
              FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[],
-                         $9::bool[], $10::bigint[], $11::text[], $12::text[])
+                         $9::bool[], $10::bigint[], $11::text[], $12::text[], $13::text[])
                AS t(id, user_data, phone_field, next_calldate, price, commission, done_at, robinson, updated_at,
-                    contacts, data)
+                    contacts, data, zones)
              WHERE r.tenant_id = $1 AND r.id = t.id",
         )
         .await?;
@@ -78,6 +81,7 @@ pub async fn update_rows(tx: &Transaction<'_>, tenant: TenantId, rows: &[&Record
             &c.updated_at,
             &c.contacts,
             &c.data,
+            &c.zones,
         ],
     )
     .await?;
@@ -149,11 +153,12 @@ pub async fn insert_rows(tx: &Transaction<'_>, tenant: TenantId, project: i64, r
         int8,
         Type::JSONB,
         Type::JSONB,
+        Type::TEXT,
     ];
     let values = rows
         .iter()
         .zip(&jsonb)
-        .map(|(row, (contacts, data))| -> [&(dyn ToSql + Sync); 14] {
+        .map(|(row, (contacts, data))| -> [&(dyn ToSql + Sync); 15] {
             [
                 &row.id,
                 &tenant,
@@ -169,11 +174,30 @@ pub async fn insert_rows(tx: &Transaction<'_>, tenant: TenantId, project: i64, r
                 &row.updated_at,
                 contacts,
                 data,
+                &row.zones,
             ]
         });
     let sql = "COPY records (id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                             done_at, robinson, created_at, updated_at, contacts, data) FROM STDIN BINARY";
+                             done_at, robinson, created_at, updated_at, contacts, data, zones) FROM STDIN BINARY";
     copy_in(tx, sql, &types, values).await
+}
+
+/// Notes the zone sets these rows have for their project (claims look at each of them).
+pub async fn register_zones(tx: &Transaction<'_>, tenant: TenantId, project: i64, rows: &[&RecordRow]) -> PgResult<()> {
+    let mut zones: Vec<&str> = rows.iter().filter_map(|r| r.zones.as_deref()).collect();
+    zones.sort_unstable();
+    zones.dedup();
+    if zones.is_empty() {
+        return Ok(());
+    }
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO project_zones (tenant_id, project_id, zones) SELECT $1, $2, unnest($3::text[])
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    tx.execute(&statement, &[&tenant, &project, &zones]).await?;
+    Ok(())
 }
 
 /// `n` new record ids, ascending: taken from the identity sequence before the insert, so
@@ -285,10 +309,17 @@ pub struct DispositionRows<'a> {
     user: Vec<&'a str>,
     next_calldate: Vec<Option<&'a str>>,
     description: Vec<Option<&'a str>>,
+    phone_field: Vec<Option<&'a str>>,
 }
 
 impl<'a> DispositionRows<'a> {
     pub fn push(&mut self, record: i64, d: &'a Disposition) {
+        self.push_dialed(record, d, None);
+    }
+
+    /// A dialer's call result, with the field whose number it dialed.
+    pub fn push_dialed(&mut self, record: i64, d: &'a Disposition, phone_field: Option<&'a str>) {
+        self.phone_field.push(phone_field);
         self.record.push(record);
         self.disposition.push(d.disposition_id);
         self.user.push(&d.user_id);
@@ -305,9 +336,10 @@ impl<'a> DispositionRows<'a> {
         let statement = tx
             .prepare_cached(
                 "INSERT INTO dispositions (tenant_id, record_id, disposition_id, user_id, next_calldate, description,
-                                           created_at)
-                 SELECT $1, r, d, u, n, x, $7 FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-                   WITH ORDINALITY AS t(r, d, u, n, x, i) ORDER BY i",
+                                           created_at, phone_field)
+                 SELECT $1, r, d, u, n, x, $7, f
+                 FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $8::text[])
+                   WITH ORDINALITY AS t(r, d, u, n, x, f, i) ORDER BY i",
             )
             .await?;
         tx.execute(
@@ -320,6 +352,7 @@ impl<'a> DispositionRows<'a> {
                 &self.next_calldate,
                 &self.description,
                 &now,
+                &self.phone_field,
             ],
         )
         .await?;

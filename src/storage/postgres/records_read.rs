@@ -17,10 +17,10 @@ use tokio_postgres::types::ToSql;
 /// The columns of `records r` that [`row_of`] reads, in its order.
 pub const ROW_COLUMNS: &str = "r.id, r.project_id, r.user_data, r.phone_field, r.next_calldate, r.price, r.commission,
     r.locked, r.claimed_by, r.claim_expires_at, r.done_at, r.attempts, r.robinson, r.created_at, r.updated_at,
-    r.contacts::text, r.data::text";
+    r.contacts::text, r.data::text, r.zones";
 
 /// How many columns [`ROW_COLUMNS`] has: what a query selects after them starts here.
-pub const ROW_WIDTH: usize = 17;
+pub const ROW_WIDTH: usize = 18;
 
 /// A record's row from the [`ROW_COLUMNS`] at the start of a result row.
 pub fn row_of(r: &Row) -> PgResult<RecordRow> {
@@ -43,6 +43,7 @@ pub fn row_of(r: &Row) -> PgResult<RecordRow> {
         updated_at: r.get(14),
         contacts: parse_contacts(r.get(15)).map_err(bad)?,
         data: RecordDoc::parse(r.get(16)).map_err(bad)?,
+        zones: r.get(17),
     })
 }
 

@@ -6,7 +6,7 @@
 use super::PostgresStore;
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
 use super::fields::{current_schema, project};
-use super::record_rows::{DispositionRows, SideChanges, insert_rows, take_ids, update_rows};
+use super::record_rows::{DispositionRows, SideChanges, insert_rows, register_zones, take_ids, update_rows};
 use super::records_read::{ROW_COLUMNS, row_of, select_rows, sql_params};
 use super::search::{Params, borrowed};
 use super::tenants::listed;
@@ -79,6 +79,7 @@ pub async fn write_tracked(
         let (gone, new) = side_changes(&t.terms, &terms);
         sides.terms(t.row.id, gone, new);
         (t.phones, t.terms) = (phones, terms);
+        t.row.zones = t.row.zones_for(schema);
     }
     let on_list = listed(tx, tenant, renumbered.iter().flat_map(|&i| &rows[i].phones)).await?;
     for i in renumbered {
@@ -87,6 +88,9 @@ pub async fn write_tracked(
     }
     let changed: Vec<&RecordRow> = rows.iter().filter(|t| t.changed).map(|t| &t.row).collect();
     update_rows(tx, tenant, &changed).await?;
+    if let Some(project) = changed.first().map(|r| r.project_id) {
+        register_zones(tx, tenant, project, &changed).await?;
+    }
     sides.write(tx, tenant).await?;
     rows.iter_mut().for_each(|t| t.changed = false);
     Ok(())
@@ -147,6 +151,7 @@ pub async fn insert_records(
     for ((write, form), &id) in accepted.iter().zip(&ids) {
         let mut row = RecordRow::new(project, write, form, now);
         row.id = id;
+        row.zones = row.zones_for(&schema);
         let row_phones = row.phones(&schema);
         sides.phones(id, Vec::new(), row_phones.iter().cloned().collect());
         sides.terms(id, Vec::new(), row.terms(&schema).into_iter().collect());
@@ -161,6 +166,7 @@ pub async fn insert_records(
         row.robinson = phones.iter().any(|p| on_list.contains(p));
     }
     insert_rows(tx, tenant, project, &rows).await?;
+    register_zones(tx, tenant, project, &rows.iter().collect::<Vec<_>>()).await?;
     sides.copy_new(tx, tenant).await?;
     dispositions.insert(tx, tenant, &calldate::from_seconds(now)).await?;
 

@@ -2,8 +2,14 @@
 //! claim, and what a release writes. Each backend claims with its own statement (SQLite
 //! serialises writers; PostgreSQL skips rows that concurrent claims hold).
 
+use super::row::RecordRow;
 use super::{SqlArg, SqlDialect};
-use crate::storage::{RecordKey, StoreError};
+use crate::domain::call_outcome::{CallFacts, CallResult, plan};
+use crate::domain::calldate;
+use crate::domain::dialing_rules::DialingRules;
+use crate::domain::schema::ProjectSchema;
+use crate::storage::{CallRelease, RecordKey, StoreError};
+use std::collections::HashMap;
 
 /// SQL selecting (id, project_id) of the records of tenant `p1` a key names, lowest id
 /// first, and the key's argument (`p2`). Append a LIMIT for "the one" a key means.
@@ -26,6 +32,104 @@ pub fn check_claimant(id: i64, claimed_by: Option<&str>, owner: &str) -> Result<
     } else {
         Err(StoreError::Conflict(format!("record {id} is not claimed by '{owner}'")))
     }
+}
+
+/// What a project's rules restrict in a claim, as statement arguments (None: no limit).
+/// The minimum gap is not among them: a retry's next call date keeps it, and a call-back
+/// agreed with the contact (or a date an integrator sets) is kept as given.
+pub struct ClaimLimits {
+    /// The zone sets inside their calling hours now, as a JSON array; None without hours.
+    pub callable_zones: Option<Vec<String>>,
+    pub grace_seconds: i64,
+    pub max_attempts: Option<i64>,
+}
+
+impl ClaimLimits {
+    /// The limits at `now`; `zone_sets` are the project's (`project_zones`).
+    pub fn at(rules: &DialingRules, zone_sets: Vec<String>, now: i64) -> Self {
+        let callable_zones = rules.schedule().map(|_| {
+            zone_sets
+                .into_iter()
+                .filter(|zones| rules.callable(Some(zones), now))
+                .collect()
+        });
+        ClaimLimits {
+            callable_zones,
+            grace_seconds: i64::from(rules.callback_grace_minutes) * 60,
+            max_attempts: rules.retries.max_attempts.map(i64::from),
+        }
+    }
+}
+
+/// The facts of a release the rules need, from the row and its call results per field.
+pub fn plan_release(
+    schema: &ProjectSchema,
+    row: &RecordRow,
+    counts: &HashMap<String, i64>,
+    call: &CallRelease,
+    now: i64,
+) -> Result<ReleasePlan, StoreError> {
+    let numbers = row.numbers(schema);
+    let dialed = row.dialed(schema);
+    let fields: Vec<String> = numbers.iter().map(|(field, _)| field.clone()).collect();
+    let facts = CallFacts {
+        attempts: row.attempts,
+        dialed: dialed.as_ref().map(|(field, _)| field.as_str()),
+        numbers: &fields,
+        attempts_by_number: counts,
+    };
+    let callback_at = call
+        .disposition
+        .next_calldate
+        .as_deref()
+        .map(calldate::to_seconds)
+        .transpose()?;
+    let result = CallResult {
+        disposition_id: call.disposition.disposition_id,
+        callback_at,
+        callback_owner: call.callback_owner.as_deref(),
+    };
+    let outcome = plan(&schema.rules, &facts, &result, now)?;
+    let mut next = row.clone();
+    // The record keeps its own phone_field unless the rules move it to another number.
+    if outcome.phone_field.is_some() && outcome.phone_field != facts.dialed.map(str::to_string) {
+        next.phone_field = outcome.phone_field.clone();
+    }
+    let dnc_number = outcome.dnc.as_ref().and_then(|(_, field)| {
+        numbers
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, number)| number.clone())
+    });
+    Ok(ReleasePlan {
+        next_calldate: outcome.next_calldate,
+        phone_field: next.phone_field.clone(),
+        zones: next.zones_for(schema),
+        callback_owner: outcome.callback_owner,
+        dialed_field: dialed.map(|(field, _)| field),
+        dnc_number,
+    })
+}
+
+/// What a release with a result writes.
+pub struct ReleasePlan {
+    /// None: the record is done.
+    pub next_calldate: Option<i64>,
+    pub phone_field: Option<String>,
+    pub zones: Option<String>,
+    pub callback_owner: Option<String>,
+    /// Stored with the disposition: attempts per number count these.
+    pub dialed_field: Option<String>,
+    /// A number for the Robinson list.
+    pub dnc_number: Option<String>,
+}
+
+/// Whether new rules give records other zones than the old ones did.
+pub fn zones_change(old: &DialingRules, new: &DialingRules) -> bool {
+    old.schedule().is_some() != new.schedule().is_some()
+        || (new.schedule().is_some()
+            && (old.default_country != new.default_country
+                || old.default_timezone.as_ref().map(|(n, _)| n) != new.default_timezone.as_ref().map(|(n, _)| n)))
 }
 
 #[cfg(test)]

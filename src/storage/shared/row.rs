@@ -25,11 +25,16 @@ pub struct RecordRow {
     pub done_at: Option<i64>,
     pub attempts: i64,
     pub robinson: bool,
+    /// The time zones of the number dialed next, kept while the project has calling hours.
+    pub zones: Option<String>,
     pub data: RecordDoc,
     pub contacts: Vec<Contact>,
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// The form field whose IANA zone name overrides the zones of a record's number.
+pub const TIMEZONE_FIELD: &str = "timezone";
 
 /// The form part of a write, resolved to field ids once for all records it reaches.
 pub type FormChanges = Vec<(i64, Vec<DocValue>)>;
@@ -126,6 +131,46 @@ impl RecordRow {
                 })
             })
             .collect()
+    }
+
+    /// The first text of the field named `name`.
+    fn text_of(&self, schema: &ProjectSchema, name: &str) -> Option<String> {
+        let field = schema.field(name)?;
+        self.data.get(field.id).iter().find_map(|v| match v {
+            DocValue::Text(text) => Some(text.clone()),
+            DocValue::Id(id) => field.value_by_id(*id).map(|v| v.name.clone()),
+        })
+    }
+
+    /// The fields that hold a number, in dialing order: `phone_field` when it names another
+    /// field, then `phone1`..`phone9`.
+    pub fn numbers(&self, schema: &ProjectSchema) -> Vec<(String, String)> {
+        let own = self.phone_field.iter().filter(|f| phone_slot(f).is_none()).cloned();
+        own.chain((1..=9).map(|slot| format!("phone{slot}")))
+            .filter_map(|field| {
+                let number = self.text_of(schema, &field).filter(|n| !n.trim().is_empty())?;
+                Some((field, number))
+            })
+            .collect()
+    }
+
+    /// The field and number a dialer calls: `phone_field`'s when it holds one, else the first.
+    pub fn dialed(&self, schema: &ProjectSchema) -> Option<(String, String)> {
+        let numbers = self.numbers(schema);
+        let chosen = self
+            .phone_field
+            .as_ref()
+            .and_then(|f| numbers.iter().find(|(field, _)| field == f));
+        chosen.or(numbers.first()).cloned()
+    }
+
+    /// The zones to keep for this row: those of the number it dials (or of its `timezone`
+    /// field) while the project has calling hours, else none.
+    pub fn zones_for(&self, schema: &ProjectSchema) -> Option<String> {
+        schema.rules.schedule()?;
+        let number = self.dialed(schema).map(|(_, number)| number);
+        let timezone = self.text_of(schema, TIMEZONE_FIELD);
+        schema.rules.zones_key(number.as_deref(), timezone.as_deref())
     }
 
     /// The `record_terms` of its indexed fields: (field id, term).

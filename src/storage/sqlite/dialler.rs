@@ -2,20 +2,24 @@
 //! across the tenant's projects, deletion, the lock flag, and the claim queue.
 
 use super::SqliteStore;
-use super::fields::{project, schema};
+use super::fields::{bump_schema, project, schema};
 use super::records_read::to_record;
-use super::records_write::{ROW_COLUMNS, insert_disposition, load_row, read_row};
+use super::records_write::{ROW_COLUMNS, insert_call_result, load_row, read_row, register_zones};
+use super::tenants::add_robinson;
 use super::terms::{TermTally, delete_terms};
 use crate::domain::calldate;
-use crate::domain::record::{Disposition, Record};
-use crate::storage::DialingStore;
-use crate::storage::shared::dialler::{check_claimant, record_key_sql};
+use crate::domain::dialing_rules::DialingRules;
+use crate::domain::record::Record;
+use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
+use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg};
+use crate::storage::{CallRelease, DialState, DialingStore};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
 
 /// Ids of the tenant's records a key names, lowest first; with `first` only one.
 fn matching(conn: &Connection, tenant: TenantId, key: &RecordKey, first: bool) -> Result<Vec<i64>, StoreError> {
@@ -90,10 +94,20 @@ pub fn set_locked(conn: &Connection, tenant: TenantId, key: &RecordKey, locked: 
     Ok(id)
 }
 
+/// The project's zone sets (see `project_zones`).
+fn zone_sets(conn: &Connection, tenant: TenantId, project: i64) -> Result<Vec<String>, StoreError> {
+    let sets = conn
+        .prepare_cached("SELECT zones FROM project_zones WHERE tenant_id = ?1 AND project_id = ?2")?
+        .query_map(params![tenant, project], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(sets)
+}
+
 /// One statement picks and claims, inside the writer's transaction, so no two claims can
 /// take the same record. The candidates: the first due dated and the first unset record
 /// of the queue index (each its first entry in order), and the first expired lease; the
-/// earliest of them in queue order is claimed.
+/// earliest of them in queue order is claimed. The rules' limits are arguments, NULL
+/// where the project has none: the plan is the same either way.
 pub fn claim_next(
     conn: &Connection,
     cache: &SchemaCache,
@@ -101,9 +115,21 @@ pub fn claim_next(
     project_id: i64,
     owner: &str,
     lease_seconds: u32,
+    now: i64,
 ) -> Result<Option<Record>, StoreError> {
     project(conn, tenant, project_id)?;
-    let queued = "project_id = ?1 AND done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0";
+    let rules = &schema(conn, cache, project_id)?.rules;
+    let zone_sets = match rules.schedule() {
+        Some(_) => zone_sets(conn, tenant, project_id)?,
+        None => Vec::new(),
+    };
+    let limits = ClaimLimits::at(rules, zone_sets, now);
+    let allowed = "(?5 IS NULL OR zones IN (SELECT value FROM json_each(?5)))
+        AND (callback_owner IS NULL OR callback_owner = ?2 OR next_calldate + ?6 <= ?4)
+        AND (?7 IS NULL OR attempts < ?7)";
+    let queued = format!(
+        "project_id = ?1 AND done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0 AND {allowed}"
+    );
     let sql = format!(
         "UPDATE records SET claimed_by = ?2, claim_expires_at = ?3, updated_at = ?4
          WHERE id = (SELECT id FROM (
@@ -115,20 +141,42 @@ pub fn claim_next(
            UNION ALL
            SELECT * FROM (SELECT id, next_calldate FROM records
              WHERE project_id = ?1 AND done_at IS NULL AND claimed_by IS NOT NULL AND claim_expires_at < ?4
-               AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?4)
+               AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?4) AND {allowed}
              ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
          ) ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
          RETURNING {ROW_COLUMNS}"
     );
-    let now = calldate::now_seconds();
+    let callable = limits
+        .callable_zones
+        .map(|zones| serde_json::Value::from(zones).to_string());
     let row = conn
         .prepare_cached(&sql)?
         .query_row(
-            params![project_id, owner, now + i64::from(lease_seconds), now],
+            params![
+                project_id,
+                owner,
+                now + i64::from(lease_seconds),
+                now,
+                callable,
+                limits.grace_seconds,
+                limits.max_attempts
+            ],
             read_row,
         )
         .optional()?;
     row.map(|row| to_record(conn, cache, row)).transpose()
+}
+
+/// Call results per dialed field of a record.
+fn attempts_by_number(conn: &Connection, record: i64) -> Result<HashMap<String, i64>, StoreError> {
+    let counts = conn
+        .prepare_cached(
+            "SELECT phone_field, count(*) FROM dispositions
+             WHERE record_id = ?1 AND phone_field IS NOT NULL GROUP BY phone_field",
+        )?
+        .query_map([record], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(counts)
 }
 
 pub fn release_claim(
@@ -137,7 +185,8 @@ pub fn release_claim(
     tenant: TenantId,
     id: i64,
     owner: &str,
-    result: Option<&Disposition>,
+    result: Option<&CallRelease>,
+    now: i64,
 ) -> Result<Record, StoreError> {
     let claimed_by: Option<String> = conn
         .prepare_cached("SELECT claimed_by FROM records WHERE id = ?1 AND tenant_id = ?2")?
@@ -145,7 +194,6 @@ pub fn release_claim(
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;
     check_claimant(id, claimed_by.as_deref(), owner)?;
-    let now = calldate::now_seconds();
     let row = match result {
         None => conn
             .prepare_cached(&format!(
@@ -153,36 +201,142 @@ pub fn release_claim(
                  WHERE id = ?1 RETURNING {ROW_COLUMNS}"
             ))?
             .query_row(params![id, now], read_row)?,
-        Some(disposition) => {
-            insert_disposition(conn, tenant, id, disposition)?;
-            let callback = disposition
-                .next_calldate
-                .as_deref()
-                .map(calldate::to_seconds)
-                .transpose()?;
-            // With a call-back the record comes due then; without one it is done.
+        Some(call) => {
+            let row = load_row(conn, id)?;
+            let schema = schema(conn, cache, row.project_id)?;
+            let plan = plan_release(&schema, &row, &attempts_by_number(conn, id)?, call, now)?;
+            insert_call_result(conn, tenant, id, &call.disposition, plan.dialed_field.as_deref())?;
+            if let Some(zones) = &plan.zones {
+                register_zones(conn, tenant, row.project_id, zones)?;
+            }
+            if let Some(number) = plan.dnc_number {
+                add_robinson(conn, tenant, &[number])?;
+            }
+            // With a next call date the record comes due then; without one it is done.
             conn.prepare_cached(&format!(
                 "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
-                   next_calldate = ?2, done_at = CASE WHEN ?2 IS NULL THEN ?3 END, updated_at = ?3
+                   next_calldate = ?2, done_at = CASE WHEN ?2 IS NULL THEN ?3 END, updated_at = ?3,
+                   last_attempt_at = ?3, phone_field = ?4, zones = ?5, callback_owner = ?6
                  WHERE id = ?1 RETURNING {ROW_COLUMNS}"
             ))?
-            .query_row(params![id, callback, now], read_row)?
+            .query_row(
+                params![
+                    id,
+                    plan.next_calldate,
+                    now,
+                    plan.phone_field,
+                    plan.zones,
+                    plan.callback_owner
+                ],
+                read_row,
+            )?
         }
     };
     to_record(conn, cache, row)
 }
 
+/// Stores a project's rules: a new schema version (every node's cache drops the old
+/// rules), and the records' zones worked out again when the rules change them.
+pub fn put_rules(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    project_id: i64,
+    rules: &DialingRules,
+) -> Result<(), StoreError> {
+    project(conn, tenant, project_id)?;
+    let before = schema(conn, cache, project_id)?;
+    conn.prepare_cached("UPDATE projects SET rules = ?2 WHERE id = ?1")?
+        .execute(params![project_id, rules.to_json().to_string()])?;
+    bump_schema(conn, project_id)?;
+    if !zones_change(&before.rules, rules) {
+        return Ok(());
+    }
+    let after = schema(conn, cache, project_id)?;
+    conn.prepare_cached("DELETE FROM project_zones WHERE tenant_id = ?1 AND project_id = ?2")?
+        .execute(params![tenant, project_id])?;
+    let mut registered = HashSet::new();
+    let mut page = conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} FROM records WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT 5000"
+    ))?;
+    let mut update = conn.prepare_cached("UPDATE records SET zones = ?2 WHERE id = ?1")?;
+    let mut last = 0;
+    loop {
+        let rows: Vec<RecordRow> = page
+            .query_map(params![project_id, last], read_row)?
+            .collect::<Result<_, _>>()?;
+        let Some(end) = rows.last().map(|r| r.id) else {
+            return Ok(());
+        };
+        for row in rows {
+            let zones = row.zones_for(&after);
+            if zones != row.zones {
+                update.execute(params![row.id, zones])?;
+            }
+            if let Some(zones) = zones.filter(|z| !registered.contains(z)) {
+                register_zones(conn, tenant, project_id, &zones)?;
+                registered.insert(zones);
+            }
+        }
+        last = end;
+    }
+}
+
+/// A record of the tenant with its dialing state.
+pub fn dial_state(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    id: i64,
+) -> Result<(Record, DialState), StoreError> {
+    let (callback_owner, last_attempt_at): (Option<String>, Option<i64>) = conn
+        .prepare_cached("SELECT callback_owner, last_attempt_at FROM records WHERE id = ?1 AND tenant_id = ?2")?
+        .query_row(params![id, tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StoreError::NotFound("record"))?;
+    let row = load_row(conn, id)?;
+    let schema = schema(conn, cache, row.project_id)?;
+    let mut attempts_by_number: Vec<(String, i64)> = attempts_by_number(conn, id)?.into_iter().collect();
+    attempts_by_number.sort();
+    let state = DialState {
+        zones: row.zones.clone(),
+        callback_owner,
+        last_attempt_at,
+        attempts_by_number,
+        rules: schema.rules.clone(),
+    };
+    Ok((to_record(conn, cache, row)?, state))
+}
+
+fn now_or_clock(now: Option<i64>) -> i64 {
+    now.unwrap_or_else(calldate::now_seconds)
+}
+
 #[async_trait]
 impl DialingStore for SqliteStore {
+    async fn put_rules(&self, tenant: TenantId, project: i64, rules: DialingRules) -> Result<(), StoreError> {
+        self.write(move |tx, cache| put_rules(tx, cache, tenant, project, &rules))
+            .await
+    }
+
+    async fn rules(&self, tenant: TenantId, project_id: i64) -> Result<DialingRules, StoreError> {
+        self.read(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            Ok(schema(tx, cache, project_id)?.rules.clone())
+        })
+        .await
+    }
+
     async fn claim_next(
         &self,
         tenant: TenantId,
         project_id: i64,
         owner: &str,
         lease_seconds: u32,
+        now: Option<i64>,
     ) -> Result<Option<Record>, StoreError> {
         let owner = owner.to_string();
-        self.write(move |tx, cache| claim_next(tx, cache, tenant, project_id, &owner, lease_seconds))
+        self.write(move |tx, cache| claim_next(tx, cache, tenant, project_id, &owner, lease_seconds, now_or_clock(now)))
             .await
     }
 
@@ -191,10 +345,17 @@ impl DialingStore for SqliteStore {
         tenant: TenantId,
         record: i64,
         owner: &str,
-        result: Option<Disposition>,
+        result: Option<CallRelease>,
+        now: Option<i64>,
     ) -> Result<Record, StoreError> {
         let owner = owner.to_string();
-        self.write(move |tx, cache| release_claim(tx, cache, tenant, record, &owner, result.as_ref()))
-            .await
+        self.write(move |tx, cache| {
+            release_claim(tx, cache, tenant, record, &owner, result.as_ref(), now_or_clock(now))
+        })
+        .await
+    }
+
+    async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError> {
+        self.read(move |tx, cache| dial_state(tx, cache, tenant, record)).await
     }
 }

@@ -51,7 +51,18 @@ pub fn project(conn: &Connection, tenant: TenantId, project: i64) -> Result<Proj
         .ok_or(StoreError::NotFound("project"))
 }
 
+/// The project's schema with its dialing rules.
 pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, StoreError> {
+    let rules: Option<String> = conn
+        .prepare_cached("SELECT rules FROM projects WHERE id = ?1")?
+        .query_row([project], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(load_fields(conn, project)?.with_rules(rules.as_deref()))
+}
+
+/// The project's fields and values alone: what migrations before rules existed can read.
+pub fn load_fields(conn: &Connection, project: i64) -> Result<ProjectSchema, StoreError> {
     let mut fields: Vec<Field> = conn
         .prepare_cached("SELECT id, name, label, kind, indexed FROM fields WHERE project_id = ?1 ORDER BY id")?
         .query_map([project], |r| {

@@ -1,6 +1,6 @@
 //! Schema migrations, embedded in the binary and applied in order at start-up.
 
-use super::fields::load_schema;
+use super::fields::load_fields;
 use crate::domain::calldate;
 use crate::domain::document::DocValue;
 use crate::domain::record::Contact;
@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../../migrations/sqlite/003_contact_book.sql")),
     (4, include_str!("../../../migrations/sqlite/004_storage_v2.sql")),
     (5, include_str!("../../../migrations/sqlite/005_term_counts.sql")),
+    (6, include_str!("../../../migrations/sqlite/006_dialing_rules.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
@@ -154,7 +155,7 @@ fn move_records(conn: &Connection) -> Result<(), StoreError> {
             .collect::<Result<_, _>>()?;
         let schema = match schemas.entry(project) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => new.insert(load_schema(conn, project)?),
+            Entry::Vacant(new) => new.insert(load_fields(conn, project)?),
         };
         let phones = row.phones(schema);
         for phone in &phones {

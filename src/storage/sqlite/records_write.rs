@@ -32,7 +32,7 @@ use std::sync::Arc;
 /// The columns of `records` in [`RecordRow`] order.
 /// Bare names, so that `RETURNING` takes them too; a query joining another table qualifies none.
 pub const ROW_COLUMNS: &str = "id, project_id, user_data, phone_field, next_calldate, price, commission,
-    locked, claimed_by, claim_expires_at, done_at, attempts, robinson, created_at, updated_at, contacts, data";
+    locked, claimed_by, claim_expires_at, done_at, attempts, robinson, created_at, updated_at, contacts, data, zones";
 
 pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
     let bad_json =
@@ -57,6 +57,7 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
         updated_at: r.get(14)?,
         contacts: parse_contacts(contacts.as_deref()).map_err(bad_json)?,
         data: crate::domain::document::RecordDoc::parse(&data).map_err(bad_json)?,
+        zones: r.get(17)?,
     })
 }
 
@@ -127,7 +128,8 @@ fn new_rows(
         .iter()
         .zip(changes)
         .map(|(write, changes)| {
-            let row = RecordRow::new(project, write, &changes?, now);
+            let mut row = RecordRow::new(project, write, &changes?, now);
+            row.zones = row.zones_for(schema);
             Ok(NewRow {
                 contacts: contacts_json(&row.contacts),
                 data: row.data.to_json(),
@@ -187,8 +189,8 @@ pub fn insert_records(
     let check_robinson = tenant_lists_numbers(conn, tenant)?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                              robinson, created_at, updated_at, contacts, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+                              robinson, created_at, updated_at, contacts, data, zones)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
     )?;
     let mut results = Vec::with_capacity(writes.len());
     let mut tally = TermTally::default();
@@ -214,8 +216,12 @@ pub fn insert_records(
             row.created_at,
             new.contacts,
             new.data,
+            row.zones,
         ])?;
         let id = conn.last_insert_rowid();
+        if let Some(zones) = &row.zones {
+            register_zones(conn, tenant, project, zones)?;
+        }
         insert_phones(conn, tenant, id, new.phones.iter())?;
         insert_terms(conn, tenant, id, new.terms.iter(), &mut tally)?;
         if let Some(d) = &write.disposition {
@@ -225,6 +231,13 @@ pub fn insert_records(
     }
     tally.flush(conn, tenant)?;
     Ok(results)
+}
+
+/// Notes a zone set the project's records have (claims look at each of them).
+pub fn register_zones(conn: &Connection, tenant: TenantId, project: i64, zones: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT OR IGNORE INTO project_zones (tenant_id, project_id, zones) VALUES (?1, ?2, ?3)")?
+        .execute(params![tenant, project, zones])?;
+    Ok(())
 }
 
 fn insert_phones<'a>(
@@ -242,9 +255,21 @@ fn insert_phones<'a>(
 }
 
 pub fn insert_disposition(conn: &Connection, tenant: TenantId, record: i64, d: &Disposition) -> Result<(), StoreError> {
+    insert_call_result(conn, tenant, record, d, None)
+}
+
+/// A disposition with the field whose number was dialed (a dialer's call result).
+pub fn insert_call_result(
+    conn: &Connection,
+    tenant: TenantId,
+    record: i64,
+    d: &Disposition,
+    phone_field: Option<&str>,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO dispositions (tenant_id, record_id, disposition_id, user_id, next_calldate, description, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO dispositions (tenant_id, record_id, disposition_id, user_id, next_calldate, description, created_at,
+                                   phone_field)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         tenant,
@@ -253,7 +278,8 @@ pub fn insert_disposition(conn: &Connection, tenant: TenantId, record: i64, d: &
         d.user_id,
         d.next_calldate,
         d.description,
-        calldate::now()
+        calldate::now(),
+        phone_field
     ])?;
     Ok(())
 }
@@ -268,6 +294,10 @@ pub fn store_row(
     new: &RecordRow,
 ) -> Result<(), StoreError> {
     let mut robinson = new.robinson;
+    let zones = new.zones_for(schema);
+    if let Some(key) = zones.as_ref().filter(|_| old.zones != zones) {
+        register_zones(conn, tenant, new.project_id, key)?;
+    }
     // Numbers and terms come from the document: an unchanged one changes neither.
     if old.data != new.data {
         let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
@@ -317,6 +347,7 @@ pub fn store_row(
             contacts_json(&new.contacts).map_or(Value::Null, Value::Text),
         ),
         ("data", old.data != new.data, Value::Text(new.data.to_json())),
+        ("zones", old.zones != zones, text(&zones)),
     ];
     let mut sets = Vec::new();
     let mut args = vec![Value::Integer(new.id)];
@@ -423,7 +454,8 @@ fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSc
         && premium.is_none()
         && disposition.is_none()
         && user_data.is_none();
-    if !form_only {
+    // Under calling hours a changed number may change the record's zones: row by row.
+    if !form_only || schema.rules.schedule().is_some() {
         return None;
     }
     changes

@@ -1,0 +1,54 @@
+//! Numbers as people write them -> E.164 digits, the key for time-zone
+//! lookup.
+
+/// E.164 caps a number, country code included, at 15 digits.
+const MAX_E164_DIGITS: usize = 15;
+
+/// Visual separators people put into numbers; none of them changes the number.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '.' | '(' | ')' | '/')
+}
+
+/// E.164 digits without '+', e.g. "3619997400", from a number as written.
+///
+/// `default_country` is an ISO 3166 alpha-2 code ("HU", any case). Rules:
+/// separators (spaces, dashes, dots, parentheses, slashes) are dropped;
+/// "+..." or "00..." is international and kept digit for digit; otherwise,
+/// with a default country, the text is parsed by libphonenumber as that
+/// country's number (which drops a trunk prefix such as Hungary's "06" and
+/// also accepts a national number that already starts with the country
+/// code); without one, the digits are taken as international already.
+///
+/// None when there are no digits or the result is not a plausible E.164
+/// number (1-15 digits, no leading zero). Parsed numbers need not be valid
+/// by libphonenumber's stricter rules: old or unusual ranges still get a
+/// time zone.
+pub fn to_e164(raw: &str, default_country: Option<&str>) -> Option<String> {
+    let cleaned: String = raw.chars().filter(|&c| !is_separator(c)).collect();
+    let international = cleaned.strip_prefix('+').or_else(|| cleaned.strip_prefix("00"));
+    match (international, default_country) {
+        (Some(digits), _) => plausible_e164(digits),
+        (None, Some(country)) => parse_national(&cleaned, country),
+        (None, None) => plausible_e164(&cleaned),
+    }
+}
+
+/// `digits` itself when it can be an E.164 number: only ASCII digits, 1-15
+/// of them, and not starting with 0 (no country code does).
+fn plausible_e164(digits: &str) -> Option<String> {
+    let plausible = (1..=MAX_E164_DIGITS).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    plausible.then(|| digits.to_owned())
+}
+
+/// libphonenumber's reading of `national` as a number of `country`.
+fn parse_national(national: &str, country: &str) -> Option<String> {
+    if !national.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let country: phonenumber::country::Id = country.trim().to_ascii_uppercase().parse().ok()?;
+    let number = phonenumber::parse(Some(country), national).ok()?;
+    // `national()` keeps significant leading zeros (Italy's "06...").
+    plausible_e164(&format!("{}{}", number.code().value(), number.national()))
+}
