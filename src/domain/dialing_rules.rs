@@ -115,23 +115,17 @@ impl DialingRules {
             ));
         }
         rules.dnc_lists = body.dnc_lists.unwrap_or_default();
-        if rules.dnc_lists.iter().any(|l| l != DEFAULT_DNC_LIST) {
-            return Err(invalid(
-                "unsupported_rule",
-                "only the do-not-call list \"default\" exists yet",
-            ));
+        for list in &rules.dnc_lists {
+            check_list_name(list)?;
         }
+        rules.dnc_lists.sort();
+        rules.dnc_lists.dedup();
         for (id, action) in body.dispositions.unwrap_or_default() {
             let id: i64 = id
                 .parse()
                 .map_err(|_| invalid("wrong_disposition", format!("disposition key {id:?} is not an id")))?;
-            if let DispositionAction::Dnc { list } = &action
-                && list != DEFAULT_DNC_LIST
-            {
-                return Err(invalid(
-                    "unsupported_rule",
-                    "only the do-not-call list \"default\" exists yet",
-                ));
+            if let DispositionAction::Dnc { list } = &action {
+                check_list_name(list)?;
             }
             rules.dispositions.insert(id, action);
         }
@@ -242,6 +236,18 @@ fn timestamp(seconds: i64) -> Timestamp {
     Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// A do-not-call list's name: 1-64 letters, digits, `_`, `-` or `.`.
+pub fn check_list_name(name: &str) -> Result<(), ValidationError> {
+    let fine = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+    if name.is_empty() || name.len() > 64 || !name.chars().all(fine) {
+        return Err(invalid(
+            "wrong_dnc_list",
+            format!("{name:?} is not a list name (1-64 letters, digits, _ - .)"),
+        ));
+    }
+    Ok(())
+}
+
 fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
@@ -314,7 +320,7 @@ mod tests {
             (r#"{"dispositions": {"x": {"action": "done"}}}"#, "wrong_disposition"),
             (r#"{"dispositions": {"1": {"action": "later"}}}"#, "wrong_rules"),
             (r#"{"retry": {}}"#, "wrong_rules"),
-            (r#"{"dnc_lists": ["sales"]}"#, "unsupported_rule"),
+            (r#"{"dnc_lists": ["no spaces"]}"#, "wrong_dnc_list"),
         ] {
             let error = DialingRules::parse(body.as_bytes()).unwrap_err();
             assert_eq!(error.code, code, "{body}");

@@ -266,7 +266,8 @@ pub async fn release_claim(
             let mut rows = DispositionRows::default();
             rows.push_dialed(id, &call.disposition, plan.dialed_field.as_deref());
             rows.insert(tx, tenant, &calldate::from_seconds(now)).await?;
-            if let Some(number) = plan.dnc_number.clone() {
+            // TODO(dnc lists): a list other than the Robinson list ("default").
+            if let Some((_list, number)) = plan.dnc.clone() {
                 add_robinson(tx, tenant, &[number]).await?;
             }
             let zoned = RecordRow {

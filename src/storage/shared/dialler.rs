@@ -95,11 +95,9 @@ pub fn plan_release(
     if outcome.phone_field.is_some() && outcome.phone_field != facts.dialed.map(str::to_string) {
         next.phone_field = outcome.phone_field.clone();
     }
-    let dnc_number = outcome.dnc.as_ref().and_then(|(_, field)| {
-        numbers
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, number)| number.clone())
+    let dnc = outcome.dnc.as_ref().and_then(|(list, field)| {
+        let number = numbers.iter().find(|(f, _)| f == field)?.1.clone();
+        Some((list.clone(), number))
     });
     Ok(ReleasePlan {
         next_calldate: outcome.next_calldate,
@@ -107,7 +105,7 @@ pub fn plan_release(
         zones: next.zones_for(schema),
         callback_owner: outcome.callback_owner,
         dialed_field: dialed.map(|(field, _)| field),
-        dnc_number,
+        dnc,
     })
 }
 
@@ -120,8 +118,8 @@ pub struct ReleasePlan {
     pub callback_owner: Option<String>,
     /// Stored with the disposition: attempts per number count these.
     pub dialed_field: Option<String>,
-    /// A number for the Robinson list.
-    pub dnc_number: Option<String>,
+    /// A do-not-call list and the dialed number that goes on it.
+    pub dnc: Option<(String, String)>,
 }
 
 /// Whether new rules give records other zones than the old ones did.

@@ -209,7 +209,8 @@ pub fn release_claim(
             if let Some(zones) = &plan.zones {
                 register_zones(conn, tenant, row.project_id, zones)?;
             }
-            if let Some(number) = plan.dnc_number {
+            // TODO(dnc lists): a list other than the Robinson list ("default").
+            if let Some((_list, number)) = plan.dnc {
                 add_robinson(conn, tenant, &[number])?;
             }
             // With a next call date the record comes due then; without one it is done.
