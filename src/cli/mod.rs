@@ -1,5 +1,7 @@
-//! The `dialbase` command: `serve`, CSV `import`/`export`, and tenant and key administration.
+//! The `dialbase` command: `serve`, CSV `import`/`export`, do-not-call list entries from
+//! CSV (`dnc`), and tenant and key administration.
 
+mod dnc;
 mod transfer;
 
 use crate::domain::auth::{generate_key, hash_key};
@@ -83,6 +85,11 @@ enum Command {
         batch: usize,
         #[command(flatten)]
         db: DatabaseArg,
+    },
+    /// Add or remove do-not-call list entries from CSV.
+    Dnc {
+        #[command(subcommand)]
+        command: dnc::DncCommand,
     },
     /// Export a project's records as CSV.
     Export {
@@ -209,6 +216,7 @@ async fn execute(command: Command) -> CliResult {
             eprintln!("{count} records exported");
             Ok(())
         }
+        Command::Dnc { command } => dnc::run(command).await,
         Command::Key {
             command: KeyCommand::Add { tenant, user, key, db },
         } => {

@@ -7,6 +7,7 @@ pub mod calldate;
 pub mod contact;
 pub mod dialing;
 pub mod dialing_rules;
+pub mod dnc;
 pub mod document;
 pub mod error;
 pub mod export;

@@ -28,6 +28,8 @@ pub fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
 /// An authenticated caller of dialect `D`, bound to one tenant.
 pub struct Authed<D> {
     pub tenant: TenantId,
+    /// The API user's name: who made a change, where Dialbase records that.
+    pub user: String,
     dialect: PhantomData<D>,
 }
 
@@ -51,6 +53,7 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
         if let Some(tenant) = state.auth_cache.get(&credentials) {
             return Ok(Self {
                 tenant,
+                user: credentials.1,
                 dialect: PhantomData,
             });
         }
@@ -61,9 +64,11 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
             .await
             .map_err(ApiError::from)?
             .ok_or(ApiError::Unauthorized)?;
+        let user = user.clone();
         state.auth_cache.put(credentials, tenant);
         Ok(Self {
             tenant,
+            user,
             dialect: PhantomData,
         })
     }

@@ -13,6 +13,7 @@
 
 use crate::domain::ValidationError;
 use crate::domain::calldate;
+use crate::domain::dnc::NO_EXPIRY;
 use crate::domain::record::{Record, validate_disposition};
 use crate::http::clock::RequestNow;
 use crate::http::jtel::JtelError;
@@ -184,22 +185,27 @@ async fn show(
 }
 
 /// When a claim could first hand the record out, as far as time decides: after its call
-/// date and inside its zones' calling hours.
-/// None when it will not come up by itself (done, locked, on the Robinson list, out of
-/// attempts, or no callable time ahead).
+/// date and its do-not-call entries' expiry, inside its zones' calling hours.
+/// None when it will not come up by itself (done, locked, on the Robinson list or a
+/// named list for good, out of attempts, or no callable time ahead).
 fn next_callable_at(record: &Record, dial: &DialState, now: i64) -> Option<i64> {
     let rules = &dial.rules;
     let out_of_attempts = rules
         .retries
         .max_attempts
         .is_some_and(|max| record.attempts >= i64::from(max));
-    if record.done_at.is_some() || record.locked || record.robinson || out_of_attempts {
+    let listed_for_good = dial.dnc_until == Some(NO_EXPIRY);
+    if record.done_at.is_some() || record.locked || record.robinson || listed_for_good || out_of_attempts {
         return None;
     }
     let due = record
         .next_calldate
         .as_deref()
         .and_then(|t| calldate::to_seconds(t).ok());
-    let from = due.map_or(now, |due| due.max(now));
+    let from = [Some(now), due, dial.dnc_until]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(now);
     rules.next_callable_at(dial.zones.as_deref(), from)
 }

@@ -1,12 +1,13 @@
 //! HTTP: one module per API dialect over the shared store. Every dialect is mounted
 //! twice: under `/{customer}` and at the root, where the Host header names the tenant.
 //! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
-//! `rules` (a project's dialing rules) and `export`.
+//! `rules` (a project's dialing rules), `dnc` (do-not-call lists) and `export`.
 
 mod auth;
 mod auth_cache;
 mod clock;
 mod dialer;
+mod dnc;
 mod error;
 mod export;
 mod iovox;
@@ -43,6 +44,7 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .merge(jtel::routes())
         .merge(dialer::routes())
         .merge(rules::routes())
+        .merge(dnc::routes())
         .merge(export::routes());
     Router::new()
         .route("/healthz", get(healthz))

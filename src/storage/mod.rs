@@ -7,6 +7,7 @@ mod sqlite;
 
 use crate::domain::ValidationError;
 use crate::domain::dialing_rules::DialingRules;
+use crate::domain::dnc::{DncChange, DncEntry, DncList, DncListSummary, NewDncEntry};
 use crate::domain::iovox::{
     ContactQuery, ContactView, ContactsRequest, IovoxError, Mode, RuleTemplateInput, RuleTemplateView,
 };
@@ -201,6 +202,9 @@ pub struct DialState {
     pub last_attempt_at: Option<i64>,
     /// Call results per dialed field.
     pub attempts_by_number: Vec<(String, i64)>,
+    /// Unix seconds until which a named do-not-call list holds one of its numbers
+    /// (`dnc::NO_EXPIRY`: for good); None when none does.
+    pub dnc_until: Option<i64>,
     pub rules: DialingRules,
 }
 
@@ -215,7 +219,8 @@ pub trait DialingStore: Send + Sync {
     /// Atomically claims the project's next dialable record for `owner` until `lease_seconds`
     /// from now (at least that long: times have whole seconds, a lease ends once the clock has
     /// passed its expiry second). Dialable: not done, not locked, no number on the Robinson
-    /// list, due (`next_calldate` passed or unset), unclaimed or its lease expired, and
+    /// list nor (until the entry expires) on a named do-not-call list the project applies,
+    /// due (`next_calldate` passed or unset), unclaimed or its lease expired, and
     /// allowed by the project's rules (inside its zones' calling hours, under the attempt
     /// limit, past the minimum gap, a call-back of another owner past its grace time).
     /// Order: dated records by `next_calldate` then id, then unset ones by id (unset means
@@ -250,13 +255,62 @@ pub trait DialingStore: Send + Sync {
     async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError>;
 }
 
-/// The do-not-call (Robinson) list.
+/// The do-not-call lists: the VCC Robinson list (`default`, the `robinson` table) and named
+/// lists whose entries may expire (`dnc_entries`). Records carry what applies to them
+/// (`robinson`, and `dnc_until` for the named lists their project applies), so a claim
+/// needs no join. Changes through the list calls are audited (`dnc_changes`); `now` (Unix
+/// seconds) stands in for the clock in tests, None is the real one.
 #[async_trait]
 pub trait DncStore: Send + Sync {
     /// Adds digit-string numbers to the Robinson list; already listed ones are kept.
     async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
     /// Returns whether the number was listed.
     async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
+    /// Adds entries to a list or replaces them (each number at most once), all in one
+    /// transaction, each recorded in the audit as `by`'s change.
+    async fn put_dnc_entries(
+        &self,
+        tenant: TenantId,
+        list: DncList,
+        entries: Vec<NewDncEntry>,
+        by: &str,
+        now: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// Takes numbers off a list, audited; per number whether it was listed.
+    async fn remove_dnc_entries(
+        &self,
+        tenant: TenantId,
+        list: DncList,
+        phones: Vec<String>,
+        by: &str,
+        now: Option<i64>,
+    ) -> Result<Vec<bool>, StoreError>;
+    /// The tenant's lists (`default` always, the others while they hold entries) with their
+    /// entry counts, in all and not expired at `now`.
+    async fn dnc_lists(&self, tenant: TenantId, now: Option<i64>) -> Result<Vec<DncListSummary>, StoreError>;
+    /// Up to `limit` entries of a list with numbers after `after`, in number order.
+    async fn dnc_entries(
+        &self,
+        tenant: TenantId,
+        list: DncList,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<DncEntry>, StoreError>;
+    /// The entries, on any list, that hold one of these numbers at `now`.
+    async fn check_dnc(
+        &self,
+        tenant: TenantId,
+        phones: Vec<String>,
+        now: Option<i64>,
+    ) -> Result<Vec<DncEntry>, StoreError>;
+    /// Up to `limit` audit lines of a list with ids above `after`, oldest first.
+    async fn dnc_changes(
+        &self,
+        tenant: TenantId,
+        list: DncList,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<DncChange>, StoreError>;
 }
 
 /// The iovox contact book and its Rule Templates.

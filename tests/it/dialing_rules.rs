@@ -3,7 +3,7 @@
 //! with an owner, and a result that puts a number on the Robinson list. The server runs
 //! with `DIALBASE_TEST_CLOCK=1`, so every request names its own time.
 
-use crate::common::dialer::{add_records, record};
+use crate::common::dialer::{add_records, at, record};
 use crate::common::{Client, Database, Reply, Server};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,30 +11,6 @@ use std::collections::HashSet;
 
 fn start(db: &Database) -> Server {
     Server::start_with(db, &[("DIALBASE_TEST_CLOCK", "1")])
-}
-
-/// A request at `now` (RFC 3339).
-async fn at(api: &Client, now: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
-    let mut request = api
-        .http
-        .request(method, format!("{}{path}", api.base))
-        .basic_auth(&api.user, Some(&api.key))
-        .header("x-dialbase-now", now);
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("body");
-    Reply {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        headers,
-    }
 }
 
 async fn claim_at(api: &Client, project: i64, owner: &str, now: &str) -> Option<Value> {

@@ -6,6 +6,7 @@ mod common;
 mod dialer_claims;
 mod dialer_two_nodes;
 mod dialing_rules;
+mod dnc_lists;
 mod export;
 mod indexed_search;
 mod iovox;

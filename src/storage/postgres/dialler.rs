@@ -3,14 +3,16 @@
 //! Several nodes claim from one database at once: see [`claim_next`].
 
 use super::PostgresStore;
+use super::dnc_lists::{dnc_expiries, put_entries, set_dnc_until};
 use super::fields::{cached_schema, change_schema, current_schema, own_schema};
 use super::record_rows::{DispositionRows, register_zones};
 use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
 use super::records_write::delete_rows;
-use super::tenants::add_robinson;
+use super::tenants::share_tenant;
 use super::{PgError, PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::dialing_rules::DialingRules;
+use crate::domain::dnc::{disposition_entry, named_lists};
 use crate::domain::record::Record;
 use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
 use crate::storage::shared::row::RecordRow;
@@ -19,7 +21,7 @@ use crate::storage::{CallRelease, DialState, DialingStore};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 use tokio_postgres::types::ToSql;
@@ -78,10 +80,12 @@ const NOW: &str = "COALESCE($4::bigint, floor(extract(epoch FROM statement_times
 
 /// The rules' limits (`ClaimLimits`), NULL where the project has none: `$5` the zone sets
 /// inside their calling hours, `$6` the call-back grace in seconds, `$7` the attempt
-/// limit; `$3` is the claiming owner.
+/// limit; `$3` is the claiming owner. A record on a named do-not-call list its project
+/// applies waits until the entry expires (`dnc_until`).
 const ALLOWED: &str = "($5::text[] IS NULL OR r.zones = ANY($5::text[]))
     AND (r.callback_owner IS NULL OR r.callback_owner = $3::text OR r.next_calldate + $6::bigint <= {NOW})
-    AND ($7::bigint IS NULL OR r.attempts < $7::bigint)";
+    AND ($7::bigint IS NULL OR r.attempts < $7::bigint)
+    AND (r.dnc_until IS NULL OR r.dnc_until <= {NOW})";
 
 /// The claim order, as `records_queue` holds it: dated records by due time, then unset ones
 /// ("due now") by id, since PostgreSQL sorts NULLs last. Also the order of the unset ones
@@ -266,9 +270,9 @@ pub async fn release_claim(
             let mut rows = DispositionRows::default();
             rows.push_dialed(id, &call.disposition, plan.dialed_field.as_deref());
             rows.insert(tx, tenant, &calldate::from_seconds(now)).await?;
-            // TODO(dnc lists): a list other than the Robinson list ("default").
-            if let Some((_list, number)) = plan.dnc.clone() {
-                add_robinson(tx, tenant, &[number]).await?;
+            if let Some((list, number)) = plan.dnc.clone() {
+                let (list, entry) = disposition_entry(&list, number, call.disposition.disposition_id, id)?;
+                put_entries(tx, tenant, &list, &[entry], owner, now).await?;
             }
             let zoned = RecordRow {
                 zones: plan.zones.clone(),
@@ -321,7 +325,8 @@ async fn attempts_by_number(tx: &Transaction<'_>, tenant: TenantId, record: i64)
 }
 
 /// Stores a project's rules: a new schema version (every node's cache drops the old
-/// rules), and the records' zones worked out again when the rules change them.
+/// rules), and the records' zones and `dnc_until` worked out again, in one pass over the
+/// project, when the rules change them.
 pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &DialingRules) -> PgResult<()> {
     let before = current_schema(tx, tenant, project_id).await?;
     change_schema(tx, tenant, project_id).await?;
@@ -330,15 +335,23 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
         &[&tenant, &project_id, &rules.to_json().to_string()],
     )
     .await?;
-    if !zones_change(&before.rules, rules) {
+    let zones_changed = zones_change(&before.rules, rules);
+    let lists_changed = named_lists(&before.rules.dnc_lists) != named_lists(&rules.dnc_lists);
+    if !zones_changed && !lists_changed {
         return Ok(());
     }
+    if lists_changed {
+        // Entry changes wait for this, and this for those in flight (see `dnc_lists`).
+        share_tenant(tx, tenant).await?;
+    }
     let after = own_schema(tx, tenant, project_id).await?;
-    tx.execute(
-        "DELETE FROM project_zones WHERE tenant_id = $1 AND project_id = $2",
-        &[&tenant, &project_id],
-    )
-    .await?;
+    if zones_changed {
+        tx.execute(
+            "DELETE FROM project_zones WHERE tenant_id = $1 AND project_id = $2",
+            &[&tenant, &project_id],
+        )
+        .await?;
+    }
     let page = tx
         .prepare_cached(&format!(
             "SELECT {ROW_COLUMNS} FROM records r WHERE r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3
@@ -356,6 +369,17 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
         let Some(end) = rows.last().map(|r| r.id) else {
             return Ok(());
         };
+        last = end;
+        if lists_changed {
+            let phones: Vec<BTreeSet<String>> = rows.iter().map(|r| r.phones(&after)).collect();
+            let expiries = dnc_expiries(tx, tenant, &after.rules.dnc_lists, phones.iter().flatten()).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let until: Vec<Option<i64>> = phones.iter().map(|p| expiries.until(p)).collect();
+            set_dnc_until(tx, tenant, &ids, &until).await?;
+        }
+        if !zones_changed {
+            continue;
+        }
         let mut changed = Vec::new();
         for mut row in rows {
             let zones = row.zones_for(&after);
@@ -374,7 +398,6 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
         )
         .await?;
         register_zones(tx, tenant, project_id, &changed.iter().collect::<Vec<_>>()).await?;
-        last = end;
     }
 }
 
@@ -382,7 +405,7 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
 pub async fn dial_state(tx: &Tx<'_>, tenant: TenantId, id: i64) -> PgResult<(Record, DialState)> {
     let statement = tx
         .prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS}, p.schema_version, r.callback_owner, r.last_attempt_at FROM records r
+            "SELECT {ROW_COLUMNS}, p.schema_version, r.callback_owner, r.last_attempt_at, r.dnc_until FROM records r
              JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
              WHERE r.tenant_id = $1 AND r.id = $2"
         ))
@@ -400,6 +423,7 @@ pub async fn dial_state(tx: &Tx<'_>, tenant: TenantId, id: i64) -> PgResult<(Rec
         callback_owner: r.get(ROW_WIDTH + 1),
         last_attempt_at: r.get(ROW_WIDTH + 2),
         attempts_by_number,
+        dnc_until: r.get(ROW_WIDTH + 3),
         rules: schema.rules.clone(),
     };
     let record = to_records(tx, tenant, vec![(row, version)])

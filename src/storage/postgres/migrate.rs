@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/005_records_without_foreign_keys.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
+    (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

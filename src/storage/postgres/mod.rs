@@ -7,6 +7,7 @@
 
 mod contact_book;
 mod dialler;
+mod dnc_lists;
 mod fields;
 mod migrate;
 mod record_rows;

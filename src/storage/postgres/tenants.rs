@@ -6,7 +6,7 @@ use super::records_read::select_rows;
 use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::storage::TenantId;
-use crate::storage::{DncStore, StoreError, TenantStore};
+use crate::storage::{StoreError, TenantStore};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::HashSet;
@@ -75,7 +75,7 @@ pub async fn share_tenant(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()
 }
 
 /// Waits for every writer of record phones of the tenant, and keeps new ones waiting.
-async fn lock_tenant(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()> {
+pub async fn lock_tenant(tx: &Transaction<'_>, tenant: TenantId) -> PgResult<()> {
     tx.query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE", &[&tenant])
         .await?;
     Ok(())
@@ -181,18 +181,5 @@ impl TenantStore for PostgresStore {
             Box::pin(authenticate(tx, tenant, user, key_hash))
         })
         .await
-    }
-}
-
-#[async_trait]
-impl DncStore for PostgresStore {
-    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
-        self.write(phones, |tx, phones| Box::pin(add_robinson(tx, tenant, phones)))
-            .await
-    }
-
-    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
-        self.write(phone, |tx, phone| Box::pin(delete_robinson(tx, tenant, phone)))
-            .await
     }
 }

@@ -2,13 +2,14 @@
 //! across the tenant's projects, deletion, the lock flag, and the claim queue.
 
 use super::SqliteStore;
+use super::dnc_lists::{put_entries, refresh_dnc_until};
 use super::fields::{bump_schema, project, schema};
 use super::records_read::to_record;
 use super::records_write::{ROW_COLUMNS, insert_call_result, load_row, read_row, register_zones};
-use super::tenants::add_robinson;
 use super::terms::{TermTally, delete_terms};
 use crate::domain::calldate;
 use crate::domain::dialing_rules::DialingRules;
+use crate::domain::dnc::{disposition_entry, named_lists};
 use crate::domain::record::Record;
 use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
 use crate::storage::shared::row::RecordRow;
@@ -107,7 +108,8 @@ fn zone_sets(conn: &Connection, tenant: TenantId, project: i64) -> Result<Vec<St
 /// take the same record. The candidates: the first due dated and the first unset record
 /// of the queue index (each its first entry in order), and the first expired lease; the
 /// earliest of them in queue order is claimed. The rules' limits are arguments, NULL
-/// where the project has none: the plan is the same either way.
+/// where the project has none: the plan is the same either way. A record on a named
+/// do-not-call list its project applies waits until the entry expires (`dnc_until`).
 pub fn claim_next(
     conn: &Connection,
     cache: &SchemaCache,
@@ -126,7 +128,8 @@ pub fn claim_next(
     let limits = ClaimLimits::at(rules, zone_sets, now);
     let allowed = "(?5 IS NULL OR zones IN (SELECT value FROM json_each(?5)))
         AND (callback_owner IS NULL OR callback_owner = ?2 OR next_calldate + ?6 <= ?4)
-        AND (?7 IS NULL OR attempts < ?7)";
+        AND (?7 IS NULL OR attempts < ?7)
+        AND (dnc_until IS NULL OR dnc_until <= ?4)";
     let queued = format!(
         "project_id = ?1 AND done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0 AND {allowed}"
     );
@@ -209,9 +212,9 @@ pub fn release_claim(
             if let Some(zones) = &plan.zones {
                 register_zones(conn, tenant, row.project_id, zones)?;
             }
-            // TODO(dnc lists): a list other than the Robinson list ("default").
-            if let Some((_list, number)) = plan.dnc {
-                add_robinson(conn, tenant, &[number])?;
+            if let Some((list, number)) = plan.dnc {
+                let (list, entry) = disposition_entry(&list, number, call.disposition.disposition_id, id)?;
+                put_entries(conn, cache, tenant, &list, &[entry], owner, now)?;
             }
             // With a next call date the record comes due then; without one it is done.
             conn.prepare_cached(&format!(
@@ -237,7 +240,8 @@ pub fn release_claim(
 }
 
 /// Stores a project's rules: a new schema version (every node's cache drops the old
-/// rules), and the records' zones worked out again when the rules change them.
+/// rules), and the records' zones and `dnc_until` worked out again, in one pass over the
+/// project, when the rules change them.
 pub fn put_rules(
     conn: &Connection,
     cache: &SchemaCache,
@@ -250,12 +254,16 @@ pub fn put_rules(
     conn.prepare_cached("UPDATE projects SET rules = ?2 WHERE id = ?1")?
         .execute(params![project_id, rules.to_json().to_string()])?;
     bump_schema(conn, project_id)?;
-    if !zones_change(&before.rules, rules) {
+    let zones_changed = zones_change(&before.rules, rules);
+    let lists_changed = named_lists(&before.rules.dnc_lists) != named_lists(&rules.dnc_lists);
+    if !zones_changed && !lists_changed {
         return Ok(());
     }
     let after = schema(conn, cache, project_id)?;
-    conn.prepare_cached("DELETE FROM project_zones WHERE tenant_id = ?1 AND project_id = ?2")?
-        .execute(params![tenant, project_id])?;
+    if zones_changed {
+        conn.prepare_cached("DELETE FROM project_zones WHERE tenant_id = ?1 AND project_id = ?2")?
+            .execute(params![tenant, project_id])?;
+    }
     let mut registered = HashSet::new();
     let mut page = conn.prepare_cached(&format!(
         "SELECT {ROW_COLUMNS} FROM records WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT 5000"
@@ -270,6 +278,12 @@ pub fn put_rules(
             return Ok(());
         };
         for row in rows {
+            if lists_changed {
+                refresh_dnc_until(conn, tenant, &after.rules.dnc_lists, row.id, &row.phones(&after))?;
+            }
+            if !zones_changed {
+                continue;
+            }
             let zones = row.zones_for(&after);
             if zones != row.zones {
                 update.execute(params![row.id, zones])?;
@@ -290,9 +304,11 @@ pub fn dial_state(
     tenant: TenantId,
     id: i64,
 ) -> Result<(Record, DialState), StoreError> {
-    let (callback_owner, last_attempt_at): (Option<String>, Option<i64>) = conn
-        .prepare_cached("SELECT callback_owner, last_attempt_at FROM records WHERE id = ?1 AND tenant_id = ?2")?
-        .query_row(params![id, tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (callback_owner, last_attempt_at, dnc_until): (Option<String>, Option<i64>, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT callback_owner, last_attempt_at, dnc_until FROM records WHERE id = ?1 AND tenant_id = ?2",
+        )?
+        .query_row(params![id, tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;
     let row = load_row(conn, id)?;
@@ -304,6 +320,7 @@ pub fn dial_state(
         callback_owner,
         last_attempt_at,
         attempts_by_number,
+        dnc_until,
         rules: schema.rules.clone(),
     };
     Ok((to_record(conn, cache, row)?, state))

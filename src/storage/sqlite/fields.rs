@@ -1,6 +1,7 @@
 //! Projects, their fields and list values.
 
 use super::SqliteStore;
+use super::dnc_lists::refresh_dnc_until;
 use super::records_write::{load_row, store_row, sync_phones};
 use super::tenants::not_found_unless;
 use crate::domain::calldate;
@@ -200,7 +201,8 @@ pub fn add_values(
 }
 
 /// Renames or re-describes values; records hold the value's id, so they show the new name.
-/// A value of a `phoneN` field is a number: its records' numbers and flags follow.
+/// A value of a `phoneN` field is a number: its records' numbers and flags (Robinson,
+/// `dnc_until`) follow.
 pub fn modify_value(
     conn: &Connection,
     cache: &SchemaCache,
@@ -239,9 +241,11 @@ pub fn modify_value(
         let after = schema(conn, cache, project)?;
         for id in holders(conn, project, field, value)? {
             let row = load_row(conn, id)?;
-            if let Some(listed) = sync_phones(conn, tenant, id, &row.phones(&before), &row.phones(&after))? {
+            let phones = row.phones(&after);
+            if let Some(listed) = sync_phones(conn, tenant, id, &row.phones(&before), &phones)? {
                 conn.prepare_cached("UPDATE records SET robinson = ?2 WHERE id = ?1")?
                     .execute(params![id, listed])?;
+                refresh_dnc_until(conn, tenant, &after.rules.dnc_lists, id, &phones)?;
             }
         }
     }

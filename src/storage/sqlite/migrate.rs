@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../../migrations/sqlite/004_storage_v2.sql")),
     (5, include_str!("../../../migrations/sqlite/005_term_counts.sql")),
     (6, include_str!("../../../migrations/sqlite/006_dialing_rules.sql")),
+    (7, include_str!("../../../migrations/sqlite/007_dnc_lists.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].

@@ -6,6 +6,7 @@
 mod checkpoint;
 mod contact_book;
 mod dialler;
+mod dnc_lists;
 mod fields;
 mod functions;
 mod memory;

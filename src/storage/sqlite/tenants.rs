@@ -4,8 +4,8 @@ use super::SqliteStore;
 use super::fields::schema;
 use super::records_write::load_row;
 use crate::domain::calldate;
+use crate::storage::TenantStore;
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::{DncStore, TenantStore};
 use crate::storage::{StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -135,19 +135,6 @@ impl TenantStore for SqliteStore {
     async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
         let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
         self.read(move |tx, _| authenticate(tx, &tenant, &user, &key_hash))
-            .await
-    }
-}
-
-#[async_trait]
-impl DncStore for SqliteStore {
-    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
-        self.write(move |tx, _| add_robinson(tx, tenant, &phones)).await
-    }
-
-    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
-        let phone = phone.to_string();
-        self.write(move |tx, cache| delete_robinson(tx, cache, tenant, &phone))
             .await
     }
 }

@@ -1,6 +1,7 @@
 //! Dialer API helpers: claims, releases, and records to claim.
 
 use super::{Client, Reply};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The record a claim handed out, or None when nothing is dialable.
@@ -45,4 +46,29 @@ pub fn record(phone: &str, next_calldate: Option<&str>) -> Value {
         record["next_calldate"] = json!(date);
     }
     record
+}
+
+/// A request at `now` (Unix seconds or RFC 3339), for a server started with
+/// `DIALBASE_TEST_CLOCK=1`.
+pub async fn at(api: &Client, now: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+    let mut request = api
+        .http
+        .request(method, format!("{}{path}", api.base))
+        .basic_auth(&api.user, Some(&api.key))
+        .header("x-dialbase-now", now);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    Reply {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        headers,
+    }
 }
