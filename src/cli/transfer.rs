@@ -74,11 +74,17 @@ pub async fn import(
         }
         if pending.len() >= batch || (next.is_none() && !pending.is_empty()) {
             let (lines, writes): (Vec<u64>, Vec<RecordWrite>) = std::mem::take(&mut pending).into_iter().unzip();
-            for (line, outcome) in lines.iter().zip(store.insert_records(tenant, project, writes).await?) {
+            for (line, outcome) in lines
+                .iter()
+                .zip(store.insert_records(tenant, project, writes, false).await?)
+            {
                 match outcome {
                     Ok(_) => stored += 1,
                     Err(e) => {
-                        eprintln!("line {line}: {}", e.detail);
+                        match e.existing {
+                            Some(existing) => eprintln!("line {line}: duplicate of record {existing}"),
+                            None => eprintln!("line {line}: {}", e.detail),
+                        }
                         rejected += 1;
                     }
                 }

@@ -21,11 +21,109 @@ struct RulesBody {
     holidays: Option<Vec<String>>,
     default_timezone: Option<String>,
     default_country: Option<String>,
-    dedup: Option<Value>,
+    dedup: Option<DedupBody>,
     dnc_lists: Option<Vec<String>>,
     retries: Option<Retries>,
     dispositions: Option<BTreeMap<String, DispositionAction>>,
     callback_grace_minutes: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DedupBody {
+    keys: Vec<String>,
+    scope: Option<DedupScope>,
+    window_days: Option<u32>,
+    on_duplicate: Option<OnDuplicate>,
+}
+
+/// What makes two records the same contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DedupKey {
+    /// Any number of the one is a number of the other (E.164 compared).
+    Phone,
+    UserData,
+    /// The same text in this (indexed) field.
+    Field(String),
+}
+
+impl DedupKey {
+    fn name(&self) -> &str {
+        match self {
+            DedupKey::Phone => "phone",
+            DedupKey::UserData => "user_data",
+            DedupKey::Field(name) => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DedupScope {
+    /// The records of the same project.
+    #[default]
+    Project,
+    /// The records of every project of the tenant.
+    Tenant,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// The new item is refused (`error.duplicate_record` with the existing numberid).
+    #[default]
+    Reject,
+    /// The new item is written over the existing record (of the same project).
+    Update,
+}
+
+/// The duplicate check of every way records come in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dedup {
+    pub keys: Vec<DedupKey>,
+    pub scope: DedupScope,
+    /// Only records created this many days back count; None: all of them.
+    pub window_days: Option<u32>,
+    pub on_duplicate: OnDuplicate,
+}
+
+impl Dedup {
+    fn parse(body: DedupBody) -> Result<Self, ValidationError> {
+        if body.keys.is_empty() {
+            return Err(invalid("wrong_dedup", "dedup needs at least one key"));
+        }
+        let mut keys: Vec<DedupKey> = Vec::new();
+        for key in body.keys {
+            let key = match key.as_str() {
+                "phone" => DedupKey::Phone,
+                "user_data" => DedupKey::UserData,
+                "" => return Err(invalid("wrong_dedup", "a dedup key must not be empty")),
+                _ => DedupKey::Field(key),
+            };
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        Ok(Dedup {
+            keys,
+            scope: body.scope.unwrap_or_default(),
+            window_days: body.window_days,
+            on_duplicate: body.on_duplicate.unwrap_or_default(),
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        json!({"keys": self.keys.iter().map(DedupKey::name).collect::<Vec<_>>(), "scope": self.scope,
+               "window_days": self.window_days, "on_duplicate": self.on_duplicate})
+    }
+
+    /// The named fields it compares.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().filter_map(|key| match key {
+            DedupKey::Field(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// Attempt limits; each left out (null) is no limit.
@@ -60,6 +158,7 @@ pub struct DialingRules {
     pub default_timezone: Option<(String, TimeZone)>,
     /// ISO 3166 alpha-2, upper case: national numbers are read as this country's.
     pub default_country: Option<String>,
+    pub dedup: Option<Dedup>,
     pub dnc_lists: Vec<String>,
     pub retries: Retries,
     pub dispositions: BTreeMap<i64, DispositionAction>,
@@ -108,12 +207,7 @@ impl DialingRules {
             }
             rules.default_country = Some(upper);
         }
-        if body.dedup.is_some_and(|d| !d.is_null()) {
-            return Err(invalid(
-                "unsupported_rule",
-                "duplicate checks (dedup) are not available yet",
-            ));
-        }
+        rules.dedup = body.dedup.map(Dedup::parse).transpose()?;
         rules.dnc_lists = body.dnc_lists.unwrap_or_default();
         for list in &rules.dnc_lists {
             check_list_name(list)?;
@@ -178,7 +272,7 @@ impl DialingRules {
             "holidays": self.holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             "default_timezone": self.default_timezone.as_ref().map(|(name, _)| name),
             "default_country": self.default_country,
-            "dedup": null,
+            "dedup": self.dedup.as_ref().map(Dedup::to_json),
             "dnc_lists": self.dnc_lists,
             "retries": self.retries,
             "dispositions": dispositions,
@@ -282,6 +376,7 @@ mod tests {
     fn the_issue_example_parses_and_round_trips() {
         let body = br#"{"calling_hours": {"mon": ["09:00", "20:00"], "tue": ["09:00", "20:00"], "sat": ["10:00", "16:00"], "sun": null},
             "holidays": ["2026-12-25"], "default_timezone": "Europe/Budapest", "default_country": "hu",
+            "dedup": {"keys": ["phone", "email"], "scope": "tenant", "window_days": 30, "on_duplicate": "update"},
             "dnc_lists": ["default"], "retries": {"max_attempts_per_number": 3, "max_attempts": 6, "min_gap_minutes": 60},
             "dispositions": {"7": {"action": "done"}, "8": {"action": "retry", "after_minutes": 120}, "9": {"action": "dnc", "list": "default"}},
             "callback_grace_minutes": 30}"#;
@@ -289,6 +384,12 @@ mod tests {
         assert_eq!(rules.calling_hours.as_ref().unwrap().days[0], Some((540, 1200)));
         assert_eq!(rules.calling_hours.as_ref().unwrap().days[6], None);
         assert_eq!(rules.default_country.as_deref(), Some("HU"));
+        let dedup = rules.dedup.as_ref().unwrap();
+        assert_eq!(dedup.keys, [DedupKey::Phone, DedupKey::Field("email".into())]);
+        assert_eq!(
+            (dedup.scope, dedup.window_days, dedup.on_duplicate),
+            (DedupScope::Tenant, Some(30), OnDuplicate::Update)
+        );
         assert_eq!(rules.dispositions[&8], DispositionAction::Retry { after_minutes: 120 });
         let again = DialingRules::parse(rules.to_json().to_string().as_bytes()).unwrap();
         assert_eq!(again.to_json(), rules.to_json());
@@ -321,6 +422,8 @@ mod tests {
             (r#"{"dispositions": {"1": {"action": "later"}}}"#, "wrong_rules"),
             (r#"{"retry": {}}"#, "wrong_rules"),
             (r#"{"dnc_lists": ["no spaces"]}"#, "wrong_dnc_list"),
+            (r#"{"dedup": {"keys": []}}"#, "wrong_dedup"),
+            (r#"{"dedup": {"keys": ["phone"], "scope": "world"}}"#, "wrong_rules"),
         ] {
             let error = DialingRules::parse(body.as_bytes()).unwrap_err();
             assert_eq!(error.code, code, "{body}");

@@ -6,6 +6,8 @@ use std::fmt;
 pub struct ValidationError {
     pub code: &'static str,
     pub detail: String,
+    /// The record an item duplicates (`duplicate_record`): dialects answer its id.
+    pub existing: Option<i64>,
 }
 
 impl ValidationError {
@@ -13,6 +15,15 @@ impl ValidationError {
         Self {
             code,
             detail: detail.into(),
+            existing: None,
+        }
+    }
+
+    /// An item the project's duplicate check refuses: it is record `existing` again.
+    pub fn duplicate(existing: i64) -> Self {
+        Self {
+            existing: Some(existing),
+            ..Self::new("duplicate_record", format!("the record duplicates record {existing}"))
         }
     }
 }

@@ -54,6 +54,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Invalid(v) => Self::Invalid(v),
+            StoreError::Rejected(index, v) => Self::Invalid(ValidationError {
+                detail: format!("item {index}: {}", v.detail),
+                ..v
+            }),
             StoreError::Backend(m) => {
                 tracing::error!(error = %m, "storage failure");
                 Self::Internal(m)

@@ -9,6 +9,7 @@ use crate::domain::dialing_rules::DialingRules;
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
 use crate::http::{ApiError, AppState, Authed, path_id};
+use crate::storage::check_dedup_fields;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -44,6 +45,8 @@ async fn put(
     let project = path_id(&params, "projectid", "project")?;
     let body = body.map_err(ApiError::from)?;
     let rules = DialingRules::parse(&body).map_err(ApiError::Invalid)?;
+    let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
+    check_dedup_fields(&schema, &rules)?;
     state.store.put_rules(auth.tenant, project, rules.clone()).await?;
     Ok(answer(&rules))
 }

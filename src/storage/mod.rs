@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 pub use postgres::PostgresStore;
+pub use shared::dedup::check_dedup_fields;
 pub use sqlite::SqliteStore;
 
 pub type TenantId = i64;
@@ -32,6 +33,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(ValidationError),
+    /// An all-or-nothing batch refused for its item at this position.
+    #[error("item {0}: {1}")]
+    Rejected(usize, ValidationError),
     #[error("database error: {0}")]
     Backend(String),
 }
@@ -135,11 +139,15 @@ pub trait SchemaStore: Send + Sync {
 /// Records: writes, reads, look-ups by key, deletion and the lock flag.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
+    /// Stores new records; an item the project's rules refuse (a duplicate) or merge
+    /// reports that. With `atomic` the first refused item fails the whole batch
+    /// (`StoreError::Rejected`) and nothing is stored.
     async fn insert_records(
         &self,
         tenant: TenantId,
         project: i64,
         records: Vec<RecordWrite>,
+        atomic: bool,
     ) -> Result<Vec<ItemResult<i64>>, StoreError>;
     /// Returns, per update, how many records it changed.
     async fn update_records(

@@ -3,6 +3,7 @@
 //! [`contact_book`] and [`dialler`]) the iovox contact book's and the dialer calls'.
 
 pub mod contact_book;
+pub mod dedup;
 pub mod dialler;
 pub mod row;
 pub mod schema_cache;
@@ -399,6 +400,16 @@ pub fn single_update_outcome(mut results: Vec<ItemResult<u64>>) -> Result<(), St
         Some(Err(e)) if e.code == "record_not_exists" => Err(StoreError::NotFound("record")),
         Some(Err(e)) => Err(e.into()),
         None => Err(StoreError::Backend("update returned no result".into())),
+    }
+}
+
+/// All or nothing: with `atomic` the first refused item fails the batch (the caller's
+/// transaction rolls back); otherwise every item reports its own outcome.
+pub fn all_or_nothing<T>(mut results: Vec<ItemResult<T>>, atomic: bool) -> Result<Vec<ItemResult<T>>, StoreError> {
+    let refused = results.iter().position(Result::is_err).filter(|_| atomic);
+    match refused.map(|index| (index, results.swap_remove(index))) {
+        Some((index, Err(e))) => Err(StoreError::Rejected(index, e)),
+        _ => Ok(results),
     }
 }
 

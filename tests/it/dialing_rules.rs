@@ -47,6 +47,12 @@ async fn show(api: &Client, record: i64, now: &str) -> Value {
     reply.body["record"].clone()
 }
 
+/// Calling hours from `start` to `end` on every day of the week.
+fn every_day(start: &str, end: &str) -> Value {
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    Value::Object(days.iter().map(|d| (d.to_string(), json!([start, end]))).collect())
+}
+
 const BUDAPEST: &str = "3612345678";
 const NEW_YORK: &str = "12125551234";
 
@@ -108,11 +114,7 @@ async fn calling_hours_follow_each_contacts_local_time_through_dst() {
     let server = start(&db);
     let api = server.client();
     let project = api.project("Hours").await;
-    let day = json!(["09:00", "20:00"]);
-    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| (d.to_string(), day.clone()))
-        .collect();
+    let week = every_day("09:00", "20:00");
     assert_eq!(
         put_rules(&api, project, json!({"calling_hours": week})).await.status,
         200
@@ -160,10 +162,7 @@ async fn a_number_spanning_zones_waits_for_all_of_them_and_holidays_are_local_da
     let server = start(&db);
     let api = server.client();
     let project = api.project("Spanning").await;
-    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| (d.to_string(), json!(["08:00", "21:00"])))
-        .collect();
+    let week = every_day("08:00", "21:00");
     let rules = json!({"calling_hours": week, "holidays": ["2026-12-25"]});
     assert_eq!(put_rules(&api, project, rules).await.status, 200);
     // A record whose own `timezone` field names Chicago, with a New York number: the field wins.
@@ -195,19 +194,21 @@ async fn a_number_spanning_zones_waits_for_all_of_them_and_holidays_are_local_da
         ids[1]
     );
 
-    // A toll-free number belongs to all of North America: from Newfoundland to Guam.
+    // A toll-free number belongs to all of North America, from Newfoundland to Guam: it
+    // waits until the window is open in every zone at once.
+    let project = api.project("Toll-free").await;
+    let week = every_day("08:00", "21:00");
+    assert_eq!(put_rules(&api, project, json!({"calling_hours": week})).await.status, 200);
     let toll_free = add_records(&api, project, vec![record("18005551234", None)]).await[0];
-    let shown = show(&api, toll_free, "2026-06-10T12:30:00Z").await;
-    let zones: Vec<&str> = shown["timezones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|z| z.as_str().unwrap())
-        .collect();
-    assert!(
-        zones.contains(&"America/Chicago") && zones.contains(&"Pacific/Honolulu"),
-        "{zones:?}"
-    );
+    let shown = show(&api, toll_free, "2026-06-11T13:00:00Z").await;
+    let zones: Vec<&str> = shown["timezones"].as_array().unwrap().iter().map(|z| z.as_str().unwrap()).collect();
+    assert!(zones.contains(&"America/Chicago") && zones.contains(&"Pacific/Honolulu"), "{zones:?}");
+    assert!(zones.contains(&"America/New_York") && zones.contains(&"Pacific/Guam"), "{zones:?}");
+    assert_eq!(claim_at(&api, project, "t", "2026-06-11T13:00:00Z").await, None, "03:00 in Honolulu");
+    // 22:00 UTC: 12:00 in Honolulu, 19:30 in St. John's, 08:00 next day in Guam.
+    assert_eq!(shown["next_callable_at"], "2026-06-11 22:00:00");
+    assert_eq!(claim_at(&api, project, "t", "2026-06-11T21:59:59Z").await, None);
+    assert_eq!(claim_at(&api, project, "t", "2026-06-11T22:00:00Z").await.unwrap()["id"], toll_free);
 }
 
 #[tokio::test]
@@ -341,10 +342,7 @@ async fn two_nodes_claim_under_rules_without_breaking_them() {
     let nodes = [start(&db), start(&db)];
     let api = nodes[0].client();
     let project = api.project("Nodes").await;
-    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| (d.to_string(), json!(["09:00", "20:00"])))
-        .collect();
+    let week = every_day("09:00", "20:00");
     assert_eq!(
         put_rules(&api, project, json!({"calling_hours": week})).await.status,
         200

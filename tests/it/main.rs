@@ -3,6 +3,7 @@
 mod bench_smoke;
 mod cli_transfer;
 mod common;
+mod dedup;
 mod dialer_claims;
 mod dialer_two_nodes;
 mod dialing_rules;

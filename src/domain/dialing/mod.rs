@@ -19,5 +19,5 @@ mod zones;
 mod tests;
 
 pub use hours::{MINUTES_PER_DAY, Schedule, WeeklyHours, parse_clock};
-pub use phone::to_e164;
+pub use phone::{number_variants, to_e164};
 pub use zones::{parse_zone, zones_for_number};

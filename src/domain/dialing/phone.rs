@@ -52,3 +52,30 @@ fn parse_national(national: &str, country: &str) -> Option<String> {
     // `national()` keeps significant leading zeros (Italy's "06...").
     plausible_e164(&format!("{}{}", number.code().value(), number.national()))
 }
+
+/// Every digit string a stored number may be written as when it is the same number as
+/// `raw` (E.164 compared, with `default_country` for national numbers): the E.164 digits,
+/// with `00` in front, and for a number of the default country its national forms (with
+/// and without the trunk prefix: Hungary's `06 1 999 7400` is `0619997400` and
+/// `19997400`). Records keep numbers as digits; a duplicate check looks all of these up.
+pub fn number_variants(raw: &str, default_country: Option<&str>) -> Vec<String> {
+    let Some(e164) = to_e164(raw, default_country) else {
+        return Vec::new();
+    };
+    let mut variants = vec![format!("00{e164}"), e164.clone()];
+    let metadata = default_country
+        .map(|c| c.trim().to_ascii_uppercase())
+        .and_then(|c| phonenumber::metadata::DATABASE.by_id(c.as_str()));
+    if let Some(metadata) = metadata
+        && let Some(national) = e164.strip_prefix(&metadata.country_code().to_string())
+        && !national.is_empty()
+    {
+        if let Some(prefix) = metadata.national_prefix() {
+            variants.push(format!("{prefix}{national}"));
+        }
+        variants.push(national.to_string());
+    }
+    variants.sort();
+    variants.dedup();
+    variants
+}

@@ -8,7 +8,7 @@ use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form
 use crate::domain::ValidationError;
 use crate::domain::resolve::resolve_batch;
 use crate::http::{ApiError, AppState, Authed, json_body, path_id};
-use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate};
+use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate, StoreError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -76,7 +76,10 @@ pub async fn set_lock(
 }
 
 fn at(index: usize, e: ValidationError) -> ApiError {
-    ApiError::Invalid(ValidationError::new(e.code, format!("contact {index}: {}", e.detail)))
+    ApiError::Invalid(ValidationError {
+        detail: format!("contact {index}: {}", e.detail),
+        ..e
+    })
 }
 
 /// Inserts one contact or an array of them, all into one campaign and all or none: every
@@ -114,7 +117,10 @@ pub async fn insert(
     {
         return Err(at(index, e).into());
     }
-    let stored = state.store.insert_records(auth.tenant, campaign, writes).await?;
+    let stored = match state.store.insert_records(auth.tenant, campaign, writes, true).await {
+        Err(StoreError::Rejected(index, e)) => return Err(at(index, e).into()),
+        other => other?,
+    };
     let ids = stored
         .into_iter()
         .enumerate()

@@ -33,6 +33,8 @@ impl From<ValidationError> for JtelError {
 /// jtel: 400 for a missing or wrong parameter, 409 when a precondition fails.
 fn status(e: &ApiError) -> StatusCode {
     match e {
+        // A duplicate contact: jtel's "already exists".
+        ApiError::Invalid(v) if v.existing.is_some() => StatusCode::CONFLICT,
         ApiError::BadRequest(_) | ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
         ApiError::Conflict(_) => StatusCode::CONFLICT,
         other => other.status(),
@@ -54,6 +56,9 @@ impl IntoResponse for JtelError {
         let mut body = json!({"status": status.as_u16(), "error": message(&self.0)});
         if let ApiError::Invalid(v) = &self.0 {
             body["code"] = json!(v.code);
+            if let Some(existing) = v.existing {
+                body["DiallerContactsID"] = json!(existing);
+            }
         }
         error_response(status, body)
     }

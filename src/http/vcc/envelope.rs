@@ -62,7 +62,12 @@ impl IntoResponse for VccError {
 
 /// Exactly the vendor's three keys, so clients comparing error objects keep working.
 pub fn item_error(index: usize, e: &ValidationError) -> Value {
-    json!({"index": index, "errorcode": 417, "errormessage": format!("error.{}", e.code)})
+    let mut error = json!({"index": index, "errorcode": 417, "errormessage": format!("error.{}", e.code)});
+    // A duplicate names the record it duplicates.
+    if let Some(existing) = e.existing {
+        error["numberid"] = json!(existing);
+    }
+    error
 }
 
 /// A successful response.

@@ -41,7 +41,7 @@ pub async fn add_records(
     let project = path_id(&params, "projectid", "project")?;
     let (valid, mut errors) = split_valid(json_items(body, parse_record_fast, parse_record)?);
     let (indexes, writes): (Vec<usize>, Vec<RecordWrite>) = valid.into_iter().unzip();
-    let stored = state.store.insert_records(auth.tenant, project, writes).await?;
+    let stored = state.store.insert_records(auth.tenant, project, writes, false).await?;
     let mut ids = Vec::new();
     for (index, outcome) in indexes.into_iter().zip(stored) {
         match outcome {

@@ -6,6 +6,7 @@
 //! Records are stored as docs/storage.md describes (one row, the form in JSONB).
 
 mod contact_book;
+mod dedup;
 mod dialler;
 mod dnc_lists;
 mod fields;

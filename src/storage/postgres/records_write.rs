@@ -4,6 +4,7 @@
 //! so they never abort the transaction the others are written in.
 
 use super::PostgresStore;
+use super::dedup::{find_duplicates, lock_scope};
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
 use super::fields::{current_schema, project};
 use super::record_rows::{DispositionRows, SideChanges, insert_rows, register_zones, take_ids, update_rows};
@@ -12,14 +13,17 @@ use super::search::{Params, borrowed};
 use super::tenants::listed;
 use super::{PgResult, Tx};
 use super::{dialler, records_read};
+use crate::domain::ValidationError;
 use crate::domain::calldate;
+use crate::domain::dialing_rules::{Dedup, OnDuplicate};
 use crate::domain::record::RecordWrite;
 use crate::domain::record::{Contact, Record};
 use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::RecordStore;
+use crate::storage::shared::dedup::{BatchKeys, Probe};
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
-use crate::storage::shared::{POSTGRES, search_sql};
+use crate::storage::shared::{POSTGRES, all_or_nothing, search_sql};
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
@@ -139,27 +143,47 @@ pub async fn insert_records(
 ) -> PgResult<Vec<ItemResult<i64>>> {
     let (changes, schema) = resolve(tx, tenant, project, &writes.iter().collect::<Vec<_>>()).await?;
     let now = calldate::now_seconds();
-    let accepted: Vec<(&RecordWrite, &FormChanges)> = writes
+    let accepted: Vec<(usize, &RecordWrite, &FormChanges)> = writes
         .iter()
         .zip(&changes)
-        .filter_map(|(write, change)| Some((write, change.as_ref().ok()?)))
+        .enumerate()
+        .filter_map(|(i, (write, change))| Some((i, write, change.as_ref().ok()?)))
         .collect();
-    let ids = take_ids(tx, accepted.len()).await?;
-    let mut rows = Vec::with_capacity(accepted.len());
+    let mut rows: Vec<RecordRow> = accepted
+        .iter()
+        .map(|(_, write, form)| RecordRow::new(project, write, form, now))
+        .collect();
+    let fates = match &schema.rules.dedup {
+        Some(dedup) => check_duplicates(tx, tenant, project, &schema, dedup, &accepted, &mut rows, now).await?,
+        None => vec![Fate::New; rows.len()],
+    };
+    let kept: Vec<usize> = (0..rows.len()).filter(|&k| fates[k] == Fate::New).collect();
+    let ids = take_ids(tx, kept.len()).await?;
+    let mut id_of = vec![0; rows.len()];
+    kept.iter().zip(&ids).for_each(|(&k, &id)| id_of[k] = id);
+    let mut rows: Vec<RecordRow> = rows
+        .into_iter()
+        .zip(&id_of)
+        .zip(&fates)
+        .filter(|(_, fate)| **fate == Fate::New)
+        .map(|((mut row, &id), _)| {
+            row.id = id;
+            row
+        })
+        .collect();
     let (mut sides, mut dispositions) = (SideChanges::default(), DispositionRows::default());
-    let mut phones = Vec::with_capacity(accepted.len());
-    for ((write, form), &id) in accepted.iter().zip(&ids) {
-        let mut row = RecordRow::new(project, write, form, now);
-        row.id = id;
+    let mut phones = Vec::with_capacity(rows.len());
+    for row in rows.iter_mut() {
         row.zones = row.zones_for(&schema);
         let row_phones = row.phones(&schema);
-        sides.phones(id, Vec::new(), row_phones.iter().cloned().collect());
-        sides.terms(id, Vec::new(), row.terms(&schema).into_iter().collect());
-        if let Some(d) = &write.disposition {
+        sides.phones(row.id, Vec::new(), row_phones.iter().cloned().collect());
+        sides.terms(row.id, Vec::new(), row.terms(&schema).into_iter().collect());
+        phones.push(row_phones);
+    }
+    for (k, (_, write, _)) in accepted.iter().enumerate() {
+        if let (Some(d), Some(id)) = (&write.disposition, record_of(&fates, &id_of, k)) {
             dispositions.push(id, d);
         }
-        phones.push(row_phones);
-        rows.push(row);
     }
     let on_list = listed(tx, tenant, phones.iter().flatten()).await?;
     for (row, phones) in rows.iter_mut().zip(&phones) {
@@ -168,14 +192,136 @@ pub async fn insert_records(
     insert_rows(tx, tenant, project, &rows).await?;
     register_zones(tx, tenant, project, &rows.iter().collect::<Vec<_>>()).await?;
     sides.copy_new(tx, tenant).await?;
+    merge_into_stored(tx, tenant, &schema, &accepted, &fates, now).await?;
     dispositions.insert(tx, tenant, &calldate::from_seconds(now)).await?;
 
-    // One id per accepted write, handed out in order.
-    let mut ids = ids.into_iter();
-    Ok(changes
-        .into_iter()
-        .map(|change| change.map(|_| ids.next().unwrap_or_default()))
-        .collect())
+    let mut outcomes: Vec<ItemResult<i64>> = changes.iter().map(|c| c.clone().map(|_| 0)).collect();
+    for (k, (index, _, _)) in accepted.iter().enumerate() {
+        outcomes[*index] = match fates[k] {
+            Fate::Duplicate(of) => Err(ValidationError::duplicate(of.resolve(&id_of))),
+            _ => Ok(record_of(&fates, &id_of, k).unwrap_or_default()),
+        };
+    }
+    Ok(outcomes)
+}
+
+/// A stored record of the project, one of another project (never merged into), or an
+/// earlier new row of the batch (its position among the accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Stored(i64),
+    Foreign(i64),
+    Batch(usize),
+}
+
+impl Target {
+    fn resolve(self, id_of: &[i64]) -> i64 {
+        match self {
+            Target::Stored(id) | Target::Foreign(id) => id,
+            Target::Batch(k) => id_of[k],
+        }
+    }
+}
+
+/// What becomes of an accepted write under the duplicate check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    New,
+    Duplicate(Target),
+    MergedInto(Target),
+}
+
+/// The record a write ends up in: its own, or the one it was merged into.
+fn record_of(fates: &[Fate], id_of: &[i64], k: usize) -> Option<i64> {
+    match fates[k] {
+        Fate::New => Some(id_of[k]),
+        Fate::MergedInto(target) => Some(target.resolve(id_of)),
+        Fate::Duplicate(_) => None,
+    }
+}
+
+/// Decides each accepted write's fate; a write merged into an earlier new row of the batch
+/// is applied to that row here (stored records are merged after the insert).
+#[allow(clippy::too_many_arguments)]
+async fn check_duplicates(
+    tx: &Tx<'_>,
+    tenant: TenantId,
+    project: i64,
+    schema: &ProjectSchema,
+    dedup: &Dedup,
+    accepted: &[(usize, &RecordWrite, &FormChanges)],
+    rows: &mut [RecordRow],
+    now: i64,
+) -> PgResult<Vec<Fate>> {
+    lock_scope(tx, tenant, project, dedup).await?;
+    let update = dedup.on_duplicate == OnDuplicate::Update;
+    let probes: Vec<Probe> = rows.iter().map(|row| Probe::of(row, schema, dedup)).collect();
+    let stored = find_duplicates(tx, tenant, project, dedup, &probes, now).await?;
+    let mut batch = BatchKeys::default();
+    let mut fates = Vec::with_capacity(rows.len());
+    for (k, (probe, stored)) in probes.iter().zip(stored).enumerate() {
+        let found = batch.earlier(probe).or_else(|| {
+            stored.map(|(id, of_project)| match of_project == project {
+                true => Target::Stored(id),
+                false => Target::Foreign(id),
+            })
+        });
+        let fate = match found {
+            None => Fate::New,
+            Some(Target::Foreign(id)) => Fate::Duplicate(Target::Stored(id)),
+            Some(target) if !update => Fate::Duplicate(target),
+            Some(target) => {
+                if let Target::Batch(j) = target {
+                    let (_, write, form) = accepted[k];
+                    rows[j].apply(write, form, now);
+                }
+                Fate::MergedInto(target)
+            }
+        };
+        // Later items find this one's keys: in its own new row, or where it was merged.
+        match fate {
+            Fate::New => batch.add(probe, Target::Batch(k)),
+            Fate::MergedInto(target) => batch.add(probe, target),
+            Fate::Duplicate(_) => {}
+        }
+        fates.push(fate);
+    }
+    Ok(fates)
+}
+
+/// Writes the writes merged into stored records over them, in batch order.
+async fn merge_into_stored(
+    tx: &Tx<'_>,
+    tenant: TenantId,
+    schema: &ProjectSchema,
+    accepted: &[(usize, &RecordWrite, &FormChanges)],
+    fates: &[Fate],
+    now: i64,
+) -> PgResult<()> {
+    let merged: Vec<(i64, usize)> = fates
+        .iter()
+        .enumerate()
+        .filter_map(|(k, fate)| match fate {
+            Fate::MergedInto(Target::Stored(id)) => Some((*id, k)),
+            _ => None,
+        })
+        .collect();
+    if merged.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = merged.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let loaded = select_rows(tx, "r.tenant_id = $1 AND r.id = ANY($2)", &[&tenant, &ids], true).await?;
+    let mut tracked = track(loaded, schema);
+    for (id, k) in merged {
+        if let Some(t) = tracked.iter_mut().find(|t| t.row.id == id) {
+            let (_, write, form) = accepted[k];
+            t.row.apply(write, form, now);
+            t.changed = true;
+        }
+    }
+    write_tracked(tx, tenant, schema, &mut tracked).await
 }
 
 /// A batch of updates in progress: the rows it names by id (locked at its start) as they
@@ -390,9 +536,15 @@ impl RecordStore for PostgresStore {
         tenant: TenantId,
         project_id: i64,
         records: Vec<RecordWrite>,
+        atomic: bool,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
         self.write(records, |tx, records| {
-            Box::pin(insert_records(tx, tenant, project_id, records))
+            Box::pin(async move {
+                Ok(all_or_nothing(
+                    insert_records(tx, tenant, project_id, records).await?,
+                    atomic,
+                )?)
+            })
         })
         .await
     }

@@ -5,6 +5,7 @@
 
 mod checkpoint;
 mod contact_book;
+mod dedup;
 mod dialler;
 mod dnc_lists;
 mod fields;

@@ -2,6 +2,7 @@
 //! (`shared::row`) and stores them with their side-table differences (docs/storage.md).
 
 use super::SqliteStore;
+use super::dedup::{find_duplicate, merge_or_reject};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::terms::{TermTally, delete_terms, insert_terms};
@@ -15,6 +16,8 @@ use crate::domain::schema::{ProjectSchema, phone_slot};
 use crate::storage::RecordKey;
 use crate::storage::RecordQuery;
 use crate::storage::RecordStore;
+use crate::storage::shared::all_or_nothing;
+use crate::storage::shared::dedup::Probe;
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{
@@ -110,6 +113,8 @@ fn tenant_lists_numbers(conn: &Connection, tenant: TenantId) -> Result<bool, Sto
 /// A record to insert, built and encoded: what the writer stores for it.
 pub struct NewRow {
     row: RecordRow,
+    /// The write's form changes: a duplicate merged into its existing record applies them.
+    form: FormChanges,
     contacts: Option<String>,
     data: String,
     phones: BTreeSet<String>,
@@ -128,9 +133,11 @@ fn new_rows(
         .iter()
         .zip(changes)
         .map(|(write, changes)| {
-            let mut row = RecordRow::new(project, write, &changes?, now);
+            let form = changes?;
+            let mut row = RecordRow::new(project, write, &form, now);
             row.zones = row.zones_for(schema);
             Ok(NewRow {
+                form,
                 contacts: contacts_json(&row.contacts),
                 data: row.data.to_json(),
                 phones: row.phones(schema),
@@ -187,6 +194,9 @@ pub fn insert_records(
         }
     };
     let check_robinson = tenant_lists_numbers(conn, tenant)?;
+    let schema = schema(conn, cache, project)?;
+    let dedup = schema.rules.dedup.as_ref();
+    let now = calldate::now_seconds();
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
                               robinson, created_at, updated_at, contacts, data, zones)
@@ -202,6 +212,14 @@ pub fn insert_records(
                 continue;
             }
         };
+        if let Some(dedup) = dedup {
+            let probe = Probe::of(&new.row, &schema, dedup);
+            if let Some(existing) = find_duplicate(conn, tenant, project, dedup, &probe, now)? {
+                let outcome = merge_or_reject(conn, tenant, project, &schema, dedup, existing, write, &new.form, now)?;
+                results.push(outcome);
+                continue;
+            }
+        }
         let row = &new.row;
         let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
         insert.execute(params![
@@ -552,6 +570,7 @@ impl RecordStore for SqliteStore {
         tenant: TenantId,
         project_id: i64,
         records: Vec<RecordWrite>,
+        atomic: bool,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
         // The rows are built on a reader, beside the writer, which then only stores them.
         let (records, prepared) = self
@@ -562,7 +581,10 @@ impl RecordStore for SqliteStore {
             .await?;
         self.write(move |tx, cache| {
             project(tx, tenant, project_id)?;
-            insert_records(tx, cache, tenant, project_id, &records, prepared)
+            all_or_nothing(
+                insert_records(tx, cache, tenant, project_id, &records, prepared)?,
+                atomic,
+            )
         })
         .await
     }

@@ -45,3 +45,16 @@ fn implausible_numbers_are_rejected() {
     assert_eq!(to_e164("+36 1 999 74x0", None), None);
     assert_eq!(to_e164("06 1 999 7400", Some("XX")), None, "unknown country");
 }
+
+#[test]
+fn a_hungarian_number_has_its_national_and_international_forms_as_variants() {
+    use super::super::number_variants;
+    let national = number_variants("06 1 999 7400", Some("HU"));
+    let international = number_variants("+36 1 999 7400", Some("hu"));
+    assert_eq!(national, international);
+    for form in ["3619997400", "003619997400", "0619997400", "19997400"] {
+        assert!(national.iter().any(|v| v == form), "{form} in {national:?}");
+    }
+    assert_eq!(number_variants("3619997400", None), ["003619997400", "3619997400"]);
+    assert!(number_variants("no digits", Some("HU")).is_empty());
+}
