@@ -256,3 +256,24 @@ async fn concurrent_loads_on_two_nodes_store_each_contact_once() {
     let listed = api.get(&format!("/v2/projects/{project}/records?limit=1000")).await;
     assert_eq!(listed.body["response"].as_array().map(Vec::len), Some(301));
 }
+
+/// The iovox contact book is a project too: with a duplicate check on it, a createContacts
+/// repeating a stored number is refused whole, in iovox's error format.
+#[tokio::test]
+async fn iovox_create_applies_the_contact_books_rule() {
+    use crate::common::iovox::{contact, request, start_with_contacts};
+    let (_db, _server, api) = start_with_contacts(&[contact("c-1", &[("mobile_phone", "447772412312")])]).await;
+    let projects = api.get("/v2/projects").await;
+    let book = projects.body["response"][0]["projectid"]
+        .as_i64()
+        .expect("the contact book");
+    put_rules(&api, book, json!({"dedup": {"keys": ["phone"]}})).await;
+    let twins = [
+        contact("c-2", &[("home_phone", "441234567890")]),
+        contact("c-3", &[("business_phone", "447772412312")]),
+    ];
+    let reply = api.create_contacts(&request("", &twins)).await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(reply.text.contains("duplicates record 1"), "{}", reply.text);
+    assert_eq!(api.contact_details("c-2").await, None, "all or nothing");
+}

@@ -110,3 +110,41 @@ pub fn check_dedup_fields(schema: &ProjectSchema, rules: &DialingRules) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::dialing_rules::OnDuplicate;
+
+    fn dedup(scope: DedupScope, window_days: Option<u32>) -> Dedup {
+        Dedup {
+            keys: vec![DedupKey::Phone],
+            scope,
+            window_days,
+            on_duplicate: OnDuplicate::Reject,
+        }
+    }
+
+    #[test]
+    fn the_scope_and_the_window_bound_the_look_up() {
+        let now = 10 * 86_400;
+        assert_eq!(bounds(&dedup(DedupScope::Project, None), 7, now), (Some(7), None));
+        assert_eq!(
+            bounds(&dedup(DedupScope::Tenant, Some(3)), 7, now),
+            (None, Some(7 * 86_400))
+        );
+    }
+
+    #[test]
+    fn a_batch_remembers_whose_keys_it_has_seen() {
+        let mut batch = BatchKeys::default();
+        let probe = |phone: &str| Probe {
+            phones: vec![phone.into()],
+            ..Probe::default()
+        };
+        batch.add(&probe("361"), 0);
+        batch.add(&probe("361"), 5);
+        assert_eq!(batch.earlier(&probe("361")), Some(0), "the first owner stays");
+        assert_eq!(batch.earlier(&probe("362")), None);
+    }
+}
