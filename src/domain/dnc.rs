@@ -159,13 +159,6 @@ pub struct DncEntry {
     pub created_at: Option<i64>,
 }
 
-impl DncEntry {
-    /// Whether the entry holds the number at `now` (an expiry is the first free second).
-    pub fn active_at(&self, now: i64) -> bool {
-        self.expires_at.is_none_or(|at| at > now)
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DncAction {
     Add,
@@ -322,20 +315,5 @@ mod tests {
         assert_eq!(expiries.until(&phones(&["2222", "3333"])), Some(NO_EXPIRY));
         assert_eq!(expiries.until(&phones(&["4444"])), None);
         assert_eq!(named_lists(&phones(&["default", "tcpa"])), phones(&["tcpa"]));
-    }
-
-    #[test]
-    fn an_entry_holds_until_its_expiry_second() {
-        let entry = DncEntry {
-            list: "tcpa".into(),
-            phone: "1111".into(),
-            expires_at: Some(100),
-            source: None,
-            reason: None,
-            created_by: None,
-            created_at: None,
-        };
-        assert!(entry.active_at(99));
-        assert!(!entry.active_at(100));
     }
 }
