@@ -270,10 +270,6 @@ pub trait DialingStore: Send + Sync {
 /// seconds) stands in for the clock in tests, None is the real one.
 #[async_trait]
 pub trait DncStore: Send + Sync {
-    /// Adds digit-string numbers to the Robinson list; already listed ones are kept.
-    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError>;
-    /// Returns whether the number was listed.
-    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError>;
     /// Adds entries to a list or replaces them (each number at most once), all in one
     /// transaction, each recorded in the audit as `by`'s change.
     async fn put_dnc_entries(

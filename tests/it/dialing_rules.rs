@@ -198,17 +198,38 @@ async fn a_number_spanning_zones_waits_for_all_of_them_and_holidays_are_local_da
     // waits until the window is open in every zone at once.
     let project = api.project("Toll-free").await;
     let week = every_day("08:00", "21:00");
-    assert_eq!(put_rules(&api, project, json!({"calling_hours": week})).await.status, 200);
+    assert_eq!(
+        put_rules(&api, project, json!({"calling_hours": week})).await.status,
+        200
+    );
     let toll_free = add_records(&api, project, vec![record("18005551234", None)]).await[0];
     let shown = show(&api, toll_free, "2026-06-11T13:00:00Z").await;
-    let zones: Vec<&str> = shown["timezones"].as_array().unwrap().iter().map(|z| z.as_str().unwrap()).collect();
-    assert!(zones.contains(&"America/Chicago") && zones.contains(&"Pacific/Honolulu"), "{zones:?}");
-    assert!(zones.contains(&"America/New_York") && zones.contains(&"Pacific/Guam"), "{zones:?}");
-    assert_eq!(claim_at(&api, project, "t", "2026-06-11T13:00:00Z").await, None, "03:00 in Honolulu");
+    let zones: Vec<&str> = shown["timezones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z.as_str().unwrap())
+        .collect();
+    assert!(
+        zones.contains(&"America/Chicago") && zones.contains(&"Pacific/Honolulu"),
+        "{zones:?}"
+    );
+    assert!(
+        zones.contains(&"America/New_York") && zones.contains(&"Pacific/Guam"),
+        "{zones:?}"
+    );
+    assert_eq!(
+        claim_at(&api, project, "t", "2026-06-11T13:00:00Z").await,
+        None,
+        "03:00 in Honolulu"
+    );
     // 22:00 UTC: 12:00 in Honolulu, 19:30 in St. John's, 08:00 next day in Guam.
     assert_eq!(shown["next_callable_at"], "2026-06-11 22:00:00");
     assert_eq!(claim_at(&api, project, "t", "2026-06-11T21:59:59Z").await, None);
-    assert_eq!(claim_at(&api, project, "t", "2026-06-11T22:00:00Z").await.unwrap()["id"], toll_free);
+    assert_eq!(
+        claim_at(&api, project, "t", "2026-06-11T22:00:00Z").await.unwrap()["id"],
+        toll_free
+    );
 }
 
 #[tokio::test]

@@ -229,10 +229,8 @@ async fn only_projects_applying_a_list_pass_over_its_numbers() {
     assert_eq!(claim_id(&api, later, "d").await, Some(records[0]));
 }
 
-/// Acceptance test for the record write paths (insert, update, CSV import), which compute
-/// `dnc_until` with `dnc_lists::dnc_until_for` once the duplicate-check work wires it in.
+/// Records inserted or renumbered after an entry (insert, update, CSV import) carry it.
 #[tokio::test]
-#[ignore = "record inserts and updates do not compute dnc_until yet"]
 async fn records_written_after_an_entry_follow_it() {
     let db = Database::fresh();
     let server = start(&db);
@@ -413,9 +411,21 @@ async fn every_change_is_audited_with_who_and_when() {
     assert_eq!(page.body["count"], 1);
     assert_eq!(page.body["changes"][0]["changed_by"], "crm-sync");
     assert_eq!(page.body["next_after"], page.body["changes"][0]["id"]);
+    // VCC's own Robinson calls are changes of the list `default` too.
+    let vcc = crm
+        .post("/v2/robinson", &json!({"phones": ["3655555555"]}).to_string())
+        .await;
+    assert_eq!(vcc.status, 200, "{}", vcc.text);
+    assert_eq!(crm.delete("/v2/robinson/3655555555").await.status, 200);
     let robinson = api.get("/dialbase/v1/dnc/lists/default/changes").await;
     assert_eq!(robinson.body["changes"][0]["phone"], PHONE);
-    assert_eq!(robinson.body["count"], 1);
+    assert_eq!(robinson.body["count"], 3);
+    let vcc_add = &robinson.body["changes"][1];
+    assert_eq!(
+        (&vcc_add["action"], &vcc_add["changed_by"], &vcc_add["source"]),
+        (&json!("add"), &json!("crm-sync"), &json!("vcc"))
+    );
+    assert_eq!(robinson.body["changes"][2]["action"], "remove");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use super::envelope::{VccError, item_error, json_body, ok, partial};
 use super::payload::scalar_text;
 use crate::domain::ValidationError;
 use crate::domain::contact::normalize_phone;
+use crate::domain::dnc::{DncList, NewDncEntry};
 use crate::http::{ApiError, AppState, Authed};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -47,7 +48,21 @@ pub async fn add(
         }
     }
     let added = phones.len();
-    state.store.add_robinson(auth.tenant, phones).await?;
+    // The Robinson list is the do-not-call list `default`: the change is audited as such.
+    let entries = phones
+        .into_iter()
+        .map(|phone| NewDncEntry {
+            phone,
+            expires_at: None,
+            source: Some("vcc".into()),
+            reason: None,
+        })
+        .collect();
+    let (list, by) = (DncList::robinson(), auth.user.as_str());
+    state
+        .store
+        .put_dnc_entries(auth.tenant, list, entries, by, None)
+        .await?;
     Ok(partial(json!(added > 0), errors, added))
 }
 
@@ -61,7 +76,11 @@ pub async fn delete(
         .map(|p| normalize_phone(p))
         .transpose()?
         .unwrap_or_default();
-    if state.store.delete_robinson(auth.tenant, &phone).await? {
+    let removed = state
+        .store
+        .remove_dnc_entries(auth.tenant, DncList::robinson(), vec![phone], &auth.user, None)
+        .await?;
+    if removed.first().copied().unwrap_or(false) {
         Ok(ok(json!(true)))
     } else {
         Err(ApiError::NotFound("number").into())

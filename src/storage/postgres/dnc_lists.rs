@@ -40,22 +40,6 @@ pub async fn dnc_expiries<'a>(
     Ok(DncExpiries::from_rows(rows.iter().map(|r| (r.get(0), r.get(1)))))
 }
 
-/// `records.dnc_until` for a record holding `phones` in a project applying `lists` (its
-/// rules' `dnc_lists`): what a record write stores with the record's numbers. Call it
-/// after `tenants::share_tenant`, as the Robinson look-up is.
-#[expect(dead_code, reason = "the record write paths (insert, update) call it next")]
-pub async fn dnc_until_for<'a>(
-    tx: &Transaction<'_>,
-    tenant: TenantId,
-    lists: &[String],
-    phones: impl IntoIterator<Item = &'a String>,
-) -> PgResult<Option<i64>> {
-    let phones: Vec<&String> = phones.into_iter().collect();
-    Ok(dnc_expiries(tx, tenant, lists, phones.iter().copied())
-        .await?
-        .until(phones))
-}
-
 /// Stores `dnc_until` per record id (those that differ).
 pub async fn set_dnc_until(tx: &Transaction<'_>, tenant: TenantId, ids: &[i64], until: &[Option<i64>]) -> PgResult<()> {
     let statement = tx
@@ -431,16 +415,6 @@ fn now_or_clock(now: Option<i64>) -> i64 {
 
 #[async_trait]
 impl DncStore for PostgresStore {
-    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
-        self.write(phones, |tx, phones| Box::pin(add_robinson(tx, tenant, phones)))
-            .await
-    }
-
-    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
-        self.write(phone, |tx, phone| Box::pin(delete_robinson(tx, tenant, phone)))
-            .await
-    }
-
     async fn put_dnc_entries(
         &self,
         tenant: TenantId,

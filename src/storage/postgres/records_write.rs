@@ -5,6 +5,7 @@
 
 use super::PostgresStore;
 use super::dedup::{find_duplicates, lock_scope};
+use super::dnc_lists::{dnc_expiries, set_dnc_until};
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
 use super::fields::{current_schema, project};
 use super::record_rows::{DispositionRows, SideChanges, insert_rows, register_zones, take_ids, update_rows};
@@ -16,6 +17,7 @@ use super::{dialler, records_read};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::dialing_rules::{Dedup, OnDuplicate};
+use crate::domain::dnc::named_lists;
 use crate::domain::record::RecordWrite;
 use crate::domain::record::{Contact, Record};
 use crate::domain::resolve::SchemaIds;
@@ -86,9 +88,16 @@ pub async fn write_tracked(
         t.row.zones = t.row.zones_for(schema);
     }
     let on_list = listed(tx, tenant, renumbered.iter().flat_map(|&i| &rows[i].phones)).await?;
-    for i in renumbered {
+    for &i in &renumbered {
         let t = &mut rows[i];
         t.row.robinson = t.phones.iter().any(|p| on_list.contains(p));
+    }
+    let lists = &schema.rules.dnc_lists;
+    let expiries = dnc_expiries(tx, tenant, lists, renumbered.iter().flat_map(|&i| &rows[i].phones)).await?;
+    if !named_lists(lists).is_empty() {
+        let ids: Vec<i64> = renumbered.iter().map(|&i| rows[i].row.id).collect();
+        let until: Vec<Option<i64>> = renumbered.iter().map(|&i| expiries.until(&rows[i].phones)).collect();
+        set_dnc_until(tx, tenant, &ids, &until).await?;
     }
     let changed: Vec<&RecordRow> = rows.iter().filter(|t| t.changed).map(|t| &t.row).collect();
     update_rows(tx, tenant, &changed).await?;
@@ -189,7 +198,13 @@ pub async fn insert_records(
     for (row, phones) in rows.iter_mut().zip(&phones) {
         row.robinson = phones.iter().any(|p| on_list.contains(p));
     }
+    let expiries = dnc_expiries(tx, tenant, &schema.rules.dnc_lists, phones.iter().flatten()).await?;
     insert_rows(tx, tenant, project, &rows).await?;
+    if !named_lists(&schema.rules.dnc_lists).is_empty() {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let until: Vec<Option<i64>> = phones.iter().map(|p| expiries.until(p)).collect();
+        set_dnc_until(tx, tenant, &ids, &until).await?;
+    }
     register_zones(tx, tenant, project, &rows.iter().collect::<Vec<_>>()).await?;
     sides.copy_new(tx, tenant).await?;
     merge_into_stored(tx, tenant, &schema, &accepted, &fates, now).await?;

@@ -359,16 +359,6 @@ fn now_or_clock(now: Option<i64>) -> i64 {
 
 #[async_trait]
 impl DncStore for SqliteStore {
-    async fn add_robinson(&self, tenant: TenantId, phones: Vec<String>) -> Result<(), StoreError> {
-        self.write(move |tx, _| add_robinson(tx, tenant, &phones)).await
-    }
-
-    async fn delete_robinson(&self, tenant: TenantId, phone: &str) -> Result<bool, StoreError> {
-        let phone = phone.to_string();
-        self.write(move |tx, cache| delete_robinson(tx, cache, tenant, &phone))
-            .await
-    }
-
     async fn put_dnc_entries(
         &self,
         tenant: TenantId,

@@ -3,6 +3,7 @@
 
 use super::SqliteStore;
 use super::dedup::{find_duplicate, merge_or_reject};
+use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::terms::{TermTally, delete_terms, insert_terms};
@@ -199,8 +200,8 @@ pub fn insert_records(
     let now = calldate::now_seconds();
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                              robinson, created_at, updated_at, contacts, data, zones)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+                              robinson, created_at, updated_at, contacts, data, zones, dnc_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let mut results = Vec::with_capacity(writes.len());
     let mut tally = TermTally::default();
@@ -222,6 +223,7 @@ pub fn insert_records(
         }
         let row = &new.row;
         let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
+        let dnc_until = dnc_until_for(conn, tenant, &schema.rules.dnc_lists, &new.phones)?;
         insert.execute(params![
             tenant,
             project,
@@ -235,6 +237,7 @@ pub fn insert_records(
             new.contacts,
             new.data,
             row.zones,
+            dnc_until,
         ])?;
         let id = conn.last_insert_rowid();
         if let Some(zones) = &row.zones {
@@ -321,6 +324,7 @@ pub fn store_row(
         let (old_phones, new_phones) = (old.phones(schema), new.phones(schema));
         if let Some(listed) = sync_phones(conn, tenant, new.id, &old_phones, &new_phones)? {
             robinson = listed;
+            refresh_dnc_until(conn, tenant, &schema.rules.dnc_lists, new.id, &new_phones)?;
         }
         let (old_terms, new_terms) = (old.terms(schema), new.terms(schema));
         if old_terms != new_terms {
