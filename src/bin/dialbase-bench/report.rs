@@ -57,6 +57,12 @@ pub fn print_table(figures: &[Figure]) {
     );
     for f in figures {
         let target = f.target.map_or("-".to_string(), |(t, higher)| {
+            // A target worked out in the run (half of another figure) is shown rounded.
+            let t = if t.fract() == 0.0 {
+                t.to_string()
+            } else {
+                format!("{t:.1}")
+            };
             format!("{}{}", if higher { ">=" } else { "<=" }, t)
         });
         let ratio = f.ratio().map_or("-".to_string(), |r| format!("{r:.2}"));

@@ -16,6 +16,7 @@ mod records_read;
 mod records_write;
 mod rules;
 mod search;
+mod statistics;
 mod tenants;
 
 use super::StoreError;
@@ -35,6 +36,8 @@ use tokio_postgres::{IsolationLevel, NoTls};
 pub struct PostgresStore {
     pool: Pool,
     schemas: SchemaCache,
+    /// Rows this node inserted since its last ANALYZE.
+    statistics: statistics::Statistics,
 }
 
 /// A transaction, and the node's schema cache for the work done in it.
@@ -187,6 +190,7 @@ impl PostgresStore {
         let store = Self {
             pool,
             schemas: SchemaCache::default(),
+            statistics: Default::default(),
         };
         let mut connection = store.connection().await?;
         migrate::apply(&mut connection).await?;

@@ -553,15 +553,19 @@ impl RecordStore for PostgresStore {
         records: Vec<RecordWrite>,
         atomic: bool,
     ) -> Result<Vec<ItemResult<i64>>, StoreError> {
-        self.write(records, |tx, records| {
-            Box::pin(async move {
-                Ok(all_or_nothing(
-                    insert_records(tx, tenant, project_id, records).await?,
-                    atomic,
-                )?)
+        let stored = self
+            .write(records, |tx, records| {
+                Box::pin(async move {
+                    Ok(all_or_nothing(
+                        insert_records(tx, tenant, project_id, records).await?,
+                        atomic,
+                    )?)
+                })
             })
-        })
-        .await
+            .await?;
+        let inserted = stored.iter().filter(|r| r.is_ok()).count() as u64;
+        self.statistics.inserted(inserted, &self.pool);
+        Ok(stored)
     }
 
     async fn update_records(
