@@ -5,6 +5,7 @@
 
 use crate::client::{Api, percentile_ms};
 use crate::data;
+use crate::report::Figure;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -95,6 +96,28 @@ pub struct ClaimOutcome {
     pub robinson_claimed: usize,
     /// Whether every claimable contact was claimed and the next claim found none.
     pub drained: bool,
+}
+
+impl ClaimOutcome {
+    /// The phase's figures (`what` qualifies their names), once it is checked that no
+    /// contact was handed out twice or from the Robinson list.
+    pub fn figures(&self, what: &str, per_second_target: f64) -> Result<Vec<Figure>, String> {
+        if self.distinct != self.claims || self.robinson_claimed != 0 {
+            return Err(format!(
+                "{} claims{what} handed out {} distinct contacts, {} of them on the Robinson list",
+                self.claims, self.distinct, self.robinson_claimed
+            ));
+        }
+        Ok(vec![
+            Figure::at_least(
+                format!("claim + release{what}, {} dialers: claims/s", self.dialers),
+                self.per_second,
+                "claims/s",
+                per_second_target,
+            ),
+            Figure::at_most(format!("claim p99{what}"), self.claim_p99_ms, "ms", 10.0),
+        ])
+    }
 }
 
 /// `dialers` tasks each claim and release up to `per_dialer` contacts; the number is cut

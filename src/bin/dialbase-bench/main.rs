@@ -214,19 +214,7 @@ async fn run(options: &Options) -> Result<(), String> {
             dialer::claim_and_release(&api, &campaign, options.dialers, options.claims),
         )
         .await?;
-    if claims.distinct != claims.claims || claims.robinson_claimed != 0 {
-        return Err(format!(
-            "{} claims handed out {} distinct contacts, {} of them on the Robinson list",
-            claims.claims, claims.distinct, claims.robinson_claimed
-        ));
-    }
-    figures.push(Figure::at_least(
-        format!("claim + release, {} dialers: claims/s", claims.dialers),
-        claims.per_second,
-        "claims/s",
-        5_000.0,
-    ));
-    figures.push(Figure::at_most("claim p99", claims.claim_p99_ms, "ms", 10.0));
+    figures.extend(claims.figures("", 5_000.0)?);
 
     eprintln!(
         "claim + release under every dialing rule, {} dialers ...",
@@ -238,24 +226,7 @@ async fn run(options: &Options) -> Result<(), String> {
             dialer::claim_and_release(&api, &campaign, options.dialers, options.claims).await
         })
         .await?;
-    if ruled.distinct != ruled.claims || ruled.robinson_claimed != 0 {
-        return Err(format!(
-            "under rules {} claims handed out {} distinct contacts, {} of them on the Robinson list",
-            ruled.claims, ruled.distinct, ruled.robinson_claimed
-        ));
-    }
-    figures.push(Figure::at_least(
-        format!("claim + release under all rules, {} dialers: claims/s", ruled.dialers),
-        ruled.per_second,
-        "claims/s",
-        claims.per_second / 2.0,
-    ));
-    figures.push(Figure::at_most(
-        "claim p99 under all rules",
-        ruled.claim_p99_ms,
-        "ms",
-        10.0,
-    ));
+    figures.extend(ruled.figures(" under all rules", claims.per_second / 2.0)?);
 
     eprintln!("exports of the whole project: CLI, then HTTP ...");
     let (cli, http) = rss
