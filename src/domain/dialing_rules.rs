@@ -165,6 +165,9 @@ pub struct DialingRules {
     pub callback_grace_minutes: u32,
 }
 
+/// The longest wait a rule may name: ten years (dates stay within what every clock handles).
+const MAX_MINUTES: u32 = 10 * 365 * 24 * 60;
+
 /// The one list every project applies: the VCC Robinson list.
 pub const DEFAULT_DNC_LIST: &str = "default";
 
@@ -214,12 +217,23 @@ impl DialingRules {
         }
         rules.dnc_lists.sort();
         rules.dnc_lists.dedup();
+        let minutes = [rules.retries.min_gap_minutes, Some(rules.callback_grace_minutes)];
+        if minutes.iter().flatten().any(|m| *m > MAX_MINUTES) {
+            return Err(invalid("wrong_minutes", "minutes must be at most 5256000 (ten years)"));
+        }
         for (id, action) in body.dispositions.unwrap_or_default() {
             let id: i64 = id
                 .parse()
                 .map_err(|_| invalid("wrong_disposition", format!("disposition key {id:?} is not an id")))?;
-            if let DispositionAction::Dnc { list } = &action {
-                check_list_name(list)?;
+            match &action {
+                DispositionAction::Dnc { list } => check_list_name(list)?,
+                DispositionAction::Retry { after_minutes } if *after_minutes > MAX_MINUTES => {
+                    return Err(invalid(
+                        "wrong_minutes",
+                        "after_minutes must be at most 5256000 (ten years)",
+                    ));
+                }
+                _ => {}
             }
             rules.dispositions.insert(id, action);
         }
@@ -326,7 +340,9 @@ pub fn zone_list(key: Option<&str>) -> Vec<TimeZone> {
         .collect()
 }
 
+/// Seconds as a jiff timestamp, held inside jiff's range (years -9999..=9999).
 fn timestamp(seconds: i64) -> Timestamp {
+    let seconds = seconds.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
     Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
@@ -422,6 +438,11 @@ mod tests {
             (r#"{"dispositions": {"1": {"action": "later"}}}"#, "wrong_rules"),
             (r#"{"retry": {}}"#, "wrong_rules"),
             (r#"{"dnc_lists": ["no spaces"]}"#, "wrong_dnc_list"),
+            (r#"{"retries": {"min_gap_minutes": 4294967295}}"#, "wrong_minutes"),
+            (
+                r#"{"dispositions": {"8": {"action": "retry", "after_minutes": 6000000}}}"#,
+                "wrong_minutes",
+            ),
             (r#"{"dedup": {"keys": []}}"#, "wrong_dedup"),
             (r#"{"dedup": {"keys": ["phone"], "scope": "world"}}"#, "wrong_rules"),
         ] {
