@@ -113,6 +113,24 @@ pub fn from_seconds(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A moment as a client names one in a query (`updated_since`): Dialbase's own
+/// `YYYY-MM-DD hh:mm:ss` (UTC), RFC 3339, or Unix seconds.
+pub fn parse_moment(text: &str) -> Result<i64, ValidationError> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Ok(moment) = text.parse::<jiff::Timestamp>() {
+        return Ok(moment.as_second());
+    }
+    parse(text).and_then(|t| to_seconds(&t)).map_err(|_| {
+        ValidationError::new(
+            "wrong_updated_since",
+            "updated_since must be YYYY-MM-DD hh:mm:ss (UTC), RFC 3339 or Unix seconds",
+        )
+    })
+}
+
 pub fn now_seconds() -> i64 {
     chrono::Utc::now().timestamp()
 }
@@ -120,6 +138,19 @@ pub fn now_seconds() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moment_in_any_of_three_spellings() {
+        for text in [
+            "2026-12-01 10:00:00",
+            "2026-12-01T10:00:00Z",
+            "1796119200",
+            "2026-12-01T11:00:00+01:00",
+        ] {
+            assert_eq!(parse_moment(text).unwrap(), 1_796_119_200, "{text}");
+        }
+        assert_eq!(parse_moment("yesterday").unwrap_err().code, "wrong_updated_since");
+    }
 
     #[test]
     fn accepts_the_documented_format() {

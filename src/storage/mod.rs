@@ -84,6 +84,8 @@ pub struct RecordQuery {
     pub search: Vec<(String, String)>,
     pub offset: u64,
     pub limit: u64,
+    /// Only records changed at or after this time (Unix seconds): incremental reads.
+    pub updated_since: Option<i64>,
 }
 
 /// A record named without its project, as jtel does: by id, or by its `user_data`.

@@ -158,14 +158,19 @@ pub fn search_sql(
     project: i64,
     schema: &ProjectSchema,
     pairs: &[(String, String)],
+    updated_since: Option<i64>,
     dialect: &SqlDialect,
 ) -> Option<SearchSql> {
     // Only parameters the SQL uses are bound: PostgreSQL cannot type an unused one.
     let mut sql = Binds::default();
-    let tests = pairs
+    let mut tests = pairs
         .iter()
         .map(|(name, value)| Some(pair_test(&mut sql, dialect, schema.field(name)?, value)))
         .collect::<Option<Vec<_>>>()?;
+    if let Some(since) = updated_since {
+        let since = sql.arg(dialect, SqlArg::Integer(since));
+        tests.push(PairTest::Doc(format!("r.updated_at >= {since}")));
+    }
     let uses_terms = tests.iter().any(|t| matches!(t, PairTest::Terms { .. }));
     let tenant = if uses_terms || dialect.tenant_keys {
         sql.arg(dialect, SqlArg::Integer(tenant))
@@ -441,7 +446,7 @@ mod tests {
             ("name".to_string(), "a_b%".to_string()),
             ("city".to_string(), "Pécs".to_string()),
         ];
-        let found = search_sql(3, 9, &schema(), &pairs, &POSTGRES).unwrap();
+        let found = search_sql(3, 9, &schema(), &pairs, None, &POSTGRES).unwrap();
         assert!(
             found
                 .ids
@@ -462,7 +467,7 @@ mod tests {
                 SqlArg::Integer(9)
             ]
         );
-        let sqlite = search_sql(3, 9, &schema(), &pairs, &SQLITE).unwrap();
+        let sqlite = search_sql(3, 9, &schema(), &pairs, None, &SQLITE).unwrap();
         assert!(
             sqlite.ids.contains("dialbase_doc_match(r.data, ?1, 'like', ?2)"),
             "{}",
@@ -489,19 +494,19 @@ mod tests {
                 .collect(),
         );
         let city = [("city".to_string(), "London".to_string())];
-        let alone = search_sql(3, 9, &schema, &city, &SQLITE).unwrap();
+        let alone = search_sql(3, 9, &schema, &city, None, &SQLITE).unwrap();
         assert_eq!(
             alone.count,
             "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = ?3 \
              AND t.field_id = ?1 AND t.term = ?2), 0)"
         );
-        let counted = search_sql(3, 9, &schema, &city, &POSTGRES).unwrap();
+        let counted = search_sql(3, 9, &schema, &city, None, &POSTGRES).unwrap();
         assert_eq!(
             counted.count,
             "SELECT count(*) FROM record_terms t WHERE t.tenant_id = $3 AND t.field_id = $1 AND t.term = $2"
         );
         let both = [city[0].clone(), ("name".to_string(), "Ann".to_string())];
-        let joined = search_sql(3, 9, &schema, &both, &SQLITE).unwrap();
+        let joined = search_sql(3, 9, &schema, &both, None, &SQLITE).unwrap();
         assert!(
             joined.ids.contains("JOIN records r ON r.id = t.record_id"),
             "{}",
@@ -517,7 +522,7 @@ mod tests {
     #[test]
     fn an_unknown_field_is_named() {
         let pairs = [("nope".to_string(), "x".to_string())];
-        assert!(search_sql(1, 1, &schema(), &pairs, &POSTGRES).is_none());
+        assert!(search_sql(1, 1, &schema(), &pairs, None, &POSTGRES).is_none());
         assert_eq!(unknown_search_field(&schema(), &pairs).detail, "no field named 'nope'");
     }
 }

@@ -131,6 +131,11 @@ impl IovoxError {
         bad_request(format!("Limit must be between 1 and {max}"))
     }
 
+    /// Dialbase's `updated_since` (no vendor text exists for it).
+    pub fn updated_since_invalid() -> Self {
+        bad_request("Updated Since Invalid")
+    }
+
     pub fn output_invalid() -> Self {
         bad_request("Output Type Invalid")
     }

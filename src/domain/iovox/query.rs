@@ -24,6 +24,8 @@ pub struct ContactQuery {
     /// 1-based.
     pub page: u32,
     pub limit: u32,
+    /// Only contacts changed at or after this time (Unix seconds): Dialbase's incremental read.
+    pub updated_since: Option<i64>,
 }
 
 impl ContactQuery {
@@ -67,6 +69,9 @@ pub fn parse_contact_query(params: &HashMap<String, String>, details: bool) -> R
         return Err(IovoxError::contact_id_missing());
     }
     let searched = |key: &str| if details { None } else { filter(key) };
+    let updated_since = searched("updated_since")
+        .map(|text| crate::domain::calldate::parse_moment(&text).map_err(|_| IovoxError::updated_since_invalid()))
+        .transpose()?;
     Ok(ContactQuery {
         contact_id,
         display_name: searched("display_name"),
@@ -75,6 +80,7 @@ pub fn parse_contact_query(params: &HashMap<String, String>, details: bool) -> R
         email: searched("email"),
         page: page.max(1),
         limit,
+        updated_since,
     })
 }
 

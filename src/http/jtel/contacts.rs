@@ -6,6 +6,7 @@ use super::Jtel;
 use super::envelope::{JtelError, done, records};
 use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form_name, parse_contact};
 use crate::domain::ValidationError;
+use crate::domain::calldate;
 use crate::domain::resolve::resolve_batch;
 use crate::http::{ApiError, AppState, Authed, json_body, path_id};
 use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate, StoreError};
@@ -187,11 +188,15 @@ pub async fn list(
         id.parse::<i64>()
             .map_err(|_| ApiError::BadRequest("diallerCampaignsID must be an integer".into()))
     });
+    let updated_since = query
+        .get("updated_since")
+        .map(|text| calldate::parse_moment(text))
+        .transpose()?;
     let mut search = Vec::new();
     let mut filter = Vec::new();
     for (key, value) in &query {
         match key.as_str() {
-            "limitStart" | "limitPageSize" | "diallerCampaignsID" => continue,
+            "limitStart" | "limitPageSize" | "diallerCampaignsID" | "updated_since" => continue,
             "UserData" | "userData" => {
                 return Err(ApiError::BadRequest(
                     "find contacts by user data with GET /dialler/contacts/contact?userData=".into(),
@@ -221,6 +226,7 @@ pub async fn list(
             search: search.clone(),
             offset: start.saturating_sub(total),
             limit: limit - found.len() as u64,
+            updated_since,
         };
         let (page, count) = state.store.list_records(auth.tenant, project, query).await?;
         found.extend(page);

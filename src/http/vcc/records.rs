@@ -8,6 +8,7 @@ use super::payload::{
 };
 use super::record_body::VccRecord;
 use crate::domain::ValidationError;
+use crate::domain::calldate;
 use crate::domain::record::{RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
@@ -179,16 +180,23 @@ pub async fn list_records(
     };
     let limit = number("limit", 100)?.min(MAX_PAGE);
     let offset = number("offset", 0)?;
+    let updated_since = query
+        .get("updated_since")
+        .map(|text| calldate::parse_moment(text))
+        .transpose()?;
     let mut search: Vec<(String, String)> = query
         .iter()
-        .filter(|(k, _)| *k != "limit" && *k != "offset")
+        .filter(|(k, _)| !["limit", "offset", "updated_since"].contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     search.sort();
-    let (records, total) = state
-        .store
-        .list_records(auth.tenant, project, RecordQuery { search, offset, limit })
-        .await?;
+    let query = RecordQuery {
+        search,
+        offset,
+        limit,
+        updated_since,
+    };
+    let (records, total) = state.store.list_records(auth.tenant, project, query).await?;
     let page: Vec<VccRecord> = records.iter().map(VccRecord).collect();
     let mut body = ok(page);
     body.headers_mut().insert("X-Total-Count", total.into());

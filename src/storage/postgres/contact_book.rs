@@ -222,6 +222,10 @@ fn contact_filter(tenant: TenantId, book: i64, schema: &ProjectSchema, query: &C
             c.and(&format!("r.user_data = {id}"));
         }
     }
+    if let Some(since) = query.updated_since {
+        let since = c.bind(since);
+        c.and(&format!("r.updated_at >= {since}"));
+    }
     let searches = [
         (&query.display_name, &[Detail::DisplayName][..], true),
         (&query.company, &[Detail::Company], false),

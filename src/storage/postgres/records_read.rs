@@ -144,7 +144,7 @@ pub async fn list_records(
     query: &RecordQuery,
 ) -> PgResult<(Vec<Record>, u64)> {
     let schema = current_schema(tx, tenant, project).await?;
-    let Some(search) = search_sql(tenant, project, &schema, &query.search, &POSTGRES) else {
+    let Some(search) = search_sql(tenant, project, &schema, &query.search, query.updated_since, &POSTGRES) else {
         return Ok((Vec::new(), 0));
     };
     let mut params = sql_params(&search.args);

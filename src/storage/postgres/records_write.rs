@@ -487,7 +487,7 @@ async fn apply_update<'a>(
             Ok(Ok(1))
         }
         RecordTarget::Search(pairs) => {
-            let Some(search) = search_sql(tenant, project, &batch.schema, pairs, &POSTGRES) else {
+            let Some(search) = search_sql(tenant, project, &batch.schema, pairs, None, &POSTGRES) else {
                 return Ok(Err(unknown_search_field(&batch.schema, pairs)));
             };
             let mut params = sql_params(&search.args);

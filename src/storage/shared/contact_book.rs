@@ -81,6 +81,10 @@ impl ContactFilter {
             (&query.email, &[Detail::Email, Detail::Email2], false),
             (&query.phone_number, &Detail::PHONES, false),
         ];
+        if let Some(since) = query.updated_since {
+            let since = filter.arg(dialect, SqlArg::Integer(since));
+            filter.sql.push_str(&format!(" AND r.updated_at >= {since}"));
+        }
         for (wanted, details, contains) in searches {
             if let Some(wanted) = wanted {
                 let fields: Vec<i64> = details
@@ -152,6 +156,7 @@ mod tests {
             email: None,
             page: 3,
             limit: 10,
+            updated_since: None,
         }
     }
 

@@ -108,7 +108,7 @@ pub fn list_records(
     query: &RecordQuery,
 ) -> Result<(Vec<Record>, u64), StoreError> {
     let schema = schema(conn, cache, project)?;
-    let Some(search) = search_sql(tenant, project, &schema, &query.search, &SQLITE) else {
+    let Some(search) = search_sql(tenant, project, &schema, &query.search, query.updated_since, &SQLITE) else {
         return Ok((Vec::new(), 0));
     };
     let args = sql_values(&search.args);

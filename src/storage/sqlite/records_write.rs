@@ -426,7 +426,7 @@ pub fn update_records(
     for (update, changes) in updates.iter().zip(changes) {
         if let (RecordTarget::Search(pairs), Ok(changes)) = (&update.target, &changes)
             && let Some(patch) = doc_only_patch(&update.write, changes, &schema)
-            && let Some(search) = search_sql(tenant, project, &schema, pairs, &SQLITE)
+            && let Some(search) = search_sql(tenant, project, &schema, pairs, None, &SQLITE)
         {
             results.push(Ok(patch_docs(conn, &search, &patch, now)?));
             continue;
@@ -545,7 +545,7 @@ pub fn select_targets(
             Ok(Ok(ids))
         }
         RecordTarget::Search(pairs) => {
-            let Some(search) = search_sql(tenant, project, schema, pairs, &SQLITE) else {
+            let Some(search) = search_sql(tenant, project, schema, pairs, None, &SQLITE) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));
             };
             let ids = conn
