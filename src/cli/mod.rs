@@ -2,6 +2,7 @@
 //! CSV (`dnc`), and tenant and key administration.
 
 mod dnc;
+mod server;
 mod transfer;
 
 use crate::domain::auth::{generate_key, hash_key};
@@ -11,6 +12,7 @@ use crate::storage::{self, Store};
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 use std::sync::Arc;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 #[derive(Parser)]
 #[command(
@@ -271,11 +273,13 @@ async fn serve(listen: &str, database: &str, log_level: &str, body_limit: usize,
              or start with DIALBASE_BOOTSTRAP=customer:user:apikey"
         );
     }
+    let limits = server::ServerLimits::from_env()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("dialbase listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(store, body_limit))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(?limits, "serving");
+    // A body whose next chunk does not come within the timeout fails its request.
+    let app = router(store, body_limit).layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
+    server::serve(listener, app, limits, shutdown_signal()).await?;
     Ok(())
 }
 

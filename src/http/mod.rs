@@ -21,6 +21,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Authed, Dialect, path_id};
@@ -51,6 +52,8 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
         .layer(DefaultBodyLimit::max(body_limit))
+        // A declared Content-Length over the limit is refused before any of the body is read.
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
             store,

@@ -9,6 +9,7 @@ mod dialer_two_nodes;
 mod dialing_rules;
 mod dnc_lists;
 mod export;
+mod hostile_clients;
 mod incremental_reads;
 mod indexed_search;
 mod iovox;

@@ -146,7 +146,22 @@ impl Server {
     }
 
     pub fn start_with(db: &Database, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dialbase"))
+        Self::start_in(Command::new(env!("CARGO_BIN_EXE_dialbase")), db, env)
+    }
+
+    /// Starts the server with at most `files` open file descriptors (`ulimit -n`).
+    pub fn start_with_fd_limit(db: &Database, env: &[(&str, &str)], files: u32) -> Self {
+        let mut shell = Command::new("sh");
+        shell.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_dialbase"),
+        ]);
+        Self::start_in(shell, db, env)
+    }
+
+    fn start_in(mut command: Command, db: &Database, env: &[(&str, &str)]) -> Self {
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DIALBASE_DATABASE", &db.url)
             .env("DIALBASE_BOOTSTRAP", format!("{TENANT}:{USER}:{KEY}"))
@@ -175,6 +190,21 @@ impl Server {
             user: user.into(),
             key: key.into(),
         }
+    }
+
+    /// Sends SIGTERM and waits up to `patience` for the process to end; its exit status.
+    pub fn terminate(&mut self, patience: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let started = std::time::Instant::now();
+        while started.elapsed() < patience {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
     }
 
     pub fn stop(mut self) {
