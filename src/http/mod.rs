@@ -16,6 +16,7 @@ mod record_view;
 mod rules;
 mod vcc;
 
+use crate::domain;
 use crate::storage::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +34,18 @@ pub struct AppState {
     auth_cache: Arc<auth_cache::AuthCache>,
     /// Whether requests may set the clock (`clock::NOW_HEADER`): tests only.
     test_clock: bool,
+}
+
+/// Items one request may carry (records, elements, numbers, contacts): with reported errors
+/// capped too, what a request costs in memory stays a small multiple of the body limit.
+pub const MAX_BATCH_ITEMS: usize = 20_000;
+
+/// An error for a request with more than [`MAX_BATCH_ITEMS`] items.
+pub fn too_many_items(count: usize) -> ApiError {
+    ApiError::Invalid(domain::ValidationError::new(
+        "too_many_items",
+        format!("{count} items: at most {MAX_BATCH_ITEMS} per request"),
+    ))
 }
 
 /// Default cap on request bodies: a 10,000-record import fits with room to spare.

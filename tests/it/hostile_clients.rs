@@ -200,3 +200,30 @@ async fn shutdown_is_bounded_and_keeps_every_acknowledged_record() {
         1
     );
 }
+
+/// A body of many bad items neither grows the answer without bound nor the server: the
+/// items per request are capped, and so are the errors reported one by one.
+#[tokio::test]
+async fn many_bad_items_get_a_bounded_answer() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let ones = format!("[{}1]", "1,".repeat(500_000));
+    let refused = api.post("/v2/robinson", &ones).await;
+    assert_eq!(refused.status, 417, "{}", &refused.text[..refused.text.len().min(300)]);
+    assert!(refused.text.len() < 1_000, "{}", refused.text.len());
+    assert_eq!(refused.body["errors"][0]["errormessage"], "error.too_many_items");
+
+    let project = api.project("Leads").await;
+    let bad = format!("[{}{{}}]", "{},".repeat(14_999));
+    let reply = api.post(&format!("/v2/projects/{project}/records"), &bad).await;
+    assert_eq!(reply.status, 417);
+    let errors = reply.body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1_001);
+    assert_eq!(errors[1_000]["errormessage"], "error.too_many_errors");
+    assert_eq!(errors[1_000]["count"], 14_000);
+    assert!(reply.text.len() < 200_000, "{}", reply.text.len());
+
+    let jtel = format!("[{}{{}}]", "{},".repeat(20_000));
+    assert_eq!(api.post("/dialler/contacts/contact", &jtel).await.status, 400);
+}

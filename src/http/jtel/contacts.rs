@@ -8,7 +8,7 @@ use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::resolve::resolve_batch;
-use crate::http::{ApiError, AppState, Authed, json_body, path_id};
+use crate::http::{ApiError, AppState, Authed, MAX_BATCH_ITEMS, json_body, path_id, too_many_items};
 use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate, StoreError};
 use axum::Json;
 use axum::body::Bytes;
@@ -92,10 +92,13 @@ pub async fn insert(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, JtelError> {
     let body: Value = json_body(body)?;
-    let items = match &body {
+    let items: Vec<&Value> = match &body {
         Value::Array(items) => items.iter().collect(),
         one => vec![one],
     };
+    if items.len() > MAX_BATCH_ITEMS {
+        return Err(too_many_items(items.len()).into());
+    }
     let mut campaign = None;
     let mut writes = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {

@@ -3,6 +3,7 @@
 
 use crate::domain::ValidationError;
 use crate::http::{ApiError, error_response};
+use crate::http::{MAX_BATCH_ITEMS, too_many_items};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -82,12 +83,20 @@ pub fn ok(response: impl Serialize) -> Response {
 }
 
 /// A batch answer: 200 while anything succeeded (or nothing was asked), 417 when every item failed.
-pub fn partial(response: Value, errors: Vec<Value>, succeeded: usize) -> Response {
+/// Errors reported item by item; beyond them one more error counts the rest.
+pub const MAX_REPORTED_ERRORS: usize = 1_000;
+
+pub fn partial(response: Value, mut errors: Vec<Value>, succeeded: usize) -> Response {
     let status = if succeeded == 0 && !errors.is_empty() {
         StatusCode::EXPECTATION_FAILED
     } else {
         StatusCode::OK
     };
+    if errors.len() > MAX_REPORTED_ERRORS {
+        let more = errors.len() - MAX_REPORTED_ERRORS;
+        errors.truncate(MAX_REPORTED_ERRORS);
+        errors.push(json!({"errorcode": 417, "errormessage": "error.too_many_errors", "count": more}));
+    }
     (status, Json(json!({"response": response, "errors": errors}))).into_response()
 }
 
@@ -116,6 +125,9 @@ pub fn json_items<T>(
     };
     if text.trim_start().starts_with('[') {
         let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(malformed)?;
+        if items.len() > MAX_BATCH_ITEMS {
+            return Err(too_many_items(items.len()).into());
+        }
         Ok(items.iter().map(|raw| item(raw.get())).collect())
     } else {
         serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(malformed)?;

@@ -11,6 +11,7 @@ use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::record::{RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
 use crate::http::{ApiError, AppState, Authed, path_id};
+use crate::http::{MAX_BATCH_ITEMS, too_many_items};
 use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -55,10 +56,15 @@ pub async fn add_records(
     Ok(partial(json!(ids), errors, count))
 }
 
-fn elements_of(body: &Value) -> Result<&Vec<Value>, ValidationError> {
-    body.get("elements")
+fn elements_of(body: &Value) -> Result<&Vec<Value>, ApiError> {
+    let elements = body
+        .get("elements")
         .and_then(Value::as_array)
-        .ok_or_else(|| ValidationError::new("missing_elements", "elements must be an array"))
+        .ok_or_else(|| ValidationError::new("missing_elements", "elements must be an array"))?;
+    if elements.len() > MAX_BATCH_ITEMS {
+        return Err(too_many_items(elements.len()));
+    }
+    Ok(elements)
 }
 
 fn missing_target() -> ValidationError {

@@ -9,7 +9,7 @@ use super::payload::scalar_text;
 use crate::domain::ValidationError;
 use crate::domain::contact::normalize_phone;
 use crate::domain::dnc::{DncList, NewDncEntry};
-use crate::http::{ApiError, AppState, Authed};
+use crate::http::{ApiError, AppState, Authed, MAX_BATCH_ITEMS, too_many_items};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
@@ -36,6 +36,9 @@ pub async fn add(
     let body = json_body(body)?;
     let items =
         phones_of(&body).ok_or_else(|| ApiError::BadRequest("give phone, phones or an array of numbers".into()))?;
+    if items.len() > MAX_BATCH_ITEMS {
+        return Err(too_many_items(items.len()).into());
+    }
     let mut phones = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
