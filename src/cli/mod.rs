@@ -278,7 +278,7 @@ async fn serve(listen: &str, database: &str, log_level: &str, body_limit: usize,
     println!("dialbase listening on http://{}", listener.local_addr()?);
     tracing::info!(?limits, "serving");
     // A body whose next chunk does not come within the timeout fails its request.
-    let app = router(store, body_limit).layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
+    let app = router(store, body_limit)?.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     server::serve(listener, app, limits, shutdown_signal()).await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! request), a deadline between body chunks (tower-http), and a bounded graceful shutdown.
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
 
 /// Limits of the server loop; each from the environment, documented in the README.
 #[derive(Debug, Clone)]
@@ -84,7 +86,7 @@ pub async fn serve(
     let mut last_accept_error = None::<Instant>;
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -105,7 +107,12 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let service = TowerToHyperService::new(app.clone());
+        // The client's address, for the per-address limits on failed logins.
+        let with_peer = move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request
+        };
+        let service = TowerToHyperService::new(ServiceBuilder::new().map_request(with_peer).service(app.clone()));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {

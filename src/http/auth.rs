@@ -2,14 +2,16 @@
 //! `/{customer}` path prefix or else the Host header's first label; credentials are
 //! the dialect's own (HTTP Basic for all of them).
 
+use super::limits::Caller;
 use super::{ApiError, AppState};
 use crate::domain::auth::{hash_key, parse_basic};
 use crate::storage::TenantId;
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::header::{AUTHORIZATION, HOST};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use std::marker::PhantomData;
+use std::net::SocketAddr;
 
 /// An API dialect: how it reads credentials and how it renders errors.
 pub trait Dialect: Send + Sync + 'static {
@@ -49,25 +51,40 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let tenant = tenant_name(parts, state).await.ok_or(ApiError::Unauthorized)?;
         let (user, key) = D::credentials(parts).ok_or(ApiError::Unauthorized)?;
-        let credentials = (tenant, user, hash_key(&key));
-        if let Some(tenant) = state.auth_cache.get(&credentials) {
-            return Ok(Self {
-                tenant,
-                user: credentials.1,
-                dialect: PhantomData,
-            });
+        // Failed logins count per client address and per user; too many, and both wait.
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let callers: Vec<Caller> = address
+            .map(Caller::Address)
+            .into_iter()
+            .chain([Caller::User(tenant.clone(), user.clone())])
+            .collect();
+        if let Some(wait) = state.limits.login_blocked(&callers) {
+            return Err(ApiError::TooManyRequests(wait).into());
         }
-        let (tenant_name, user, digest) = &credentials;
-        let tenant = state
-            .store
-            .authenticate(tenant_name, user, digest)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::Unauthorized)?;
-        let user = user.clone();
-        state.auth_cache.put(credentials, tenant);
+        let credentials = (tenant, user, hash_key(&key));
+        let tenant_id = match state.auth_cache.get(&credentials) {
+            Some(tenant_id) => tenant_id,
+            None => {
+                let (tenant_name, user, digest) = &credentials;
+                let Some(tenant_id) = state
+                    .store
+                    .authenticate(tenant_name, user, digest)
+                    .await
+                    .map_err(ApiError::from)?
+                else {
+                    state.limits.login_failed(callers);
+                    return Err(ApiError::Unauthorized.into());
+                };
+                state.auth_cache.put(credentials.clone(), tenant_id);
+                tenant_id
+            }
+        };
+        let (tenant_name, user, _) = credentials;
+        if let Some(wait) = state.limits.take(&tenant_name, &user) {
+            return Err(ApiError::TooManyRequests(wait).into());
+        }
         Ok(Self {
-            tenant,
+            tenant: tenant_id,
             user,
             dialect: PhantomData,
         })

@@ -21,6 +21,8 @@ pub enum ApiError {
     Invalid(ValidationError),
     Conflict(String),
     PayloadTooLarge,
+    /// Refused for now (rate limit, failed logins); the client may retry after this long.
+    TooManyRequests(std::time::Duration),
     Internal(String),
 }
 
@@ -32,6 +34,7 @@ impl ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) | Self::Conflict(_) => StatusCode::EXPECTATION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -43,9 +46,25 @@ impl ApiError {
             Self::BadRequest(m) | Self::Conflict(m) => m.clone(),
             Self::Invalid(e) => e.detail.clone(),
             Self::PayloadTooLarge => "request body is too large".into(),
+            Self::TooManyRequests(wait) => format!("too many requests: retry after {} s", retry_after(*wait)),
             Self::Internal(_) => "internal server error".into(),
         }
     }
+}
+
+/// Whole seconds to wait, at least one.
+fn retry_after(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+/// A dialect's error response with `Retry-After` when the error asks the client to wait.
+pub fn with_retry_after(mut response: Response, error: &ApiError) -> Response {
+    if let ApiError::TooManyRequests(wait) = error {
+        response
+            .headers_mut()
+            .insert("Retry-After", retry_after(*wait).max(1).into());
+    }
+    response
 }
 
 impl From<StoreError> for ApiError {

@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod iovox;
 mod jtel;
+mod limits;
 mod record_view;
 mod rules;
 mod vcc;
@@ -20,13 +21,16 @@ use crate::domain;
 use crate::storage::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Authed, Dialect, path_id};
-pub use error::{ApiError, error_response, json_body};
+pub use error::{ApiError, error_response, json_body, with_retry_after};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,6 +38,7 @@ pub struct AppState {
     auth_cache: Arc<auth_cache::AuthCache>,
     /// Whether requests may set the clock (`clock::NOW_HEADER`): tests only.
     test_clock: bool,
+    limits: Arc<limits::Limits>,
 }
 
 /// Items one request may carry (records, elements, numbers, contacts): with reported errors
@@ -51,7 +56,7 @@ pub fn too_many_items(count: usize) -> ApiError {
 /// Default cap on request bodies: a 10,000-record import fits with room to spare.
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
-pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
+pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String> {
     let dialects = Router::new()
         .merge(vcc::routes())
         .merge(iovox::routes())
@@ -60,19 +65,46 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Router {
         .merge(rules::routes())
         .merge(dnc::routes())
         .merge(export::routes());
-    Router::new()
+    Ok(Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
         .layer(DefaultBodyLimit::max(body_limit))
         // A declared Content-Length over the limit is refused before any of the body is read.
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            refuse_oversized(body_limit, request, next)
+        }))
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
             store,
             auth_cache: Default::default(),
             test_clock: clock::test_clock_enabled(),
-        })
+            limits: Arc::new(limits::Limits::from_env()?),
+        }))
+}
+
+/// 413 at once, in the dialect of the path, for a declared body over the limit: nothing
+/// of it is read (a client declaring 10 GB and sending nothing gets its answer).
+async fn refuse_oversized(limit: usize, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_none_or(|length| length <= limit as u64) {
+        return next.run(request).await;
+    }
+    let mut segments = request.uri().path().split('/').filter(|s| !s.is_empty());
+    let (first, second) = (segments.next().unwrap_or_default(), segments.next().unwrap_or_default());
+    let dialect_root = |name: &str| first == name || second == name;
+    let e = ApiError::PayloadTooLarge;
+    if dialect_root("v2") {
+        vcc::VccError::from(e).into_response()
+    } else if ["Contacts", "Rules"].iter().any(|root| dialect_root(root)) {
+        iovox::IovoxReply::from(e).into_response()
+    } else {
+        jtel::JtelError::from(e).into_response()
+    }
 }
 
 /// The store answered a trivial query: the database is open and migrated.

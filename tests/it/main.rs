@@ -20,6 +20,7 @@ mod iovox_rules;
 mod jtel;
 mod model;
 mod postgres_layout;
+mod rate_limits;
 mod schema_cache_nodes;
 mod storage_batches;
 mod storage_contract;

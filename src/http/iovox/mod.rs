@@ -16,7 +16,7 @@ use axum::extract::{FromRequest, Query, Request};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::routing::any;
-use reply::IovoxReply;
+pub use reply::IovoxReply;
 use std::collections::HashMap;
 
 pub struct Iovox;

@@ -2,7 +2,7 @@
 //! `<errors><error status="400">TEXT</error></errors>` with that HTTP status.
 
 use crate::domain::iovox::{IovoxError, write_errors_xml};
-use crate::http::ApiError;
+use crate::http::{ApiError, with_retry_after};
 use crate::storage::StoreError;
 use axum::extract::rejection::QueryRejection;
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 
 const XML: &str = "application/xml; charset=utf-8";
 
-/// A failed call, rendered as the vendor's XML error body.
-pub struct IovoxReply(pub IovoxError);
+/// A failed call, rendered as the vendor's XML error body; with the seconds a refused
+/// client should wait (`Retry-After`).
+pub struct IovoxReply(pub IovoxError, Option<std::time::Duration>);
 
 impl From<IovoxError> for IovoxReply {
     fn from(e: IovoxError) -> Self {
-        Self(e)
+        Self(e, None)
     }
 }
 
@@ -25,14 +26,22 @@ impl From<IovoxError> for IovoxReply {
 impl From<ApiError> for IovoxReply {
     fn from(e: ApiError) -> Self {
         let bad_request = |message: String| IovoxError { status: 400, message };
-        Self(match e {
-            ApiError::Unauthorized => IovoxError::http_status(401, "Unauthorized"),
-            ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
-            ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
-            ApiError::Invalid(invalid) => bad_request(invalid.detail),
-            ApiError::PayloadTooLarge => IovoxError::http_status(413, "Request Entity Too Large"),
-            ApiError::Internal(_) => IovoxError::internal_server_error(),
-        })
+        let wait = match e {
+            ApiError::TooManyRequests(wait) => Some(wait),
+            _ => None,
+        };
+        Self(
+            match e {
+                ApiError::Unauthorized => IovoxError::http_status(401, "Unauthorized"),
+                ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
+                ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
+                ApiError::Invalid(invalid) => bad_request(invalid.detail),
+                ApiError::PayloadTooLarge => IovoxError::http_status(413, "Request Entity Too Large"),
+                ApiError::TooManyRequests(_) => IovoxError::http_status(429, "Too Many Requests"),
+                ApiError::Internal(_) => IovoxError::internal_server_error(),
+            },
+            wait,
+        )
     }
 }
 
@@ -56,7 +65,10 @@ impl IntoResponse for IovoxReply {
             let challenge = HeaderValue::from_static("Basic realm=\"dialbase\"");
             response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
         }
-        response
+        match self.1 {
+            Some(wait) => with_retry_after(response, &ApiError::TooManyRequests(wait)),
+            None => response,
+        }
     }
 }
 
@@ -71,7 +83,7 @@ mod tests {
     use crate::domain::ValidationError;
 
     fn mapped(e: ApiError) -> (u16, String) {
-        let IovoxReply(error) = e.into();
+        let IovoxReply(error, _) = e.into();
         (error.status, error.message)
     }
 
@@ -88,7 +100,7 @@ mod tests {
 
     #[test]
     fn errors_are_xml_with_their_status() {
-        let response = IovoxReply(IovoxError::internal_server_error()).into_response();
+        let response = IovoxReply::from(IovoxError::internal_server_error()).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()[CONTENT_TYPE], XML);
     }

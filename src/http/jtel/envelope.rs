@@ -2,7 +2,7 @@
 //! failure `{"status": n, "error": "..."}` with the same HTTP status (jtel's "Return Codes").
 
 use crate::domain::ValidationError;
-use crate::http::{ApiError, error_response};
+use crate::http::{ApiError, error_response, with_retry_after};
 use crate::storage::StoreError;
 use axum::Json;
 use axum::http::StatusCode;
@@ -60,7 +60,7 @@ impl IntoResponse for JtelError {
                 body["DiallerContactsID"] = json!(existing);
             }
         }
-        error_response(status, body)
+        with_retry_after(error_response(status, body), &self.0)
     }
 }
 

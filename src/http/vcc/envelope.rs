@@ -3,7 +3,7 @@
 
 use crate::domain::ValidationError;
 use crate::http::{ApiError, error_response};
-use crate::http::{MAX_BATCH_ITEMS, too_many_items};
+use crate::http::{MAX_BATCH_ITEMS, too_many_items, with_retry_after};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -41,6 +41,7 @@ fn error_message(e: &ApiError) -> String {
         ApiError::Invalid(v) => format!("error.{}", v.code),
         ApiError::Conflict(_) => "error.already_exists".into(),
         ApiError::PayloadTooLarge => "error.request_too_large".into(),
+        ApiError::TooManyRequests(_) => "error.too_many_requests".into(),
         ApiError::Internal(_) => "error.internal_server_error".into(),
     }
 }
@@ -57,7 +58,7 @@ impl IntoResponse for VccError {
                 "detail": self.0.message(),
             }],
         });
-        error_response(status, body)
+        with_retry_after(error_response(status, body), &self.0)
     }
 }
 

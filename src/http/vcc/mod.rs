@@ -1,6 +1,7 @@
 //! VCC Live Database API v2 (JSON), authenticated with HTTP Basic user + API key.
 
 mod envelope;
+pub use envelope::VccError;
 mod payload;
 mod projects;
 mod record_body;
