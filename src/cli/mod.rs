@@ -93,6 +93,13 @@ enum Command {
         #[command(subcommand)]
         command: dnc::DncCommand,
     },
+    /// Copy a SQLite database consistently, also while servers write to it.
+    Backup {
+        /// The new file (must not exist).
+        target: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Export a project's records as CSV.
     Export {
         tenant: String,
@@ -219,6 +226,12 @@ async fn execute(command: Command) -> CliResult {
             Ok(())
         }
         Command::Dnc { command } => dnc::run(command).await,
+        Command::Backup { target, db } => {
+            let database = db.location();
+            tokio::task::spawn_blocking(move || storage::backup(&database, &target)).await??;
+            eprintln!("backup written");
+            Ok(())
+        }
         Command::Key {
             command: KeyCommand::Add { tenant, user, key, db },
         } => {

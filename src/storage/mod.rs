@@ -363,6 +363,18 @@ pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
+/// `dialbase backup`: a consistent copy of a SQLite database while servers use it. A
+/// PostgreSQL database is backed up with PostgreSQL's own tools.
+pub fn backup(database: &str, target: &std::path::Path) -> Result<(), StoreError> {
+    if is_postgres_url(database) {
+        return Err(StoreError::Invalid(ValidationError::new(
+            "postgres_backup",
+            "back up PostgreSQL with pg_dump or pg_basebackup",
+        )));
+    }
+    sqlite::backup(std::path::Path::new(database), target)
+}
+
 fn is_postgres_url(database: &str) -> bool {
     ["postgres://", "postgresql://"].iter().any(|scheme| {
         database

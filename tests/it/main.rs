@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module drives the real `dialbase` binary over HTTP.
 
+mod backup;
 mod bench_smoke;
 mod cli_transfer;
 mod common;

@@ -161,6 +161,19 @@ enum Mode {
 /// Connections per node.
 const POOL_SIZE: usize = 32;
 
+/// `DIALBASE_PG_POOL`: connections per node, else [`POOL_SIZE`].
+fn pool_size() -> Result<usize, StoreError> {
+    match std::env::var("DIALBASE_PG_POOL") {
+        Err(_) => Ok(POOL_SIZE),
+        Ok(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000).contains(n))
+            .ok_or_else(|| StoreError::Backend(format!("DIALBASE_PG_POOL must be 1-1000, not {text:?}"))),
+    }
+}
+
 /// How often a transaction that hit a serialization failure or deadlock is tried.
 const ATTEMPTS: u32 = 5;
 
@@ -181,7 +194,7 @@ impl PostgresStore {
         let pool = Pool::builder(manager)
             // Most of a request's time on a connection is waiting for round trips: more
             // connections than cores keep the server busy (the default is 4 per core).
-            .max_size(POOL_SIZE)
+            .max_size(pool_size()?)
             .runtime(Runtime::Tokio1)
             .create_timeout(Some(Duration::from_secs(10)))
             .wait_timeout(Some(Duration::from_secs(30)))

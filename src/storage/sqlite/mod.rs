@@ -3,6 +3,7 @@
 //! for many small writes is what makes claims fast); readers come from a small pool on
 //! tokio's blocking threads and never wait for the writer.
 
+mod backup;
 mod checkpoint;
 mod contact_book;
 mod dedup;
@@ -61,10 +62,10 @@ fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "page_size", 4_096)?;
     set_wal(&conn)?;
     conn.execute_batch(
-        "PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;
+        "PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;",
     )?;
+    conn.pragma_update(None, "synchronous", sync_mode()?)?;
     conn.pragma_update(None, "cache_size", -cache_kib)?;
     conn.set_prepared_statement_cache_capacity(64);
     // Without the query planner stability guarantee, SQLite re-prepares a cached statement
@@ -74,6 +75,21 @@ fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     functions::register(&conn)?;
     Ok(conn)
 }
+
+/// `DIALBASE_SYNC`: `normal` (the default: a commit survives a crash of the process, the
+/// last ones may be lost on power loss) or `full` (also power loss, at a flush per commit).
+fn sync_mode() -> Result<&'static str, StoreError> {
+    match std::env::var("DIALBASE_SYNC").as_deref() {
+        Err(_) | Ok("normal") | Ok("NORMAL") => Ok("NORMAL"),
+        Ok("full") | Ok("FULL") => Ok("FULL"),
+        Ok(other) => Err(StoreError::Invalid(crate::domain::ValidationError::new(
+            "wrong_sync",
+            format!("DIALBASE_SYNC must be normal or full, not {other:?}"),
+        ))),
+    }
+}
+
+pub use backup::backup;
 
 /// Runs `work` in one read transaction on a reader; the connection goes back to the pool
 /// even when the transaction cannot start.

@@ -28,6 +28,8 @@ pub struct Database {
 
 enum Backend {
     Sqlite(tempfile::TempDir),
+    /// A SQLite file the test owns (a backup it made).
+    SqliteFile,
     /// The admin URL the database was created through, and its name.
     Postgres {
         admin_url: String,
@@ -47,6 +49,14 @@ impl Database {
                     backend: Backend::Sqlite(dir),
                 }
             }
+        }
+    }
+
+    /// A SQLite database file the test made itself (it removes nothing).
+    pub fn sqlite_file(path: &std::path::Path) -> Self {
+        Self {
+            url: path.to_string_lossy().into_owned(),
+            backend: Backend::SqliteFile,
         }
     }
 
