@@ -65,6 +65,9 @@ enum Command {
         /// `customer:user:apikey`: create this tenant and API user at start-up if absent.
         #[arg(long, env = "DIALBASE_BOOTSTRAP")]
         bootstrap: Option<String>,
+        /// Address for Prometheus metrics (`/metrics`), apart from the API's.
+        #[arg(long, env = "DIALBASE_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
     },
     /// Tenant (call centre) administration.
     Tenant {
@@ -169,7 +172,18 @@ async fn execute(command: Command) -> CliResult {
             log_level,
             body_limit,
             bootstrap,
-        } => serve(&listen, &db.location(), &log_level, body_limit, bootstrap.as_deref()).await,
+            metrics_listen,
+        } => {
+            let options = ServeOptions {
+                listen,
+                database: db.location(),
+                log_level,
+                body_limit,
+                bootstrap,
+                metrics_listen,
+            };
+            serve(options).await
+        }
         Command::Tenant {
             command: TenantCommand::Add { name, db },
         } => {
@@ -266,9 +280,28 @@ async fn put_user(
     Ok(store.put_api_user(id, user, &hash_key(key), replace).await?)
 }
 
-async fn serve(listen: &str, database: &str, log_level: &str, body_limit: usize, bootstrap: Option<&str>) -> CliResult {
+/// What `dialbase serve` was given.
+struct ServeOptions {
+    listen: String,
+    database: String,
+    log_level: String,
+    body_limit: usize,
+    bootstrap: Option<String>,
+    metrics_listen: Option<String>,
+}
+
+async fn serve(options: ServeOptions) -> CliResult {
+    let ServeOptions {
+        listen,
+        database,
+        log_level,
+        body_limit,
+        bootstrap,
+        metrics_listen,
+    } = options;
+    let (listen, database, bootstrap) = (listen.as_str(), database.as_str(), bootstrap.as_deref());
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(log_level)?)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&log_level)?)
         .with_writer(std::io::stderr)
         .init();
     let store: Arc<dyn Store> = storage::open(database).await?;
@@ -285,6 +318,9 @@ async fn serve(listen: &str, database: &str, log_level: &str, body_limit: usize,
             "no tenants yet: create one and a key with\n  dialbase key add mycc mycc --database {database}\n\
              or start with DIALBASE_BOOTSTRAP=customer:user:apikey"
         );
+    }
+    if let Some(metrics_listen) = &metrics_listen {
+        crate::http::metrics::serve(metrics_listen, store.clone()).await?;
     }
     let limits = server::ServerLimits::from_env()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;

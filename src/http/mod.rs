@@ -13,6 +13,7 @@ mod export;
 mod iovox;
 mod jtel;
 mod limits;
+pub mod metrics;
 mod record_view;
 mod rules;
 mod vcc;
@@ -74,6 +75,7 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             refuse_oversized(body_limit, request, next)
         }))
+        .layer(middleware::from_fn(metrics::record))
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
             store,
@@ -94,16 +96,11 @@ async fn refuse_oversized(limit: usize, request: Request, next: Next) -> Respons
     if declared.is_none_or(|length| length <= limit as u64) {
         return next.run(request).await;
     }
-    let mut segments = request.uri().path().split('/').filter(|s| !s.is_empty());
-    let (first, second) = (segments.next().unwrap_or_default(), segments.next().unwrap_or_default());
-    let dialect_root = |name: &str| first == name || second == name;
     let e = ApiError::PayloadTooLarge;
-    if dialect_root("v2") {
-        vcc::VccError::from(e).into_response()
-    } else if ["Contacts", "Rules"].iter().any(|root| dialect_root(root)) {
-        iovox::IovoxReply::from(e).into_response()
-    } else {
-        jtel::JtelError::from(e).into_response()
+    match metrics::ApiDialect::of_path(request.uri().path()) {
+        metrics::ApiDialect::Vcc => vcc::VccError::from(e).into_response(),
+        metrics::ApiDialect::Iovox => iovox::IovoxReply::from(e).into_response(),
+        _ => jtel::JtelError::from(e).into_response(),
     }
 }
 

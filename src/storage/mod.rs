@@ -348,10 +348,19 @@ pub trait ContactBookStore: Send + Sync {
     async fn list_rule_templates(&self, tenant: TenantId) -> Result<Vec<RuleTemplateView>, StoreError>;
 }
 
-/// Everything a server needs of its database: one object implementing every concern.
-pub trait Store: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore {}
+/// How busy the database connections are, for the metrics.
+pub trait PoolUse: Send + Sync {
+    /// (connections in use, connections at most)
+    fn pool_use(&self) -> (usize, usize);
+}
 
-impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore> Store for T {}
+/// Everything a server needs of its database: one object implementing every concern.
+pub trait Store:
+    TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + PoolUse
+{
+}
+
+impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + PoolUse> Store for T {}
 
 /// Opens the store a `--database` value names: a `postgres://` (or `postgresql://`)
 /// URL, or else a SQLite file path.

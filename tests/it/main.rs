@@ -19,6 +19,7 @@ mod iovox_dialects;
 mod iovox_errors;
 mod iovox_rules;
 mod jtel;
+mod metrics;
 mod model;
 mod postgres_layout;
 mod rate_limits;

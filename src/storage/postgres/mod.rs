@@ -40,6 +40,13 @@ pub struct PostgresStore {
     statistics: statistics::Statistics,
 }
 
+impl super::PoolUse for PostgresStore {
+    fn pool_use(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size.saturating_sub(status.available), status.max_size)
+    }
+}
+
 /// A transaction, and the node's schema cache for the work done in it.
 pub struct Tx<'c> {
     tx: Transaction<'c>,

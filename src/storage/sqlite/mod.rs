@@ -91,6 +91,13 @@ fn sync_mode() -> Result<&'static str, StoreError> {
 
 pub use backup::backup;
 
+/// Readers in use (the single writer is not counted).
+impl super::PoolUse for SqliteStore {
+    fn pool_use(&self) -> (usize, usize) {
+        (MAX_READERS - self.reader_permits.available_permits(), MAX_READERS)
+    }
+}
+
 /// Runs `work` in one read transaction on a reader; the connection goes back to the pool
 /// even when the transaction cannot start.
 fn in_snapshot<T>(

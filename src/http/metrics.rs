@@ -1,0 +1,118 @@
+//! Prometheus metrics (`DIALBASE_METRICS_LISTEN`, served on their own address so that the
+//! API's port never exposes them): requests by dialect, route and status, latency
+//! histograms, and the database pool's use.
+
+use crate::storage::Store;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// Which API a path belongs to: the label of every request metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiDialect {
+    Vcc,
+    Iovox,
+    Jtel,
+    Dialbase,
+    Other,
+}
+
+impl ApiDialect {
+    /// From a path with or without the `/{customer}` prefix.
+    pub fn of_path(path: &str) -> Self {
+        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        let (first, second) = (segments.next().unwrap_or_default(), segments.next().unwrap_or_default());
+        let root = |name: &str| first == name || second == name;
+        if root("v2") {
+            Self::Vcc
+        } else if root("Contacts") || root("Rules") {
+            Self::Iovox
+        } else if root("dialler") {
+            Self::Jtel
+        } else if root("dialbase") {
+            Self::Dialbase
+        } else {
+            Self::Other
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Vcc => "vcc",
+            Self::Iovox => "iovox",
+            Self::Jtel => "jtel",
+            Self::Dialbase => "dialbase",
+            Self::Other => "other",
+        }
+    }
+}
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process's recorder, installed once (a second install would fail).
+pub fn handle() -> Result<&'static PrometheusHandle, String> {
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle);
+    }
+    let buckets = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+    let handle = PrometheusBuilder::new()
+        .set_buckets(&buckets)
+        .and_then(|b| b.install_recorder())
+        .map_err(|e| format!("metrics: {e}"))?;
+    Ok(HANDLE.get_or_init(|| handle))
+}
+
+/// Counts and times every request (route as matched, `unmatched` otherwise).
+pub async fn record(request: Request, next: Next) -> Response {
+    if HANDLE.get().is_none() {
+        return next.run(request).await; // metrics are off: nothing to pay for
+    }
+    let started = Instant::now();
+    let dialect = ApiDialect::of_path(request.uri().path()).label();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("dialect", dialect.to_string()), ("route", route), ("method", method)];
+    metrics::histogram!("dialbase_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    let mut labels = labels.to_vec();
+    labels.push(("status", status));
+    metrics::counter!("dialbase_http_requests_total", &labels).increment(1);
+    response
+}
+
+/// Serves `/metrics` on `listen` until the process ends.
+pub async fn serve(listen: &str, store: Arc<dyn Store>) -> Result<(), String> {
+    let handle = handle()?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("metrics listener {listen}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("metrics on http://{address}/metrics");
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let store = store.clone();
+            async move {
+                let (in_use, size) = store.pool_use();
+                metrics::gauge!("dialbase_db_pool_connections_in_use").set(in_use as f64);
+                metrics::gauge!("dialbase_db_pool_connections_max").set(size as f64);
+                handle.render()
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    });
+    Ok(())
+}
