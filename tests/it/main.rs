@@ -10,6 +10,7 @@ mod dialer_two_nodes;
 mod dialing_rules;
 mod dnc_lists;
 mod export;
+mod fuzz;
 mod hostile_clients;
 mod incremental_reads;
 mod indexed_search;

@@ -113,3 +113,45 @@ impl ContactLookup for FakeDb {
         self.rules.contains(&(contact_id.to_owned(), detail))
     }
 }
+
+/// Property tests: no byte string makes the XML request parser panic.
+mod fuzz {
+    use crate::domain::iovox::parse_contacts_request;
+    use proptest::prelude::*;
+
+    fn xmlish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<request>".to_string()),
+            Just("</request>".to_string()),
+            Just("<contact>".to_string()),
+            Just("</contact>".to_string()),
+            Just("<contact_id>".to_string()),
+            Just("</contact_id>".to_string()),
+            Just("<mobile_phone>".to_string()),
+            Just("</mobile_phone>".to_string()),
+            Just("<rm_rules/>".to_string()),
+            Just("&amp;".to_string()),
+            Just("<![CDATA[".to_string()),
+            Just("]]>".to_string()),
+            Just("<?xml version=\"1.0\"?>".to_string()),
+            ".{0,8}",
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("DIALBASE_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
+        ))]
+
+        #[test]
+        fn any_bytes_are_parsed_or_refused(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_contacts_request(&bytes);
+        }
+
+        #[test]
+        fn any_xml_like_text_is_parsed_or_refused(text in xmlish()) {
+            let _ = parse_contacts_request(text.as_bytes());
+        }
+    }
+}
