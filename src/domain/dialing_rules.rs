@@ -258,11 +258,6 @@ impl DialingRules {
         }
     }
 
-    /// Whether any rule restricts claims or releases (plain projects skip the work).
-    pub fn is_default(&self) -> bool {
-        self.to_json() == DialingRules::default().to_json()
-    }
-
     /// The canonical JSON: every rule, null where it has its default.
     pub fn to_json(&self) -> Value {
         let calling_hours = self.calling_hours.as_ref().map(|hours| {
@@ -409,13 +404,13 @@ mod tests {
         assert_eq!(rules.dispositions[&8], DispositionAction::Retry { after_minutes: 120 });
         let again = DialingRules::parse(rules.to_json().to_string().as_bytes()).unwrap();
         assert_eq!(again.to_json(), rules.to_json());
-        assert!(!rules.is_default());
+        assert_ne!(rules.to_json(), DialingRules::default().to_json());
     }
 
     #[test]
     fn an_empty_body_is_no_restriction() {
         let rules = DialingRules::parse(b"{}").unwrap();
-        assert!(rules.is_default());
+        assert_eq!(rules.to_json(), DialingRules::default().to_json());
         assert!(rules.schedule().is_none());
     }
 

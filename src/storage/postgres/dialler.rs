@@ -274,11 +274,7 @@ pub async fn release_claim(
                 let (list, entry) = disposition_entry(&list, number, call.disposition.disposition_id, id)?;
                 put_entries(tx, tenant, &list, &[entry], owner, now).await?;
             }
-            let zoned = RecordRow {
-                zones: plan.zones.clone(),
-                ..row.clone()
-            };
-            register_zones(tx, tenant, row.project_id, &[&zoned]).await?;
+            register_zones(tx, tenant, row.project_id, [&plan.zones]).await?;
             // With a next call date the record comes due then; without one it is done.
             let statement = tx
                 .prepare_cached(&format!(
@@ -397,7 +393,7 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
             &[&tenant, &ids, &zones],
         )
         .await?;
-        register_zones(tx, tenant, project_id, &changed.iter().collect::<Vec<_>>()).await?;
+        register_zones(tx, tenant, project_id, changed.iter().map(|r| &r.zones)).await?;
     }
 }
 

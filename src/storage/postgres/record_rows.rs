@@ -182,9 +182,14 @@ pub async fn insert_rows(tx: &Transaction<'_>, tenant: TenantId, project: i64, r
     copy_in(tx, sql, &types, values).await
 }
 
-/// Notes the zone sets these rows have for their project (claims look at each of them).
-pub async fn register_zones(tx: &Transaction<'_>, tenant: TenantId, project: i64, rows: &[&RecordRow]) -> PgResult<()> {
-    let mut zones: Vec<&str> = rows.iter().filter_map(|r| r.zones.as_deref()).collect();
+/// Notes zone sets the project's records have (claims look at each of them).
+pub async fn register_zones<'a>(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    project: i64,
+    zones: impl IntoIterator<Item = &'a Option<String>>,
+) -> PgResult<()> {
+    let mut zones: Vec<&str> = zones.into_iter().filter_map(Option::as_deref).collect();
     zones.sort_unstable();
     zones.dedup();
     if zones.is_empty() {

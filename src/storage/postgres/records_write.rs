@@ -102,7 +102,7 @@ pub async fn write_tracked(
     let changed: Vec<&RecordRow> = rows.iter().filter(|t| t.changed).map(|t| &t.row).collect();
     update_rows(tx, tenant, &changed).await?;
     if let Some(project) = changed.first().map(|r| r.project_id) {
-        register_zones(tx, tenant, project, &changed).await?;
+        register_zones(tx, tenant, project, changed.iter().map(|r| &r.zones)).await?;
     }
     sides.write(tx, tenant).await?;
     rows.iter_mut().for_each(|t| t.changed = false);
@@ -205,7 +205,7 @@ pub async fn insert_records(
         let until: Vec<Option<i64>> = phones.iter().map(|p| expiries.until(p)).collect();
         set_dnc_until(tx, tenant, &ids, &until).await?;
     }
-    register_zones(tx, tenant, project, &rows.iter().collect::<Vec<_>>()).await?;
+    register_zones(tx, tenant, project, rows.iter().map(|r| &r.zones)).await?;
     sides.copy_new(tx, tenant).await?;
     merge_into_stored(tx, tenant, &schema, &accepted, &fates, now).await?;
     dispositions.insert(tx, tenant, &calldate::from_seconds(now)).await?;
