@@ -3,7 +3,7 @@
 
 mod dnc;
 mod server;
-mod transfer;
+pub mod transfer;
 
 use crate::domain::auth::{generate_key, hash_key};
 use crate::domain::tenant::{validate_tenant_name, validate_user_name};

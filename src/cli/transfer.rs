@@ -14,7 +14,8 @@ use std::io::{Read, Write};
 
 type CliError = Box<dyn std::error::Error>;
 
-fn row_to_write(headers: &csv::StringRecord, row: &csv::StringRecord) -> Result<RecordWrite, String> {
+/// One CSV row as a record write (the console's upload shares it).
+pub fn row_to_write(headers: &csv::StringRecord, row: &csv::StringRecord) -> Result<RecordWrite, String> {
     let mut write = RecordWrite::default();
     for (name, value) in headers.iter().zip(row.iter()) {
         let value = value.trim();

@@ -35,7 +35,7 @@ pub struct Authed<D> {
     dialect: PhantomData<D>,
 }
 
-async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<String> {
+pub(crate) async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<String> {
     if let Ok(params) = RawPathParams::from_request_parts(parts, state).await
         && let Some((_, customer)) = params.iter().find(|(name, _)| *name == "customer")
     {

@@ -115,28 +115,35 @@ async fn export(
 ) -> Result<Response, JtelError> {
     let project = path_id(&params, "projectid", "project")?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let format = match query.get("format").map(String::as_str) {
-        None | Some("ndjson") => Format::Ndjson,
-        Some("csv") => {
-            let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
-            Format::Csv(Arc::new(CsvLayout::new(&schema)))
-        }
+    let csv = match query.get("format").map(String::as_str) {
+        None | Some("ndjson") => false,
+        Some("csv") => true,
         Some(other) => {
             let detail = format!("format '{other}' is not one of ndjson, csv");
             return Err(ApiError::BadRequest(detail).into());
         }
     };
+    Ok(download(&state.store, auth.tenant, project, csv).await?)
+}
+
+/// A project's records as a streamed download (CSV or NDJSON); the console's export too.
+pub async fn download(store: &Arc<dyn Store>, tenant: TenantId, project: i64, csv: bool) -> Result<Response, ApiError> {
+    let format = if csv {
+        let (_, schema) = store.project_schema(tenant, project).await?;
+        Format::Csv(Arc::new(CsvLayout::new(&schema)))
+    } else {
+        Format::Ndjson
+    };
     // The first page is read before answering, so a project that is not the tenant's is a
     // 404 and not an empty 200.
-    let first = state.store.records_after(auth.tenant, project, 0, PAGE).await?;
+    let first = store.records_after(tenant, project, 0, PAGE).await?;
     let head = format.render(&first, true).map_err(internal)?;
     let (sender, receiver) = mpsc::channel(PAGES_IN_FLIGHT);
     sender.try_send(Ok(head)).expect("an empty channel takes one page");
     if let Some(last) = first.last().filter(|_| first.len() as u64 == PAGE) {
-        let store = state.store.clone();
         tokio::spawn(stream_pages(
-            store,
-            auth.tenant,
+            store.clone(),
+            tenant,
             project,
             last.id,
             format.clone(),

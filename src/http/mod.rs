@@ -6,6 +6,7 @@
 mod auth;
 mod auth_cache;
 mod clock;
+mod console;
 mod dialer;
 mod dnc;
 mod error;
@@ -14,6 +15,7 @@ mod iovox;
 mod jtel;
 mod limits;
 pub mod metrics;
+mod openapi;
 mod record_view;
 mod rules;
 mod vcc;
@@ -65,9 +67,12 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(dialer::routes())
         .merge(rules::routes())
         .merge(dnc::routes())
-        .merge(export::routes());
+        .merge(export::routes())
+        .merge(console::routes());
     Ok(Router::new()
         .route("/healthz", get(healthz))
+        .merge(console::root_routes())
+        .merge(openapi::routes())
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -93,7 +98,7 @@ async fn refuse_oversized(limit: usize, request: Request, next: Next) -> Respons
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_none_or(|length| length <= limit as u64) {
+    if declared.is_none_or(|length| length <= limit as u64) || console::unlimited_body(request.uri().path()) {
         return next.run(request).await;
     }
     let e = ApiError::PayloadTooLarge;

@@ -1,6 +1,7 @@
 //! Storage behind one trait, with an embedded SQLite and a PostgreSQL implementation.
 //! Every method is scoped to a tenant and runs as one transaction.
 
+mod console;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -16,6 +17,7 @@ use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use console::{ApiUser, ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview};
 pub use postgres::PostgresStore;
 pub use shared::dedup::check_dedup_fields;
 pub use sqlite::SqliteStore;
@@ -356,11 +358,14 @@ pub trait PoolUse: Send + Sync {
 
 /// Everything a server needs of its database: one object implementing every concern.
 pub trait Store:
-    TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + PoolUse
+    TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + ConsoleStore + PoolUse
 {
 }
 
-impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + PoolUse> Store for T {}
+impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + ConsoleStore + PoolUse>
+    Store for T
+{
+}
 
 /// Opens the store a `--database` value names: a `postgres://` (or `postgresql://`)
 /// URL, or else a SQLite file path.

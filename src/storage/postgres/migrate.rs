@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
+    (12, include_str!("../../../migrations/postgres/012_console.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

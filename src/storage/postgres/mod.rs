@@ -5,6 +5,7 @@
 //! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
 //! Records are stored as docs/storage.md describes (one row, the form in JSONB).
 
+mod console;
 mod contact_book;
 mod dedup;
 mod dialler;

@@ -5,6 +5,7 @@
 
 mod backup;
 mod checkpoint;
+mod console;
 mod contact_book;
 mod dedup;
 mod dialler;

@@ -1,0 +1,446 @@
+//! Every JSON operation of the APIs, described once: method, path (as the router spells it,
+//! below `/{customer}`), dialect, summary, and an example body for requests and answers.
+//! `tests/it/openapi.rs` fails when a JSON route of the router is missing here.
+
+/// Which API an operation belongs to: a tag of the document, with its error format.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Vcc,
+    Jtel,
+    Dialbase,
+}
+
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub api: Api,
+    pub summary: &'static str,
+    /// Query parameters: (name, description).
+    pub query: &'static [(&'static str, &'static str)],
+    /// An example request body (JSON), if the operation takes one.
+    pub request: Option<&'static str>,
+    /// An example successful answer (JSON, or CSV/NDJSON text for the export).
+    pub response: &'static str,
+}
+
+const fn op(method: &'static str, path: &'static str, api: Api, summary: &'static str) -> Operation {
+    Operation {
+        method,
+        path,
+        api,
+        summary,
+        query: &[],
+        request: None,
+        response: r#"{"errors":[],"response":true}"#,
+    }
+}
+
+const VCC_OK: &str = r#"{"errors":[],"response":true}"#;
+const JTEL_OK: &str = r#"{"status":200}"#;
+const RECORD: &str = r#"{"form":{"name":"Peter Green","likes":"sports|movies"},"contacts":{"1":{"phone":"3619997400"}},"user_data":"crm-42","next_calldate":"2026-01-05 09:00:00"}"#;
+const CONTACT: &str =
+    r#"{"DiallerCampaignsID":1,"UserData":"crm-42","PhoneNumber1":"3619997400","Company":"Green Ltd"}"#;
+const PAGING: &[(&str, &str)] = &[
+    ("limit", "records per page (VCC: at most 1000)"),
+    ("offset", "records to skip"),
+    (
+        "updated_since",
+        "only records changed since (YYYY-MM-DD hh:mm:ss UTC, RFC 3339 or Unix seconds)",
+    ),
+];
+
+pub static OPERATIONS: &[Operation] = &[
+    // VCC Live Database API v2, as Dialbase implements it (docs/vcc.md).
+    Operation {
+        response: r#"{"errors":[],"response":[{"id":1,"name":"Sales"}]}"#,
+        ..op("get", "/v2/projects", Api::Vcc, "List the projects")
+    },
+    Operation {
+        request: Some(r#"{"name":"Sales"}"#),
+        response: r#"{"errors":[],"response":1}"#,
+        ..op("post", "/v2/projects", Api::Vcc, "Create a project")
+    },
+    Operation {
+        response: r#"{"errors":[],"response":{"id":1,"name":"Sales","fields":[]}}"#,
+        ..op(
+            "get",
+            "/v2/projects/{projectid}",
+            Api::Vcc,
+            "A project with its fields and values",
+        )
+    },
+    Operation {
+        request: Some(r#"{"name":"likes","type":"multiple","values":[{"name":"sports"},{"name":"movies"}]}"#),
+        response: r#"{"errors":[],"response":7}"#,
+        ..op(
+            "post",
+            "/v2/projects/{projectid}/fields",
+            Api::Vcc,
+            "Add a field (and its list values)",
+        )
+    },
+    Operation {
+        request: Some(r#"[{"name":"music"}]"#),
+        response: r#"{"errors":[],"response":[12]}"#,
+        ..op(
+            "post",
+            "/v2/projects/{projectid}/fields/{fieldid}/values",
+            Api::Vcc,
+            "Add values to a list field",
+        )
+    },
+    Operation {
+        request: Some(r#"{"name":"cinema"}"#),
+        response: VCC_OK,
+        ..op(
+            "put",
+            "/v2/projects/{projectid}/fields/{fieldid}/values/{valueid}",
+            Api::Vcc,
+            "Rename or change a value",
+        )
+    },
+    Operation {
+        response: VCC_OK,
+        ..op(
+            "delete",
+            "/v2/projects/{projectid}/fields/{fieldid}/values/{valueid}",
+            Api::Vcc,
+            "Delete a value",
+        )
+    },
+    Operation {
+        query: PAGING,
+        response: r#"{"errors":[],"response":{"count":1,"records":[{"numberid":1,"form":{"name":"Peter Green"}}]}}"#,
+        ..op(
+            "get",
+            "/v2/projects/{projectid}/records",
+            Api::Vcc,
+            "List and search records (form field filters as query parameters)",
+        )
+    },
+    Operation {
+        request: Some(RECORD),
+        response: r#"{"errors":[],"response":[1]}"#,
+        ..op(
+            "post",
+            "/v2/projects/{projectid}/records",
+            Api::Vcc,
+            "Add records (one object or an array, at most 20,000)",
+        )
+    },
+    Operation {
+        request: Some(r#"[{"search":{"name":"Peter%"},"form":{"likes":"movies"}}]"#),
+        response: r#"{"errors":[],"response":[3]}"#,
+        ..op(
+            "put",
+            "/v2/projects/{projectid}/records",
+            Api::Vcc,
+            "Modify records in a batch (by id or by search)",
+        )
+    },
+    Operation {
+        request: Some(r#"[{"numberid":1,"dispositionid":4,"userid":"agent7"}]"#),
+        response: VCC_OK,
+        ..op(
+            "put",
+            "/v2/projects/{projectid}/records/dispositions",
+            Api::Vcc,
+            "Add dispositions to records in a batch",
+        )
+    },
+    Operation {
+        response: r#"{"errors":[],"response":{"numberid":1,"form":{"name":"Peter Green"},"contacts":{}}}"#,
+        ..op(
+            "get",
+            "/v2/projects/{projectid}/records/{numberid}",
+            Api::Vcc,
+            "A record",
+        )
+    },
+    Operation {
+        request: Some(RECORD),
+        response: VCC_OK,
+        ..op(
+            "put",
+            "/v2/projects/{projectid}/records/{numberid}",
+            Api::Vcc,
+            "Modify a record",
+        )
+    },
+    Operation {
+        request: Some(r#"{"title":"Mr","name":"Peter Green","phone":"3619997400","email":"peter@example.com"}"#),
+        response: VCC_OK,
+        ..op(
+            "put",
+            "/v2/projects/{projectid}/records/{numberid}/contacts/{contact}",
+            Api::Vcc,
+            "Modify a record's contact (1-9)",
+        )
+    },
+    Operation {
+        request: Some(r#"{"dispositionid":4,"userid":"agent7","next_calldate":"2026-01-05 09:00:00"}"#),
+        response: VCC_OK,
+        ..op(
+            "post",
+            "/v2/projects/{projectid}/records/{numberid}/dispositions",
+            Api::Vcc,
+            "Add a disposition (call result)",
+        )
+    },
+    Operation {
+        request: Some(r#"["3619997400","3619997401"]"#),
+        response: VCC_OK,
+        ..op(
+            "post",
+            "/v2/robinson",
+            Api::Vcc,
+            "Put numbers on the Robinson (do-not-call) list",
+        )
+    },
+    Operation {
+        response: VCC_OK,
+        ..op(
+            "delete",
+            "/v2/robinson/{phone}",
+            Api::Vcc,
+            "Take a number off the Robinson list",
+        )
+    },
+    // jtel dialler contacts (docs/jtel.md).
+    Operation {
+        query: &[
+            ("diallerCampaignsID", "the campaign (project)"),
+            ("limitStart", "contacts to skip"),
+            ("limitPageSize", "contacts per page"),
+            ("updatedSince", "only contacts changed since"),
+        ],
+        response: r#"{"records":[{"DiallerContactsID":1,"DiallerCampaignsID":1}],"count":1,"status":200}"#,
+        ..op(
+            "get",
+            "/dialler/contacts",
+            Api::Jtel,
+            "List and search a campaign's contacts (field filters as query parameters)",
+        )
+    },
+    Operation {
+        query: &[("userData", "every contact with this user data, lowest id first")],
+        response: r#"{"records":[{"DiallerContactsID":1}],"count":1,"status":200}"#,
+        ..op("get", "/dialler/contacts/contact", Api::Jtel, "Contacts by user data")
+    },
+    Operation {
+        request: Some(CONTACT),
+        response: r#"{"records":[{"DiallerContactsID":1}],"count":1,"status":200}"#,
+        ..op(
+            "post",
+            "/dialler/contacts/contact",
+            Api::Jtel,
+            "Insert one contact or an array (one campaign, all or nothing)",
+        )
+    },
+    Operation {
+        query: &[("userData", "the contact with this user data (the lowest id)")],
+        response: JTEL_OK,
+        ..op(
+            "delete",
+            "/dialler/contacts/contact",
+            Api::Jtel,
+            "Delete a contact by user data",
+        )
+    },
+    Operation {
+        response: r#"{"records":[{"DiallerContactsID":1}],"count":1,"status":200}"#,
+        ..op("get", "/dialler/contacts/contact/{id}", Api::Jtel, "A contact")
+    },
+    Operation {
+        request: Some(r#"{"Company":"Green & Sons"}"#),
+        response: JTEL_OK,
+        ..op(
+            "put",
+            "/dialler/contacts/contact/{id}",
+            Api::Jtel,
+            "Update the named fields of a contact",
+        )
+    },
+    Operation {
+        response: JTEL_OK,
+        ..op(
+            "delete",
+            "/dialler/contacts/contact/{id}",
+            Api::Jtel,
+            "Delete a contact with its related data",
+        )
+    },
+    Operation {
+        response: JTEL_OK,
+        ..op(
+            "patch",
+            "/dialler/contacts/contact/{id}/lock",
+            Api::Jtel,
+            "Lock a contact (never dialled)",
+        )
+    },
+    Operation {
+        response: JTEL_OK,
+        ..op(
+            "patch",
+            "/dialler/contacts/contact/{id}/unlock",
+            Api::Jtel,
+            "Unlock a contact",
+        )
+    },
+    Operation {
+        query: &[("userData", "the contact with this user data (the lowest id)")],
+        response: JTEL_OK,
+        ..op(
+            "patch",
+            "/dialler/contacts/contact/lock",
+            Api::Jtel,
+            "Lock a contact by user data",
+        )
+    },
+    Operation {
+        query: &[("userData", "the contact with this user data (the lowest id)")],
+        response: JTEL_OK,
+        ..op(
+            "patch",
+            "/dialler/contacts/contact/unlock",
+            Api::Jtel,
+            "Unlock a contact by user data",
+        )
+    },
+    Operation {
+        query: &[("userData", "the contact with this user data (the lowest id)")],
+        response: JTEL_OK,
+        ..op(
+            "patch",
+            "/dialler/contacts/contact/lockunlock",
+            Api::Jtel,
+            "Unlock a contact by user data (the path jtel's document prints)",
+        )
+    },
+    // Dialbase's own API (docs/jtel.md, docs/dialing.md).
+    Operation {
+        request: Some(r#"{"owner":"dialer-1","lease_seconds":300}"#),
+        response: r#"{"status":200,"record":{"id":1,"projectid":1,"user_data":"crm-42","phone":"3619997400","phone_field":"phone1","form":{"name":"Peter Green"},"next_calldate":null,"claimed_by":"dialer-1"}}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/projects/{projectid}/claim",
+            Api::Dialbase,
+            "Claim the next dialable contact (204 when none)",
+        )
+    },
+    Operation {
+        request: Some(r#"{"owner":"dialer-1","dispositionid":4,"next_calldate":"2026-01-06 10:00:00"}"#),
+        response: r#"{"status":200}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/records/{id}/release",
+            Api::Dialbase,
+            "Release a claimed contact, with the call's result",
+        )
+    },
+    Operation {
+        response: r#"{"status":200,"record":{"id":1,"projectid":1,"timezones":["Europe/Budapest"],"next_callable_at":"2026-01-05 09:00:00","attempts_by_number":{"phone1":1}}}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/records/{id}",
+            Api::Dialbase,
+            "A record with its dialing state",
+        )
+    },
+    Operation {
+        response: r#"{"status":200,"rules":{}}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/projects/{projectid}/rules",
+            Api::Dialbase,
+            "A project's dialing rules",
+        )
+    },
+    Operation {
+        request: Some(r#"{"calling_hours":{"mon-fri":["09:00-12:00","13:00-20:00"]},"max_attempts":5}"#),
+        response: r#"{"status":200,"rules":{}}"#,
+        ..op(
+            "put",
+            "/dialbase/v1/projects/{projectid}/rules",
+            Api::Dialbase,
+            "Set a project's dialing rules (docs/dialing.md)",
+        )
+    },
+    Operation {
+        response: r#"{"status":200,"lists":[{"name":"default","entries":2,"active":2}]}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/dnc/lists",
+            Api::Dialbase,
+            "The do-not-call lists with their entry counts",
+        )
+    },
+    Operation {
+        query: &[
+            ("after", "numbers after this one"),
+            ("limit", "entries per page (at most 1000)"),
+        ],
+        response: r#"{"status":200,"list":"default","entries":[{"list":"default","phone":"3619997400","expires_at":null,"source":"crm","reason":null,"created_by":"mycc","created_at":"2026-01-05 09:00:00"}],"count":1,"next_after":null}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/dnc/lists/{list}/entries",
+            Api::Dialbase,
+            "A page of a list's entries in number order",
+        )
+    },
+    Operation {
+        request: Some(
+            r#"{"entries":[{"phone":"3619997400","expires_at":"2026-06-01 00:00:00","source":"crm","reason":"asked"}]}"#,
+        ),
+        response: r#"{"status":200,"list":"holidays","stored":1}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/dnc/lists/{list}/entries",
+            Api::Dialbase,
+            "Add or replace entries (all or nothing)",
+        )
+    },
+    Operation {
+        response: r#"{"status":200}"#,
+        ..op(
+            "delete",
+            "/dialbase/v1/dnc/lists/{list}/entries/{phone}",
+            Api::Dialbase,
+            "Take a number off a list (404 when not listed)",
+        )
+    },
+    Operation {
+        query: &[
+            ("after", "audit lines after this id"),
+            ("limit", "lines per page (at most 1000)"),
+        ],
+        response: r#"{"status":200,"list":"default","changes":[{"id":1,"list":"default","phone":"3619997400","action":"add","changed_by":"mycc","changed_at":"2026-01-05 09:00:00"}],"count":1,"next_after":null}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/dnc/lists/{list}/changes",
+            Api::Dialbase,
+            "A list's audit, oldest first",
+        )
+    },
+    Operation {
+        request: Some(r#"{"phones":["3619997400"]}"#),
+        response: r#"{"status":200,"numbers":[{"phone":"3619997400","listed":true,"lists":[{"list":"default","phone":"3619997400"}]}]}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/dnc/check",
+            Api::Dialbase,
+            "The lists holding these numbers now",
+        )
+    },
+    Operation {
+        query: &[("format", "ndjson (default) or csv")],
+        response: r#"{"numberid":1,"projectid":1,"form":{"name":"Peter Green"},"contacts":{}}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/projects/{projectid}/export",
+            Api::Dialbase,
+            "The whole project, streamed as NDJSON or CSV",
+        )
+    },
+];
