@@ -4,6 +4,7 @@ mod backup;
 mod bench_smoke;
 mod cli_transfer;
 mod common;
+mod console;
 mod dedup;
 mod dialer_claims;
 mod dialer_two_nodes;

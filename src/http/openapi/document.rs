@@ -19,7 +19,7 @@ impl Api {
     fn error_example(self) -> Value {
         match self {
             Self::Vcc => {
-                json!({"errors": [{"code": "error.not_found", "detail": "record not found"}], "response": null})
+                json!({"response": [], "errors": [{"index": 0, "errorcode": 417, "errormessage": "error.duplicate_record", "numberid": 17}]})
             }
             Self::Jtel | Self::Dialbase => json!({"status": 404, "error": "record not found"}),
         }

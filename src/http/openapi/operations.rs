@@ -358,7 +358,9 @@ pub static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        request: Some(r#"{"calling_hours":{"mon-fri":["09:00-12:00","13:00-20:00"]},"max_attempts":5}"#),
+        request: Some(
+            r#"{"calling_hours":{"mon":["09:00","20:00"],"sat":["10:00","16:00"],"sun":null},"holidays":["2026-12-25"],"default_timezone":"Europe/Budapest","default_country":"HU","retries":{"max_attempts_per_number":3,"max_attempts":6,"min_gap_minutes":60},"dispositions":{"7":{"action":"done"},"8":{"action":"retry","after_minutes":120}}}"#,
+        ),
         response: r#"{"status":200,"rules":{}}"#,
         ..op(
             "put",

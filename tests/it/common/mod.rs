@@ -2,6 +2,7 @@
 //! a fresh database and talks to it over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod console;
 pub mod dialer;
 pub mod iovox;
 
