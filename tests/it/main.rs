@@ -23,6 +23,7 @@ mod iovox_rules;
 mod jtel;
 mod metrics;
 mod model;
+mod openapi;
 mod postgres_layout;
 mod rate_limits;
 mod schema_cache_nodes;
