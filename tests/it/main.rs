@@ -5,6 +5,7 @@ mod bench_smoke;
 mod cli_transfer;
 mod common;
 mod console;
+mod console_browser;
 mod dedup;
 mod dialer_claims;
 mod dialer_two_nodes;
