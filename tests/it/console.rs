@@ -177,19 +177,54 @@ async fn every_page_shows_its_data_and_its_forms_work() {
     export.assert_ok("Peter Green");
     assert!(export.text.starts_with("numberid,"));
 
-    // Dialing rules: shown, saved, a wrong document refused with the reason.
-    console.get(&format!("{base}/rules")).await.assert_ok("Rules (JSON)");
+    // Dialing rules: shown as a form, saved, wrong values refused with the reason.
+    console.get(&format!("{base}/rules")).await.assert_ok("Calling hours");
     let saved = console
         .post(
             &format!("{base}/rules"),
-            &[("rules", r#"{"retries": {"max_attempts": 3}}"#)],
+            &[
+                ("hours_on", "on"),
+                ("mon_start", "09:00"),
+                ("mon_end", "17:30"),
+                ("holidays", "2026-12-25\n2026-12-26"),
+                ("default_country", "HU"),
+                ("max_attempts", "3"),
+                ("dispositions", r#"{"7": {"action": "done"}}"#),
+            ],
         )
         .await;
-    let saved_page = console.follow(&saved).await;
-    saved_page.assert_ok("Rules saved.");
-    assert!(saved_page.text.contains("max_attempts"));
-    let wrong = console.post(&format!("{base}/rules"), &[("rules", "{not json")]).await;
-    assert!(wrong.location.as_deref().unwrap_or_default().contains("error="));
+    console.follow(&saved).await.assert_ok("Rules saved.");
+    let api = server
+        .client()
+        .get(&format!("/dialbase/v1/projects/{project}/rules"))
+        .await;
+    let rules = &api.body["rules"];
+    assert_eq!(
+        rules["calling_hours"]["mon"],
+        serde_json::json!(["09:00", "17:30"]),
+        "{}",
+        api.text
+    );
+    assert_eq!(rules["calling_hours"]["tue"], serde_json::Value::Null);
+    assert_eq!(rules["holidays"], serde_json::json!(["2026-12-25", "2026-12-26"]));
+    assert_eq!(rules["retries"]["max_attempts"], 3);
+    assert_eq!(rules["dispositions"]["7"]["action"], "done");
+    let form = console.get(&format!("{base}/rules")).await;
+    assert!(form.text.contains("value=\"17:30\"") && form.text.contains("2026-12-26"));
+    for wrong in [
+        ("max_attempts", "many"),
+        ("default_country", "XX"),
+        ("dispositions", "{not json"),
+    ] {
+        let refused = console.post(&format!("{base}/rules"), &[wrong]).await;
+        let page = console.follow(&refused).await;
+        assert!(page.text.contains("notice error"), "{wrong:?} accepted");
+    }
+    let unchanged = server
+        .client()
+        .get(&format!("/dialbase/v1/projects/{project}/rules"))
+        .await;
+    assert_eq!(unchanged.body["rules"]["retries"]["max_attempts"], 3);
 
     // Do-not-call: add, find, remove.
     let dnc = console

@@ -256,7 +256,7 @@ async fn drive(browser: &Client, server: &Server, shots: &Shots, csv: &Path) -> 
         return Err(format!("the bar jumped without moving: {seen:?}"));
     }
     let status = page_text(browser).await;
-    if !status.contains("100% — 49999 records stored, 1 lines rejected") {
+    if !status.contains("100% — 49999 records stored, 1 line rejected") {
         return Err(format!("unexpected status: {status}"));
     }
     shots.take(browser, "05-import-done").await;

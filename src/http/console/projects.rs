@@ -29,9 +29,9 @@ fn overview_table(base: &str, projects: &[ProjectOverview]) -> Markup {
         @if projects.is_empty() {
             p { "No projects yet: create the first one below." }
         } @else {
+            p class="hint as-of" { "As of " (calldate::now()) " UTC, refreshed every 5 seconds" }
             div class="table-wrap" {
                 table {
-                    caption class="hint" { "As of " (calldate::now()) " UTC" }
                     thead { tr {
                         th scope="col" { "Project" }
                         th scope="col" class="num" { "Records" }

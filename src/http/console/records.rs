@@ -149,7 +149,7 @@ pub async fn list(
             button type="submit" { "Search" }
             a href=(base) { "Clear" }
         }
-        p { (total) " records" @if total > 0 { " · page " (page_number) " of " (pages) } }
+        p { (total) @if total == 1 { " record" } @else { " records" } @if total > 0 { " · page " (page_number) " of " (pages) } }
         @if !records.is_empty() {
             div class="table-wrap" {
                 table {

@@ -28,6 +28,9 @@
   var bar = document.getElementById("import-progress");
   var status = document.getElementById("import-status");
   var result = document.getElementById("import-result");
+  function plural(count, noun) {
+    return count + " " + noun + (count === 1 ? "" : "s");
+  }
   function show(percent, text) {
     bar.value = percent;
     bar.textContent = percent + "%";
@@ -51,7 +54,7 @@
           fetch(job.progress, { credentials: "same-origin" })
             .then(function (r) { return r.json(); })
             .then(function (p) {
-              show(p.percent, p.percent + "% — " + p.stored + " records stored, " + p.rejected + " lines rejected");
+              show(p.percent, p.percent + "% — " + plural(p.stored, "record") + " stored, " + plural(p.rejected, "line") + " rejected");
               if (p.outcome) {
                 finished = true;
                 button.disabled = false;
