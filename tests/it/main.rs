@@ -2,6 +2,7 @@
 
 mod backup;
 mod bench_smoke;
+mod change_feed;
 mod cli_transfer;
 mod common;
 mod dedup;
@@ -12,6 +13,7 @@ mod dnc_lists;
 mod export;
 mod fuzz;
 mod hostile_clients;
+mod idempotency;
 mod incremental_reads;
 mod indexed_search;
 mod iovox;
