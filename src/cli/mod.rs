@@ -2,6 +2,7 @@
 //! CSV (`dnc`), and tenant and key administration.
 
 mod dnc;
+mod jobs;
 mod server;
 pub mod transfer;
 
@@ -322,6 +323,7 @@ async fn serve(options: ServeOptions) -> CliResult {
     if let Some(metrics_listen) = &metrics_listen {
         crate::http::metrics::serve(metrics_listen, store.clone()).await?;
     }
+    jobs::start_pruning(store.clone(), jobs::retention_from_env()?);
     let limits = server::ServerLimits::from_env()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("dialbase listening on http://{}", listener.local_addr()?);

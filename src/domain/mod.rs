@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod call_outcome;
 pub mod calldate;
+pub mod changes;
 pub mod contact;
 pub mod dialing;
 pub mod dialing_rules;

@@ -20,6 +20,8 @@ pub enum ApiError {
     /// The request is well-formed but its content is rejected.
     Invalid(ValidationError),
     Conflict(String),
+    /// Well-formed, but refused as a whole: an idempotency key reused for another request.
+    Unprocessable(String),
     PayloadTooLarge,
     /// Refused for now (rate limit, failed logins); the client may retry after this long.
     TooManyRequests(std::time::Duration),
@@ -33,6 +35,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) | Self::Conflict(_) => StatusCode::EXPECTATION_FAILED,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -43,7 +46,7 @@ impl ApiError {
         match self {
             Self::Unauthorized => "missing or invalid credentials".into(),
             Self::NotFound(what) => format!("{what} does not exist"),
-            Self::BadRequest(m) | Self::Conflict(m) => m.clone(),
+            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) => m.clone(),
             Self::Invalid(e) => e.detail.clone(),
             Self::PayloadTooLarge => "request body is too large".into(),
             Self::TooManyRequests(wait) => format!("too many requests: retry after {} s", retry_after(*wait)),

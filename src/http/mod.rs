@@ -5,12 +5,14 @@
 
 mod auth;
 mod auth_cache;
+mod changes;
 mod clock;
 mod console;
 mod dialer;
 mod dnc;
 mod error;
 mod export;
+mod idempotency;
 mod iovox;
 mod jtel;
 mod limits;
@@ -34,6 +36,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{Authed, Dialect, path_id};
 pub use error::{ApiError, error_response, json_body, with_retry_after};
+pub use idempotency::KEEP_SECONDS as IDEMPOTENCY_KEEP_SECONDS;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -68,7 +71,14 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(rules::routes())
         .merge(dnc::routes())
         .merge(export::routes())
+        .merge(changes::routes())
         .merge(console::routes());
+    let state = AppState {
+        store,
+        auth_cache: Default::default(),
+        test_clock: clock::test_clock_enabled(),
+        limits: Arc::new(limits::Limits::from_env()?),
+    };
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .merge(console::root_routes())
@@ -76,18 +86,17 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            move |state, request: Request, next: Next| idempotency::guard(state, body_limit, request, next),
+        ))
         // A declared Content-Length over the limit is refused before any of the body is read.
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             refuse_oversized(body_limit, request, next)
         }))
         .layer(middleware::from_fn(metrics::record))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState {
-            store,
-            auth_cache: Default::default(),
-            test_clock: clock::test_clock_enabled(),
-            limits: Arc::new(limits::Limits::from_env()?),
-        }))
+        .with_state(state))
 }
 
 /// 413 at once, in the dialect of the path, for a declared body over the limit: nothing
@@ -101,8 +110,12 @@ async fn refuse_oversized(limit: usize, request: Request, next: Next) -> Respons
     if declared.is_none_or(|length| length <= limit as u64) || console::unlimited_body(request.uri().path()) {
         return next.run(request).await;
     }
-    let e = ApiError::PayloadTooLarge;
-    match metrics::ApiDialect::of_path(request.uri().path()) {
+    error_in_dialect(request.uri().path(), ApiError::PayloadTooLarge)
+}
+
+/// An error answered before any handler ran, in the format of the path's dialect.
+pub fn error_in_dialect(path: &str, e: ApiError) -> Response {
+    match metrics::ApiDialect::of_path(path) {
         metrics::ApiDialect::Vcc => vcc::VccError::from(e).into_response(),
         metrics::ApiDialect::Iovox => iovox::IovoxReply::from(e).into_response(),
         _ => jtel::JtelError::from(e).into_response(),

@@ -5,8 +5,10 @@ mod console;
 mod postgres;
 mod shared;
 mod sqlite;
+pub mod write_key;
 
 use crate::domain::ValidationError;
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter};
 use crate::domain::dialing_rules::DialingRules;
 use crate::domain::dnc::{DncChange, DncEntry, DncList, DncListSummary, NewDncEntry};
 use crate::domain::iovox::{
@@ -21,6 +23,7 @@ pub use console::{ApiUser, ConsoleSession, ConsoleStore, ImportStatus, ProjectOv
 pub use postgres::PostgresStore;
 pub use shared::dedup::check_dedup_fields;
 pub use sqlite::SqliteStore;
+pub use write_key::{StoredKey, StoredReply, WriteKey};
 
 pub type TenantId = i64;
 
@@ -356,14 +359,53 @@ pub trait PoolUse: Send + Sync {
     fn pool_use(&self) -> (usize, usize);
 }
 
+/// The change feed and idempotency keys (docs/changes.md). Events are appended by the
+/// database itself (triggers), in the transaction of the change.
+#[async_trait]
+pub trait ChangeStore: Send + Sync {
+    /// Up to `limit` of the tenant's events after `after` that pass `filter`, in commit
+    /// order: no event can later appear before a cursor this returned.
+    async fn changes(
+        &self,
+        tenant: TenantId,
+        after: ChangeCursor,
+        filter: ChangeFilter,
+        limit: u32,
+    ) -> Result<Vec<Change>, StoreError>;
+    /// Deletes events older than `events_before` and idempotency keys older than
+    /// `keys_before` (Unix seconds); returns how many events went.
+    async fn prune(&self, events_before: i64, keys_before: i64) -> Result<u64, StoreError>;
+    /// A key as a request recorded it (`WriteKey`), if it was.
+    async fn idempotency_key(&self, scope: &str, key: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// The first answer of the request that recorded the key.
+    async fn store_reply(&self, scope: &str, key: &str, reply: StoredReply) -> Result<(), StoreError>;
+}
+
 /// Everything a server needs of its database: one object implementing every concern.
 pub trait Store:
-    TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + ConsoleStore + PoolUse
+    TenantStore
+    + SchemaStore
+    + RecordStore
+    + DialingStore
+    + DncStore
+    + ContactBookStore
+    + ChangeStore
+    + ConsoleStore
+    + PoolUse
 {
 }
 
-impl<T: TenantStore + SchemaStore + RecordStore + DialingStore + DncStore + ContactBookStore + ConsoleStore + PoolUse>
-    Store for T
+impl<
+    T: TenantStore
+        + SchemaStore
+        + RecordStore
+        + DialingStore
+        + DncStore
+        + ContactBookStore
+        + ChangeStore
+        + ConsoleStore
+        + PoolUse,
+> Store for T
 {
 }
 
@@ -387,6 +429,19 @@ pub fn backup(database: &str, target: &std::path::Path) -> Result<(), StoreError
         )));
     }
     sqlite::backup(std::path::Path::new(database), target)
+}
+
+/// `DIALBASE_CHANGE_FEED`: `on` (the default) or `off`, for the whole database: a node
+/// starting with `off` removes the triggers that append events (docs/changes.md).
+pub fn change_feed_on() -> Result<bool, StoreError> {
+    match std::env::var("DIALBASE_CHANGE_FEED").as_deref() {
+        Err(_) | Ok("on") => Ok(true),
+        Ok("off") => Ok(false),
+        Ok(other) => Err(StoreError::Invalid(ValidationError::new(
+            "wrong_change_feed",
+            format!("DIALBASE_CHANGE_FEED must be on or off, not {other:?}"),
+        ))),
+    }
 }
 
 fn is_postgres_url(database: &str) -> bool {

@@ -2,6 +2,7 @@
 
 mod backup;
 mod bench_smoke;
+mod change_feed;
 mod cli_transfer;
 mod common;
 mod console;
@@ -14,6 +15,7 @@ mod dnc_lists;
 mod export;
 mod fuzz;
 mod hostile_clients;
+mod idempotency;
 mod incremental_reads;
 mod indexed_search;
 mod iovox;

@@ -36,6 +36,7 @@ impl From<ApiError> for IovoxReply {
                 ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
                 ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
                 ApiError::Invalid(invalid) => bad_request(invalid.detail),
+                ApiError::Unprocessable(message) => IovoxError { status: 422, message },
                 ApiError::PayloadTooLarge => IovoxError::http_status(413, "Request Entity Too Large"),
                 ApiError::TooManyRequests(_) => IovoxError::http_status(429, "Too Many Requests"),
                 ApiError::Internal(_) => IovoxError::internal_server_error(),

@@ -445,4 +445,25 @@ pub static OPERATIONS: &[Operation] = &[
             "The whole project, streamed as NDJSON or CSV",
         )
     },
+    Operation {
+        query: &[
+            (
+                "after",
+                "the cursor of the last change seen (0 or none: from the start)",
+            ),
+            ("limit", "changes per page"),
+            ("project", "only this project's records"),
+            (
+                "type",
+                "only these kinds, comma-separated: add, modify, contact, disposition, lock, unlock, claim, release, delete, dnc",
+            ),
+        ],
+        response: r#"{"status":200,"changes":[{"cursor":"17","type":"modify","project":1,"record":42,"at":"2026-01-05 09:00:00"}],"count":1,"next":"17"}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/changes",
+            Api::Dialbase,
+            "Committed changes of records in commit order (docs/changes.md)",
+        )
+    },
 ];

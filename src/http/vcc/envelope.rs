@@ -40,6 +40,7 @@ fn error_message(e: &ApiError) -> String {
         ApiError::BadRequest(_) => "error.wrong_request_format".into(),
         ApiError::Invalid(v) => format!("error.{}", v.code),
         ApiError::Conflict(_) => "error.already_exists".into(),
+        ApiError::Unprocessable(_) => "error.idempotency_key_reused".into(),
         ApiError::PayloadTooLarge => "error.request_too_large".into(),
         ApiError::TooManyRequests(_) => "error.too_many_requests".into(),
         ApiError::Internal(_) => "error.internal_server_error".into(),

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
+    (8, include_str!("../../../migrations/postgres/008_change_feed.sql")),
     (12, include_str!("../../../migrations/postgres/012_console.sql")),
 ];
 
@@ -23,7 +24,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const MIGRATION_LOCK: i64 = 0x6469_616c_6261_7365;
 
 pub async fn apply(client: &mut Client) -> Result<(), StoreError> {
-    apply_migrations(client, MIGRATIONS).await
+    apply_migrations(client, MIGRATIONS).await?;
+    // The change feed's triggers, under the same lock: nodes starting together with
+    // different settings take turns.
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    super::changes::set_feed(&tx, crate::storage::change_feed_on()?).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Applies pending migrations in one transaction; the transaction-scoped lock is

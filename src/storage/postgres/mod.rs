@@ -5,6 +5,7 @@
 //! they change; reads run in a REPEATABLE READ snapshot, as one SQLite read does.
 //! Records are stored as docs/storage.md describes (one row, the form in JSONB).
 
+mod changes;
 mod console;
 mod contact_book;
 mod dedup;
@@ -251,6 +252,11 @@ impl PostgresStore {
         T: Send,
         F: for<'c> Fn(&'c Tx<'c>, &'c A) -> Work<'c, T> + Sync,
     {
+        // A request's idempotency key is recorded by its first write, in its transaction.
+        let key = match mode {
+            Mode::Write => super::WriteKey::pending(),
+            Mode::Read => None,
+        };
         let mut attempt = 1;
         loop {
             let mut client = self.connection().await?;
@@ -268,7 +274,11 @@ impl PostgresStore {
                 schemas: &self.schemas,
                 schema_changed: AtomicBool::new(false),
             };
-            let outcome = match work(&tx, &args).await {
+            let worked = match (work(&tx, &args).await, &key) {
+                (Ok(out), Some(key)) => changes::record_key(&tx, key).await.map(|()| out),
+                (worked, _) => worked,
+            };
+            let outcome = match worked {
                 Ok(out) => tx.tx.commit().await.map(|()| out).map_err(PgError::from),
                 Err(e) => {
                     // Best effort: a connection that cannot roll back is dropped by the pool.
@@ -282,7 +292,12 @@ impl PostgresStore {
                     tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt))).await;
                     attempt += 1;
                 }
-                other => return other.map_err(StoreError::from),
+                other => {
+                    if let (Some(key), Ok(_)) = (&key, &other) {
+                        key.mark_recorded();
+                    }
+                    return other.map_err(StoreError::from);
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../../migrations/sqlite/005_term_counts.sql")),
     (6, include_str!("../../../migrations/sqlite/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/sqlite/007_dnc_lists.sql")),
+    (8, include_str!("../../../migrations/sqlite/008_change_feed.sql")),
     (12, include_str!("../../../migrations/sqlite/012_console.sql")),
 ];
 

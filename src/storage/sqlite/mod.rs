@@ -4,6 +4,7 @@
 //! tokio's blocking threads and never wait for the writer.
 
 mod backup;
+mod changes;
 mod checkpoint;
 mod console;
 mod contact_book;
@@ -137,6 +138,7 @@ impl SqliteStore {
             move || -> Result<Connection, StoreError> {
                 let mut conn = connect(&path, WRITER_CACHE_KIB)?;
                 migrate::apply(&mut conn)?;
+                changes::set_feed(&conn, super::change_feed_on()?)?;
                 // Temporary files (a savepoint's journal of a big write grouped with others) go
                 // to disk, not to memory.
                 conn.pragma_update(None, "temp_store", "FILE")?;
@@ -165,7 +167,23 @@ impl SqliteStore {
         F: FnOnce(&Connection, &SchemaCache) -> Result<T, StoreError> + Send + 'static,
     {
         let schemas = self.schemas.clone();
-        self.writer.run(move |conn| work(conn, &schemas)).await
+        // A request's idempotency key is recorded by its first write, in its transaction.
+        let key = super::WriteKey::pending();
+        let recording = key.clone();
+        let out = self
+            .writer
+            .run(move |conn| {
+                let out = work(conn, &schemas)?;
+                if let Some(key) = &recording {
+                    changes::record_key(conn, key)?;
+                }
+                Ok(out)
+            })
+            .await;
+        if let (Some(key), Ok(_)) = (key, &out) {
+            key.mark_recorded();
+        }
+        out
     }
 
     /// [`Self::read`] for a read of a few rows by key (a record by id or userData): run on

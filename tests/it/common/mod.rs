@@ -258,6 +258,21 @@ impl Client {
         Self::reply(request).await
     }
 
+    /// A JSON call with extra headers.
+    pub async fn send_with(&self, method: Method, path: &str, body: Option<String>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(&self.user, Some(&self.key));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        Self::reply(request).await
+    }
+
     /// An iovox call (`path` holds the query string): the vendor's `username` and
     /// `secureKey` headers and, when given, an XML body.
     pub async fn iovox(&self, method: Method, path: &str, body: Option<&str>) -> Reply {

@@ -54,5 +54,5 @@ async fn a_version_3_database_is_upgraded_with_every_record_intact() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 12]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 12]);
 }

@@ -1,0 +1,170 @@
+//! The change feed and idempotency keys on SQLite (docs/changes.md). Triggers append the
+//! events (`change_feed.sql`); one writer commits at a time, so an event's id is its
+//! place in commit order and serves as both parts of the cursor.
+
+use super::SqliteStore;
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind};
+use crate::storage::write_key::key_taken;
+use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+
+const TRIGGERS: &str = include_str!("change_feed.sql");
+const TRIGGER_NAMES: [&str; 4] = [
+    "change_feed_add",
+    "change_feed_delete",
+    "change_feed_update",
+    "change_feed_disposition",
+];
+
+/// Installs the feed's triggers, or removes them when the feed is off.
+pub fn set_feed(conn: &Connection, on: bool) -> Result<(), StoreError> {
+    if on {
+        conn.execute_batch(TRIGGERS)?;
+    } else {
+        for name in TRIGGER_NAMES {
+            conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the request's key in the write's transaction; a key recorded before (by a
+/// concurrent request with the same key) fails the write, which then rolls back.
+pub fn record_key(conn: &Connection, key: &WriteKey) -> Result<(), StoreError> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (scope, key) DO UPDATE
+                SET fingerprint = excluded.fingerprint, created_at = excluded.created_at, status = NULL,
+                    content_type = NULL, body = NULL
+              WHERE idempotency_keys.created_at < ?5",
+        )?
+        .execute(params![
+            key.scope,
+            key.key,
+            key.fingerprint,
+            key.created_at,
+            key.created_at - crate::http::IDEMPOTENCY_KEEP_SECONDS
+        ])?;
+    if inserted == 0 {
+        key.mark_taken();
+        return Err(key_taken());
+    }
+    Ok(())
+}
+
+fn read_change(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, i64, String, i64)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+#[async_trait]
+impl ChangeStore for SqliteStore {
+    async fn changes(
+        &self,
+        tenant: TenantId,
+        after: ChangeCursor,
+        filter: ChangeFilter,
+        limit: u32,
+    ) -> Result<Vec<Change>, StoreError> {
+        self.read(move |tx, _| {
+            let kinds = filter
+                .kind_names()
+                .map(|names| serde_json::to_string(&names).unwrap_or_default());
+            let rows = tx
+                .prepare_cached(
+                    "SELECT id, project_id, record_id, kind, at FROM changes
+                      WHERE tenant_id = ?1 AND id > ?2
+                        AND (?3 IS NULL OR project_id = ?3)
+                        AND (?4 IS NULL OR kind IN (SELECT value FROM json_each(?4)))
+                      ORDER BY id LIMIT ?5",
+                )?
+                .query_map(params![tenant, after.event, filter.project, kinds, limit], read_change)?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, project, record, kind, at)| {
+                    Ok(Change {
+                        cursor: ChangeCursor { commit: id, event: id },
+                        kind: kind.parse::<ChangeKind>()?,
+                        project,
+                        record,
+                        at,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn prune(&self, events_before: i64, keys_before: i64) -> Result<u64, StoreError> {
+        // In slices: one big delete would hold the writer (and every write) meanwhile.
+        let mut pruned = 0;
+        loop {
+            let deleted = self
+                .write(move |tx, _| {
+                    Ok(tx
+                        .prepare_cached(
+                            "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE at < ?1 ORDER BY at LIMIT 5000)",
+                        )?
+                        .execute([events_before])?)
+                })
+                .await?;
+            pruned += deleted as u64;
+            if deleted < 5000 {
+                break;
+            }
+        }
+        self.write(move |tx, _| {
+            tx.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?
+                .execute([keys_before])?;
+            Ok(())
+        })
+        .await?;
+        Ok(pruned)
+    }
+
+    async fn idempotency_key(&self, scope: &str, key: &str) -> Result<Option<StoredKey>, StoreError> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.read_point(move |tx, _| {
+            let row = tx
+                .prepare_cached(
+                    "SELECT fingerprint, status, content_type, body, created_at FROM idempotency_keys
+                      WHERE scope = ?1 AND key = ?2",
+                )?
+                .query_row(params![scope, key], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<u16>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                })
+                .optional()?;
+            Ok(
+                row.map(|(fingerprint, status, content_type, body, created_at)| StoredKey {
+                    fingerprint,
+                    created_at,
+                    reply: status.map(|status| StoredReply {
+                        status,
+                        content_type,
+                        body: body.unwrap_or_default(),
+                    }),
+                }),
+            )
+        })
+        .await
+    }
+
+    async fn store_reply(&self, scope: &str, key: &str, reply: StoredReply) -> Result<(), StoreError> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.write(move |tx, _| {
+            tx.prepare_cached(
+                "UPDATE idempotency_keys SET status = ?3, content_type = ?4, body = ?5 WHERE scope = ?1 AND key = ?2",
+            )?
+            .execute(params![scope, key, reply.status, reply.content_type, reply.body])?;
+            Ok(())
+        })
+        .await
+    }
+}
