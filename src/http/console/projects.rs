@@ -29,7 +29,7 @@ fn overview_table(base: &str, projects: &[ProjectOverview]) -> Markup {
         @if projects.is_empty() {
             p { "No projects yet: create the first one below." }
         } @else {
-            p class="hint as-of" { "As of " (calldate::now()) " UTC, refreshed every 5 seconds" }
+            p class="hint as-of" { "As of " (calldate::now()) " UTC, refreshed every 10 seconds" }
             div class="table-wrap" {
                 table {
                     thead { tr {
@@ -73,7 +73,7 @@ pub async fn page(
     let body = html! {
         h1 { "Projects" }
         (query.notice())
-        div id="projects" data-refresh={ (base) "/projects/table" } data-every="5" aria-live="polite" {
+        div id="projects" data-refresh={ (base) "/projects/table" } data-every="10" {
             (overview_table(base, &projects))
         }
         p class="hint" {
