@@ -19,6 +19,7 @@ pub mod metrics;
 mod record_view;
 mod rules;
 mod vcc;
+mod webhooks;
 
 use crate::domain;
 use crate::storage::Store;
@@ -69,7 +70,8 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(rules::routes())
         .merge(dnc::routes())
         .merge(export::routes())
-        .merge(changes::routes());
+        .merge(changes::routes())
+        .merge(webhooks::routes());
     let state = AppState {
         store,
         auth_cache: Default::default(),

@@ -262,7 +262,7 @@ async fn a_consumer_following_the_feed_misses_nothing_while_two_nodes_write() {
 }
 
 /// Every cursor of the feed, in big pages.
-async fn all_changes_quick(api: &Client) -> (Vec<String>, String) {
+pub async fn all_changes_quick(api: &Client) -> (Vec<String>, String) {
     let mut after = "0.0".to_string();
     let mut cursors = Vec::new();
     loop {

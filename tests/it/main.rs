@@ -34,3 +34,4 @@ mod upgrade;
 mod vcc_api;
 mod vcc_errors;
 mod vcc_seeds;
+mod webhooks;
