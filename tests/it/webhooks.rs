@@ -311,3 +311,29 @@ async fn every_event_arrives_in_order_per_record_across_a_killed_server() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_send_each_event_once() {
+    let db = Database::fresh();
+    let nodes = [Server::start(&db), Server::start(&db)];
+    let api = nodes[0].client();
+    let inbox = Arc::new(Inbox::default());
+    let url = receiver(inbox.clone()).await;
+    let project = api.project("Pair").await;
+    subscribe(&api, json!({"url": url, "secret": SECRET})).await;
+    for n in 0..10 {
+        let api = nodes[n % 2].client();
+        add_records(
+            &api,
+            project,
+            (0..5).map(|i| record(&format!("36{n:02}{i:06}"), None)).collect(),
+        )
+        .await;
+    }
+    until(Duration::from_secs(30), "50 deliveries", || inbox.events().len() >= 50).await;
+    // Time for a second sender to repeat anything, if there were one.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let events = inbox.events();
+    let distinct: HashSet<&str> = events.iter().map(|e| e["cursor"].as_str().unwrap()).collect();
+    assert_eq!((events.len(), distinct.len()), (50, 50));
+}
