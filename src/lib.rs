@@ -5,6 +5,7 @@ pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod storage;
+pub mod webhook_sender;
 
 // mimalloc for every executable built on this crate (the server, the CLI, the bench,
 // which runs the server as itself): the server allocates many small, short-lived strings

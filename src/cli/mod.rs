@@ -324,6 +324,7 @@ async fn serve(options: ServeOptions) -> CliResult {
         crate::http::metrics::serve(metrics_listen, store.clone()).await?;
     }
     jobs::start_pruning(store.clone(), jobs::retention_from_env()?);
+    crate::webhook_sender::start(store.clone(), crate::webhook_sender::SenderConfig::from_env()?)?;
     let limits = server::ServerLimits::from_env()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("dialbase listening on http://{}", listener.local_addr()?);

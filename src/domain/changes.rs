@@ -128,6 +128,14 @@ pub struct Change {
     pub at: i64,
 }
 
+impl Change {
+    /// The event as the feed and webhooks show it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"cursor": self.cursor.to_string(), "type": self.kind.as_str(), "project": self.project,
+                           "record": self.record, "at": super::calldate::from_seconds(self.at)})
+    }
+}
+
 /// Which events a read wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeFilter {

@@ -17,5 +17,6 @@ pub mod record;
 pub mod resolve;
 pub mod schema;
 pub mod tenant;
+pub mod webhook;
 
 pub use error::ValidationError;

@@ -7,7 +7,6 @@
 //!   when nothing new came).
 
 use crate::domain::ValidationError;
-use crate::domain::calldate;
 use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, parse_kinds};
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
@@ -68,12 +67,6 @@ pub fn page_of(
     Ok((after, limit, ChangeFilter { project, kinds }))
 }
 
-/// An event as the feed and webhooks show it.
-pub fn change_json(change: &Change) -> Value {
-    json!({"cursor": change.cursor.to_string(), "type": change.kind.as_str(), "project": change.project,
-           "record": change.record, "at": calldate::from_seconds(change.at)})
-}
-
 async fn changes(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
@@ -93,7 +86,7 @@ async fn changes(
         .await
         .map_err(ApiError::from)?;
     let next = found.last().map_or(after, |c| c.cursor);
-    let changes: Vec<Value> = found.iter().map(change_json).collect();
+    let changes: Vec<Value> = found.iter().map(Change::to_json).collect();
     Ok(
         Json(json!({"status": 200, "changes": changes, "count": changes.len(), "next": next.to_string()}))
             .into_response(),

@@ -21,6 +21,7 @@ mod openapi;
 mod record_view;
 mod rules;
 mod vcc;
+mod webhooks;
 
 use crate::domain;
 use crate::storage::Store;
@@ -72,6 +73,7 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(dnc::routes())
         .merge(export::routes())
         .merge(changes::routes())
+        .merge(webhooks::routes())
         .merge(console::routes());
     let state = AppState {
         store,

@@ -16,6 +16,7 @@ use crate::domain::iovox::{
 };
 use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
+use crate::domain::webhook::{Delivery, DeliveryState, NewWebhook, Webhook};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -381,6 +382,59 @@ pub trait ChangeStore: Send + Sync {
     async fn store_reply(&self, scope: &str, key: &str, reply: StoredReply) -> Result<(), StoreError>;
 }
 
+/// What the webhook sender did for one webhook: where it is in the feed now, how the
+/// next event fares, and the log rows to add or change.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookProgress {
+    pub cursor: ChangeCursor,
+    pub failures: i64,
+    pub retry_at: i64,
+    pub last_error: Option<String>,
+    /// New log rows (their `id` is not used).
+    pub logged: Vec<Delivery>,
+    /// Log rows sent again.
+    pub redelivered: Vec<Redelivery>,
+}
+
+/// A logged delivery sent again, and how it went.
+#[derive(Debug, Clone)]
+pub struct Redelivery {
+    pub id: i64,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+}
+
+/// Webhooks (docs/changes.md): subscriptions, their delivery log, and what the one sender
+/// of the cluster needs (a lease, the webhooks due, saving its progress).
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn create_webhook(&self, tenant: TenantId, new: NewWebhook, now: i64) -> Result<Webhook, StoreError>;
+    async fn webhooks(&self, tenant: TenantId) -> Result<Vec<Webhook>, StoreError>;
+    /// Deletes a webhook and its log; NotFound if not the tenant's.
+    async fn delete_webhook(&self, tenant: TenantId, id: i64) -> Result<(), StoreError>;
+    /// A page of a webhook's log after the row `after`, oldest first.
+    async fn deliveries(
+        &self,
+        tenant: TenantId,
+        webhook: i64,
+        after: i64,
+        limit: u32,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    /// Puts a dead delivery back in line; NotFound, or Conflict unless it is dead.
+    async fn redeliver(&self, tenant: TenantId, webhook: i64, delivery: i64) -> Result<(), StoreError>;
+    /// Takes or renews the lease `name` for `holder` until `now + ttl`; false while another
+    /// holder's lease runs.
+    async fn take_lease(&self, name: &str, holder: &str, ttl: i64, now: i64) -> Result<bool, StoreError>;
+    /// Every tenant's webhooks whose next attempt is due.
+    async fn due_webhooks(&self, now: i64) -> Result<Vec<Webhook>, StoreError>;
+    /// Deliveries asked to go again, oldest first.
+    async fn pending_deliveries(&self, webhook: &Webhook, limit: u32) -> Result<Vec<Delivery>, StoreError>;
+    async fn save_progress(&self, webhook: &Webhook, progress: WebhookProgress) -> Result<(), StoreError>;
+}
+
 /// Everything a server needs of its database: one object implementing every concern.
 pub trait Store:
     TenantStore
@@ -390,12 +444,13 @@ pub trait Store:
     + DncStore
     + ContactBookStore
     + ChangeStore
+    + WebhookStore
     + ConsoleStore
     + PoolUse
 {
 }
 
-impl<
+impl<T> Store for T where
     T: TenantStore
         + SchemaStore
         + RecordStore
@@ -403,9 +458,9 @@ impl<
         + DncStore
         + ContactBookStore
         + ChangeStore
+        + WebhookStore
         + ConsoleStore
-        + PoolUse,
-> Store for T
+        + PoolUse
 {
 }
 

@@ -262,7 +262,7 @@ async fn a_consumer_following_the_feed_misses_nothing_while_two_nodes_write() {
 }
 
 /// Every cursor of the feed, in big pages.
-async fn all_changes_quick(api: &Client) -> (Vec<String>, String) {
+pub async fn all_changes_quick(api: &Client) -> (Vec<String>, String) {
     let mut after = "0.0".to_string();
     let mut cursors = Vec::new();
     loop {
@@ -324,4 +324,35 @@ async fn a_transaction_committing_late_appears_after_the_cursor_already_handed_o
         "{}",
         after.text
     );
+}
+
+#[tokio::test]
+async fn events_older_than_the_retention_are_pruned() {
+    let db = Database::fresh();
+    let retention = [("DIALBASE_CHANGES_RETENTION", "1s")];
+    let server = Server::start_with(&db, &retention);
+    let api = server.client();
+    let project = api.project("Old").await;
+    add_records(&api, project, vec![record("3611111111", None)]).await;
+    let (events, cursor) = all_changes(&api, "").await;
+    assert_eq!(events.len(), 1);
+    drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    // A server prunes when it starts (and every ten minutes after).
+    let server = Server::start_with(&db, &retention);
+    let api = server.client();
+    let mut pruned = false;
+    for _ in 0..50 {
+        let (events, _) = all_changes(&api, "").await;
+        if events.is_empty() {
+            pruned = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(pruned, "the old event is still there");
+    // A consumer's cursor stays valid: the next event comes after it.
+    let id = add_records(&api, project, vec![record("3622222222", None)]).await[0];
+    let next = api.get(&format!("/dialbase/v1/changes?after={cursor}")).await;
+    assert_eq!(kinds(next.body["changes"].as_array().unwrap()), [of("add", id)]);
 }

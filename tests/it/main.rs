@@ -37,3 +37,4 @@ mod upgrade;
 mod vcc_api;
 mod vcc_errors;
 mod vcc_seeds;
+mod webhooks;

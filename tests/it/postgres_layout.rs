@@ -6,7 +6,7 @@
 use crate::common::{Database, POSTGRES_ENV, Server};
 use tokio_postgres::NoTls;
 
-const NOT_DISTRIBUTED: [&str; 2] = ["tenants", "schema_migrations"];
+const NOT_DISTRIBUTED: [&str; 3] = ["tenants", "schema_migrations", "worker_leases"];
 
 #[tokio::test]
 async fn every_distributed_table_is_keyed_by_tenant_first() {

@@ -466,4 +466,50 @@ pub static OPERATIONS: &[Operation] = &[
             "Committed changes of records in commit order (docs/changes.md)",
         )
     },
+    Operation {
+        request: Some(r#"{"url":"https://crm.example.com/dialbase","types":["add","release"],"project":1}"#),
+        response: r#"{"status":201,"webhook":{"id":1,"url":"https://crm.example.com/dialbase","types":["add","release"],"project":1,"secret":"shown-once"}}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/webhooks",
+            Api::Dialbase,
+            "Subscribe a URL to the change feed (the secret is shown once)",
+        )
+    },
+    Operation {
+        response: r#"{"status":200,"webhooks":[{"id":1,"url":"https://crm.example.com/dialbase","types":["add","release"],"project":1}],"count":1}"#,
+        ..op("get", "/dialbase/v1/webhooks", Api::Dialbase, "The tenant's webhooks")
+    },
+    Operation {
+        response: r#"{"status":200}"#,
+        ..op(
+            "delete",
+            "/dialbase/v1/webhooks/{id}",
+            Api::Dialbase,
+            "Delete a webhook",
+        )
+    },
+    Operation {
+        query: &[
+            ("after", "deliveries after this id"),
+            ("limit", "deliveries per page"),
+            ("state", "only deliveries in this state (e.g. dead)"),
+        ],
+        response: r#"{"status":200,"deliveries":[{"id":1,"cursor":"17","type":"add","project":1,"record":42}],"count":1,"next_after":null}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/webhooks/{id}/deliveries",
+            Api::Dialbase,
+            "A webhook's delivery log",
+        )
+    },
+    Operation {
+        response: r#"{"status":200}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
+            Api::Dialbase,
+            "Send a dead delivery again",
+        )
+    },
 ];

@@ -145,6 +145,12 @@ impl ChangeStore for PostgresStore {
                 .await?;
                 tx.execute("DELETE FROM idempotency_keys WHERE created_at < $1", &[&keys_before])
                     .await?;
+                // The webhook log goes with the events it reports (dead ones stay to be redelivered).
+                tx.execute(
+                    "DELETE FROM webhook_deliveries WHERE updated_at < $1 AND state = 'delivered'",
+                    &[&events_before],
+                )
+                .await?;
                 Ok(())
             })
         })

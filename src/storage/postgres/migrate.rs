@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
     (8, include_str!("../../../migrations/postgres/008_change_feed.sql")),
+    (9, include_str!("../../../migrations/postgres/009_webhooks.sql")),
     (12, include_str!("../../../migrations/postgres/012_console.sql")),
 ];
 

@@ -20,6 +20,7 @@ mod rules;
 mod search;
 mod statistics;
 mod tenants;
+mod webhooks;
 
 use super::StoreError;
 use super::shared::schema_cache::SchemaCache;

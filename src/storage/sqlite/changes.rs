@@ -117,6 +117,9 @@ impl ChangeStore for SqliteStore {
         self.write(move |tx, _| {
             tx.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?
                 .execute([keys_before])?;
+            // The webhook log goes with the events it reports (dead ones stay to be redelivered).
+            tx.prepare_cached("DELETE FROM webhook_deliveries WHERE updated_at < ?1 AND state = 'delivered'")?
+                .execute([events_before])?;
             Ok(())
         })
         .await?;

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../../migrations/sqlite/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/sqlite/007_dnc_lists.sql")),
     (8, include_str!("../../../migrations/sqlite/008_change_feed.sql")),
+    (9, include_str!("../../../migrations/sqlite/009_webhooks.sql")),
     (12, include_str!("../../../migrations/sqlite/012_console.sql")),
 ];
 

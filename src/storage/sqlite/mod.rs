@@ -20,6 +20,7 @@ mod records_write;
 mod rules;
 mod tenants;
 mod terms;
+mod webhooks;
 mod writer;
 
 use super::StoreError;

@@ -54,5 +54,11 @@ async fn a_version_3_database_is_upgraded_with_every_record_intact() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 12]);
+    // Every migration the binary ships, each applied once.
+    let mut shipped: Vec<i64> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .expect("the migrations")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.get(..3)?.parse().ok())
+        .collect();
+    shipped.sort();
+    assert_eq!(versions, shipped);
 }
