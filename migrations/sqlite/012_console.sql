@@ -11,6 +11,7 @@ CREATE TABLE console_sessions (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX console_sessions_by_user ON console_sessions (tenant_id, username);
+CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
 
 CREATE TABLE console_imports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
