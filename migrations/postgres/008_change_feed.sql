@@ -15,11 +15,10 @@ CREATE TABLE changes (
     project_id BIGINT NOT NULL,
     record_id BIGINT NOT NULL,
     kind TEXT NOT NULL,
-    at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint,
-    PRIMARY KEY (tenant_id, id)
+    at BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    -- The one index: a commit's events in order. Pruning goes by change_commits.at.
+    PRIMARY KEY (tenant_id, xid, id)
 );
-CREATE INDEX changes_by_commit ON changes (tenant_id, xid, id);
-CREATE INDEX changes_by_time ON changes (at);
 
 -- One row per transaction and tenant with events; `seq` is set at commit.
 CREATE TABLE change_commits (
@@ -30,6 +29,7 @@ CREATE TABLE change_commits (
     PRIMARY KEY (tenant_id, xid)
 );
 CREATE UNIQUE INDEX change_commits_in_order ON change_commits (tenant_id, seq);
+CREATE INDEX change_commits_by_time ON change_commits (at);
 
 CREATE TABLE change_clocks (
     tenant_id BIGINT PRIMARY KEY,
@@ -43,7 +43,7 @@ BEGIN
     INSERT INTO change_clocks AS c (tenant_id, seq) VALUES (NEW.tenant_id, 1)
         ON CONFLICT (tenant_id) DO UPDATE SET seq = c.seq + 1
         RETURNING c.seq INTO next_seq;
-    UPDATE change_commits SET seq = next_seq, at = extract(epoch FROM clock_timestamp())::bigint
+    UPDATE change_commits SET seq = next_seq, at = floor(extract(epoch FROM clock_timestamp()))::bigint
      WHERE xid = NEW.xid AND tenant_id = NEW.tenant_id;
     RETURN NULL;
 END $$;

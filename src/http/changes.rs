@@ -23,9 +23,6 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/dialbase/v1/changes", get(changes))
 }
 
-const DEFAULT_PAGE: u32 = 100;
-const MAX_PAGE: u32 = 1000;
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ChangesQuery {
@@ -47,16 +44,7 @@ pub fn page_of(
         None => ChangeCursor::START,
         Some(text) => text.parse()?,
     };
-    let limit = match limit {
-        None => DEFAULT_PAGE,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ValidationError::new("wrong_limit", format!("limit must be a number from 1 to {MAX_PAGE}"))
-            })?,
-    };
+    let limit = crate::http::page_limit(limit)?;
     let project = project
         .map(|text| {
             text.parse::<i64>()

@@ -40,10 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/dialbase/v1/dnc/check", post(check))
 }
 
-/// Entries or changes per page, unless `limit` asks for fewer.
-const DEFAULT_PAGE: u32 = 100;
-const MAX_PAGE: u32 = 1000;
-
 /// A failed call: the dialer API's error, or one item of a batch at fault (nothing stored).
 pub enum DncError {
     Call(JtelError),
@@ -98,16 +94,7 @@ fn change_json(c: &DncChange) -> Value {
 /// `limit` (1-1000, default 100) and the raw `after` of a page request.
 fn page(query: Result<Query<HashMap<String, String>>, QueryRejection>) -> Result<(u32, Option<String>), DncError> {
     let Query(mut query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let limit = match query.remove("limit") {
-        None => DEFAULT_PAGE,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ValidationError::new("wrong_limit", format!("limit must be a number from 1 to {MAX_PAGE}"))
-            })?,
-    };
+    let limit = crate::http::page_limit(query.remove("limit").as_deref())?;
     Ok((limit, query.remove("after").filter(|a| !a.is_empty())))
 }
 

@@ -61,10 +61,13 @@ pub async fn guard(State(state): State<AppState>, body_limit: usize, request: Re
     let store = &state.store;
     match store.idempotency_key(&scope, &key).await {
         Err(e) => return refuse(e.into()),
-        Ok(Some(first)) if first.created_at > calldate::now_seconds() - KEEP_SECONDS => {
+        Ok(Some(first))
+            if first.created_at > calldate::now_seconds() - KEEP_SECONDS && first.fingerprint == fingerprint =>
+        {
             return repeat(&state, &scope, &key, &fingerprint, first, &path).await;
         }
-        // None, or expired: the write replaces an expired key.
+        // None, expired (the write replaces it), or another request's: that one runs, so
+        // that its credentials are checked first; its write then finds the key taken (422).
         Ok(_) => {}
     }
     let claim = WriteKey::new(scope.clone(), key.clone(), fingerprint.clone(), calldate::now_seconds());

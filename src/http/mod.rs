@@ -60,6 +60,17 @@ pub fn too_many_items(count: usize) -> ApiError {
     ))
 }
 
+/// A page's `limit` of Dialbase's own API: 1-1000, 100 when not given.
+pub fn page_limit(text: Option<&str>) -> Result<u32, domain::ValidationError> {
+    const MAX_PAGE: u32 = 1000;
+    match text {
+        None => Ok(100),
+        Some(text) => text.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| {
+            domain::ValidationError::new("wrong_limit", format!("limit must be a number from 1 to {MAX_PAGE}"))
+        }),
+    }
+}
+
 /// Default cap on request bodies: a 10,000-record import fits with room to spare.
 pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 

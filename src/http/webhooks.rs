@@ -147,7 +147,7 @@ async fn remove(
 #[serde(deny_unknown_fields)]
 struct LogQuery {
     after: Option<i64>,
-    limit: Option<u32>,
+    limit: Option<String>,
     state: Option<String>,
 }
 
@@ -159,10 +159,7 @@ async fn deliveries(
 ) -> Result<Response, JtelError> {
     let id = path_id(&params, "id", "webhook")?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ValidationError::new("wrong_limit", "limit must be a number from 1 to 1000").into());
-    }
+    let limit = crate::http::page_limit(query.limit.as_deref())?;
     let wanted = query.state.as_deref().map(DeliveryState::parse).transpose()?;
     let found = state
         .store

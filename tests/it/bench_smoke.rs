@@ -16,6 +16,7 @@ fn the_benchmark_runs_end_to_end_on_a_small_data_set() {
         .args(["--connections", "8", "--lookups", "20"])
         // More claims than the campaign holds: the dialers take every claimable contact.
         .args(["--dialers", "4", "--claims", "1000"])
+        .args(["--feed-records", "5000", "--deliveries", "2000"])
         .arg("--json")
         .arg(&json)
         .arg("--dir")

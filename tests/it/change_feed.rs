@@ -333,24 +333,27 @@ async fn events_older_than_the_retention_are_pruned() {
     let server = Server::start_with(&db, &retention);
     let api = server.client();
     let project = api.project("Old").await;
-    add_records(&api, project, vec![record("3611111111", None)]).await;
+    for phone in ["3611111111", "3611111112", "3611111113"] {
+        add_records(&api, project, vec![record(phone, None)]).await;
+    }
     let (events, cursor) = all_changes(&api, "").await;
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 3);
     drop(server);
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
     // A server prunes when it starts (and every ten minutes after).
     let server = Server::start_with(&db, &retention);
     let api = server.client();
+    // (SQLite keeps the newest event: it keeps new ids above every id handed out.)
     let mut pruned = false;
     for _ in 0..50 {
         let (events, _) = all_changes(&api, "").await;
-        if events.is_empty() {
+        if events.len() <= 1 {
             pruned = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(pruned, "the old event is still there");
+    assert!(pruned, "the old events are still there");
     // A consumer's cursor stays valid: the next event comes after it.
     let id = add_records(&api, project, vec![record("3622222222", None)]).await[0];
     let next = api.get(&format!("/dialbase/v1/changes?after={cursor}")).await;

@@ -44,6 +44,10 @@ async fn a_repeated_key_answers_the_first_answer_and_writes_nothing() {
     assert_eq!(reused.status, 422, "{}", reused.text);
     assert_eq!(reused.body["errors"][0]["errormessage"], "error.idempotency_key_reused");
     assert_eq!(record_count(&api, project).await, 2);
+    // Credentials are checked before a key says anything.
+    let stranger = server.client_as("mycc", "mycc", "not-the-key-0000");
+    let unknown = keyed(&stranger, Method::POST, &path, &batch, "import-0001").await;
+    assert_eq!(unknown.status, 401, "{}", unknown.text);
     // Another key stores again; no key at all as well.
     assert_eq!(
         keyed(&api, Method::POST, &path, &other, "import-0002").await.status,

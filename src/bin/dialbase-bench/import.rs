@@ -17,10 +17,9 @@ pub struct ImportOutcome {
 }
 
 /// A new project with the declared fields (list fields, indexed search fields).
-async fn setup_project(api: &Api) -> Result<i64, String> {
-    let (reply, _) = api
-        .ok(Method::POST, "/v2/projects", Some(br#"{"name": "bench"}"#.to_vec()))
-        .await?;
+async fn setup_project(api: &Api, name: &str) -> Result<i64, String> {
+    let body = serde_json::json!({ "name": name }).to_string().into_bytes();
+    let (reply, _) = api.ok(Method::POST, "/v2/projects", Some(body)).await?;
     let project = reply["response"].as_i64().ok_or("no project id")?;
     for field in data::field_declarations() {
         let path = format!("/v2/projects/{project}/fields");
@@ -36,7 +35,12 @@ fn batch_body(start: usize, count: usize) -> Vec<u8> {
 }
 
 pub async fn run(api: &Api, records: usize, batch: usize) -> Result<ImportOutcome, String> {
-    let project = setup_project(api).await?;
+    run_into(api, "bench", records, batch).await
+}
+
+/// [`run`] into a new project of this name.
+pub async fn run_into(api: &Api, name: &str, records: usize, batch: usize) -> Result<ImportOutcome, String> {
+    let project = setup_project(api, name).await?;
     let path = format!("/v2/projects/{project}/records");
     let mut in_flight = JoinSet::new();
     let (mut done, mut first_id) = (0usize, i64::MAX);

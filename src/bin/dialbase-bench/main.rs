@@ -15,6 +15,7 @@ mod client;
 mod data;
 mod dialer;
 mod export;
+mod feed;
 mod flat;
 mod import;
 mod list;
@@ -61,6 +62,12 @@ struct Options {
     /// Claims per dialer (fewer when the campaign holds fewer claimable contacts).
     #[arg(long, default_value_t = 500)]
     claims: usize,
+    /// Records per import of the change feed's on/off comparison.
+    #[arg(long, default_value_t = 200_000)]
+    feed_records: usize,
+    /// Webhook deliveries to time.
+    #[arg(long, default_value_t = 20_000)]
+    deliveries: u64,
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench-results/latest.json")]
     json: std::path::PathBuf,
@@ -248,6 +255,34 @@ async fn run(options: &Options) -> Result<(), String> {
         "rec/s",
         200_000.0,
     ));
+    // The feed phase starts servers of its own on the same database: this one stops first.
+    drop(server);
+    let feed_records = options.feed_records.min(n).max(1);
+    eprintln!("the change feed: {feed_records} records imported with it on, off, on; then webhook deliveries ...");
+    let feed = feed::run(&backend.location(), feed_records, options.batch, options.deliveries).await?;
+    figures.extend([
+        Figure::info(
+            format!("feed on: import rec/s ({feed_records})"),
+            feed.with_feed,
+            "rec/s",
+        ),
+        Figure::info(
+            format!("feed off: import rec/s ({feed_records})"),
+            feed.without_feed,
+            "rec/s",
+        ),
+        Figure::at_least(
+            "feed: import on / off",
+            feed.with_feed / feed.without_feed,
+            "ratio",
+            0.80,
+        ),
+        Figure::info(
+            format!("webhook deliveries/s ({} events, local receiver)", feed.deliveries),
+            feed.deliveries_per_second,
+            "/s",
+        ),
+    ]);
     for (phase, kib) in &rss.phases {
         figures.push(Figure::at_most(
             format!("server RSS max: {phase}"),
@@ -270,6 +305,7 @@ async fn run(options: &Options) -> Result<(), String> {
         "claims_drained_queue": claims.drained,
         "claims_under_rules": ruled.claims, "distinct_claims_under_rules": ruled.distinct,
         "exported_cli": cli.records, "exported_http": http.records,
+        "feed_records": feed.records, "webhook_deliveries": feed.deliveries,
         "rss_phases": rss.phases.iter().map(|(phase, kib)| json!({"phase": phase, "max_kib": kib})).collect::<Vec<_>>(),
         "cores": std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1),
         "version": env!("CARGO_PKG_VERSION"),

@@ -26,8 +26,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(database: &str) -> Result<Self, String> {
+        Self::start_with(database, &[])
+    }
+
+    /// [`Self::start`] with extra environment.
+    pub fn start_with(database: &str, env: &[(&str, &str)]) -> Result<Self, String> {
         let mut child = dialbase(database)?
             .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"])
+            .envs(env.iter().copied())
             .env("DIALBASE_BOOTSTRAP", format!("{TENANT}:{TENANT}:{KEY}"))
             .stdout(Stdio::piped())
             .spawn()

@@ -114,35 +114,35 @@ impl ChangeStore for PostgresStore {
     }
 
     async fn prune(&self, events_before: i64, keys_before: i64) -> Result<u64, StoreError> {
-        // In slices, so that no transaction holds many row locks for long.
+        // A commit at a time (in slices of commits), so that no transaction holds many row
+        // locks for long: its events, then the commit itself.
         let mut pruned = 0;
         loop {
-            let deleted = self
+            let (events, commits) = self
                 .write((), |tx, _| {
                     Box::pin(async move {
-                        Ok(tx
-                            .execute(
-                                "DELETE FROM changes WHERE id IN
-                                   (SELECT id FROM changes WHERE at < $1 ORDER BY at LIMIT 5000)",
+                        let row = tx
+                            .query_one(
+                                "WITH old AS (SELECT tenant_id, xid FROM change_commits WHERE at < $1 ORDER BY at LIMIT 500),
+                                      gone AS (DELETE FROM changes e USING old
+                                                WHERE e.tenant_id = old.tenant_id AND e.xid = old.xid RETURNING 1),
+                                      done AS (DELETE FROM change_commits c USING old
+                                                WHERE c.tenant_id = old.tenant_id AND c.xid = old.xid RETURNING 1)
+                                 SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM done)",
                                 &[&events_before],
                             )
-                            .await?)
+                            .await?;
+                        Ok((row.get::<_, i64>(0), row.get::<_, i64>(1)))
                     })
                 })
                 .await?;
-            pruned += deleted;
-            if deleted < 5000 {
+            pruned += events as u64;
+            if commits < 500 {
                 break;
             }
         }
         self.write((), |tx, _| {
             Box::pin(async move {
-                tx.execute(
-                    "DELETE FROM change_commits c WHERE c.at < $1
-                        AND NOT EXISTS (SELECT 1 FROM changes e WHERE e.tenant_id = c.tenant_id AND e.xid = c.xid)",
-                    &[&events_before],
-                )
-                .await?;
                 tx.execute("DELETE FROM idempotency_keys WHERE created_at < $1", &[&keys_before])
                     .await?;
                 // The webhook log goes with the events it reports (dead ones stay to be redelivered).

@@ -185,7 +185,7 @@ async fn save_progress(tx: &Tx<'_>, webhook: &Webhook, progress: &WebhookProgres
         let status = r.last_status.map(i64::from);
         tx.execute(
             "UPDATE webhook_deliveries SET state = $3, attempts = $4, last_status = $5, last_error = $6,
-                    updated_at = extract(epoch FROM now())::bigint WHERE tenant_id = $1 AND id = $2",
+                    updated_at = floor(extract(epoch FROM now()))::bigint WHERE tenant_id = $1 AND id = $2",
             &[&tenant, &r.id, &r.state.as_str(), &r.attempts, &status, &r.last_error],
         )
         .await?;

@@ -104,7 +104,10 @@ impl ChangeStore for SqliteStore {
                 .write(move |tx, _| {
                     Ok(tx
                         .prepare_cached(
-                            "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE at < ?1 ORDER BY at LIMIT 5000)",
+                            "DELETE FROM changes
+                              WHERE id IN (SELECT id FROM (SELECT id, at FROM changes ORDER BY id LIMIT 5000)
+                                            WHERE at < ?1)
+                                AND id < (SELECT max(id) FROM changes)",
                         )?
                         .execute([events_before])?)
                 })
