@@ -3,6 +3,7 @@
 //! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
 //! `rules` (a project's dialing rules), `dnc` (do-not-call lists) and `export`.
 
+pub mod audit;
 mod auth;
 mod auth_cache;
 mod clock;
@@ -12,10 +13,12 @@ mod error;
 mod export;
 mod iovox;
 mod jtel;
+mod keys;
 mod limits;
 pub mod metrics;
 mod record_view;
 mod rules;
+mod scope;
 mod vcc;
 
 use crate::domain;
@@ -65,7 +68,9 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(dialer::routes())
         .merge(rules::routes())
         .merge(dnc::routes())
-        .merge(export::routes());
+        .merge(export::routes())
+        .merge(keys::routes())
+        .merge(audit::routes());
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .nest("/{customer}", dialects.clone())

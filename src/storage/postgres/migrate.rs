@@ -16,6 +16,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, include_str!("../../../migrations/postgres/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
+    (10, include_str!("../../../migrations/postgres/010_api_keys.sql")),
+    (11, include_str!("../../../migrations/postgres/011_audit_log.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

@@ -19,6 +19,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../../migrations/sqlite/005_term_counts.sql")),
     (6, include_str!("../../../migrations/sqlite/006_dialing_rules.sql")),
     (7, include_str!("../../../migrations/sqlite/007_dnc_lists.sql")),
+    (10, include_str!("../../../migrations/sqlite/010_api_keys.sql")),
+    (11, include_str!("../../../migrations/sqlite/011_audit_log.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
