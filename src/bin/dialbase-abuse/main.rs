@@ -107,7 +107,10 @@ async fn exchange(address: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {
 
 fn status_line(answer: &[u8]) -> String {
     let text = String::from_utf8_lossy(&answer[..answer.len().min(200)]).into_owned();
-    text.lines().next().unwrap_or("(nothing)").trim().to_string()
+    match text.lines().next() {
+        Some(line) => line.trim().to_string(),
+        None => "closed without an answer".into(),
+    }
 }
 
 /// Waits until the server answers or closes; (seconds, what came back).
@@ -151,6 +154,19 @@ async fn silent_connections(target: &Target, count: usize) {
         })
     });
     let waits: Vec<_> = waits.collect();
+    // When a real client is served again (the server closes silent connections).
+    let served_again = loop {
+        if real_client(target).await.contains(" 200 ") {
+            break format!(
+                "a real client served again {:.1} s after the flood began",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            break "a real client not served within 60 s".to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     let mut closed = 0;
     for wait in waits {
         closed += usize::from(wait.await.unwrap_or(false));
@@ -158,7 +174,7 @@ async fn silent_connections(target: &Target, count: usize) {
     row(
         &format!("{count} silent connections"),
         format!(
-            "{refused} not accepted at once; {during} while they were open; {closed} of {} closed by the server within {:.0} s; {memory}",
+            "{refused} not accepted at once; {during} while they were open; {served_again}; {closed} of {} closed by the server within {:.0} s; {memory}",
             count - refused,
             started.elapsed().as_secs_f64()
         ),
