@@ -14,7 +14,7 @@ CREATE TABLE api_keys (
     revoked_at TEXT,
     FOREIGN KEY (tenant_id, username) REFERENCES api_users(tenant_id, username) ON DELETE CASCADE
 );
-CREATE INDEX api_keys_by_digest ON api_keys(key_hash);
+CREATE INDEX api_keys_by_digest ON api_keys(tenant_id, key_hash);
 CREATE INDEX api_keys_by_tenant ON api_keys(tenant_id, id);
 
 INSERT INTO api_keys (tenant_id, username, key_hash, role, created_at)
