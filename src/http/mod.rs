@@ -3,6 +3,7 @@
 //! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
 //! `rules` (a project's dialing rules), `dnc` (do-not-call lists) and `export`.
 
+pub mod audit;
 mod auth;
 mod auth_cache;
 mod changes;
@@ -14,10 +15,12 @@ mod export;
 mod idempotency;
 mod iovox;
 mod jtel;
+mod keys;
 mod limits;
 pub mod metrics;
 mod record_view;
 mod rules;
+mod scope;
 mod vcc;
 mod webhooks;
 
@@ -82,7 +85,9 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(dnc::routes())
         .merge(export::routes())
         .merge(changes::routes())
-        .merge(webhooks::routes());
+        .merge(webhooks::routes())
+        .merge(keys::routes())
+        .merge(audit::routes());
     let state = AppState {
         store,
         auth_cache: Default::default(),

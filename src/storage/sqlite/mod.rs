@@ -12,6 +12,7 @@ mod dialler;
 mod dnc_lists;
 mod fields;
 mod functions;
+mod keys;
 mod memory;
 mod migrate;
 mod records_read;
