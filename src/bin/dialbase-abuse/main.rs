@@ -16,6 +16,7 @@ struct Target {
 }
 
 fn main() -> std::process::ExitCode {
+    dialbase::install_tls_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let value = |name: &str| {
         args.iter()
