@@ -12,3 +12,10 @@ pub mod webhook_sender;
 // per record, and glibc's malloc was a quarter of the import's and the export's CPU.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Makes rustls (with the ring provider) the process's TLS for HTTP clients: reqwest
+/// (webhooks) is built without a provider of its own, and panics without one.
+pub fn install_tls_provider() {
+    // Err: one is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

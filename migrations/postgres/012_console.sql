@@ -6,6 +6,8 @@ CREATE TABLE console_sessions (
     token_hash TEXT NOT NULL,
     tenant_id BIGINT NOT NULL,
     username TEXT NOT NULL,
+    -- The admin key signed in with: revoking it ends the session.
+    key_id BIGINT NOT NULL,
     csrf_token TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,

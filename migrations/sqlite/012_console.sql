@@ -6,6 +6,8 @@ CREATE TABLE console_sessions (
     token_hash TEXT PRIMARY KEY,
     tenant_id INTEGER NOT NULL,
     username TEXT NOT NULL,
+    -- The admin key signed in with: revoking it ends the session.
+    key_id INTEGER NOT NULL,
     csrf_token TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL

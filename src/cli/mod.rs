@@ -3,6 +3,7 @@
 
 mod dnc;
 mod jobs;
+mod keys;
 mod server;
 pub mod transfer;
 
@@ -80,6 +81,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The audit log of admin actions and deletes.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Import records from CSV into a project (header row = field names).
     Import {
         tenant: String,
@@ -133,13 +139,59 @@ enum TenantCommand {
 
 #[derive(Subcommand)]
 enum KeyCommand {
-    /// Create an API user, or give an existing one a new key; prints the key once.
+    /// Create an API user with an admin key, or give an existing one a new admin key in
+    /// place of all its keys (revoked); prints the key once.
     Add {
         tenant: String,
         user: String,
         /// Use this key instead of generating one.
         #[arg(long)]
         key: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Add a key to an API user (created if absent), beside its other keys; prints its id
+    /// and the key, once.
+    Create {
+        tenant: String,
+        user: String,
+        /// read-only, read-write or admin.
+        #[arg(long, default_value = "read-write")]
+        role: String,
+        /// Limit the key to these projects (ids separated by commas).
+        #[arg(long)]
+        projects: Option<String>,
+        /// Use this key instead of generating one.
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List a tenant's keys (never the keys themselves): id, user, role, projects, created, revoked.
+    List {
+        tenant: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a key by its id: it stops working at once on every node.
+    Revoke {
+        tenant: String,
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// A tenant's audit log, oldest first: id, time, user, source, action, target, detail.
+    List {
+        tenant: String,
+        /// Lines with ids above this one.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -254,6 +306,27 @@ async fn execute(command: Command) -> CliResult {
             let key = key.unwrap_or_else(generate_key);
             put_user(store.as_ref(), &tenant, &user, &key, true).await?;
             println!("{key}");
+            Ok(())
+        }
+        Command::Key { command } => keys::run(command).await,
+        Command::Audit {
+            command:
+                AuditCommand::List {
+                    tenant,
+                    after,
+                    limit,
+                    db,
+                },
+        } => {
+            let store = storage::open(&db.location()).await?;
+            let tenant = tenant_id(store.as_ref(), &tenant).await?;
+            let limit = limit.clamp(1, crate::domain::audit::MAX_PAGE);
+            for line in store.audit_log(tenant, after, limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    line.id, line.at, line.user, line.source, line.action, line.target, line.detail
+                );
+            }
             Ok(())
         }
     }

@@ -1,6 +1,7 @@
 //! Domain model and validation: plain data and pure functions, no I/O.
 //! Every API dialect maps its wire format onto these types.
 
+pub mod audit;
 pub mod auth;
 pub mod call_outcome;
 pub mod calldate;
@@ -13,6 +14,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod iovox;
+pub mod keys;
 pub mod record;
 pub mod resolve;
 pub mod schema;

@@ -3,19 +3,25 @@
 //! the dialect's own (HTTP Basic for all of them).
 
 use super::limits::Caller;
+use super::scope::{self, Target};
 use super::{ApiError, AppState};
+use crate::domain::audit::NewAuditEntry;
 use crate::domain::auth::{hash_key, parse_basic};
+use crate::domain::keys::{Access, Login, ProjectScope, Role};
 use crate::storage::TenantId;
-use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Query, RawPathParams};
 use axum::http::header::{AUTHORIZATION, HOST};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 
 /// An API dialect: how it reads credentials and how it renders errors.
 pub trait Dialect: Send + Sync + 'static {
     type Error: From<ApiError> + IntoResponse + Send;
+    /// The way in, as the audit log names it.
+    const NAME: &'static str;
 
     /// User and key from the request; HTTP Basic unless the dialect has its own way.
     fn credentials(parts: &Parts) -> Option<(String, String)> {
@@ -27,12 +33,85 @@ pub fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
     parts.headers.get(AUTHORIZATION)?.to_str().ok().and_then(parse_basic)
 }
 
-/// An authenticated caller of dialect `D`, bound to one tenant.
+/// An authenticated caller of dialect `D`, bound to one tenant, whose key allows what
+/// the request needs (`scope::need`): its role, and for a project-limited key the project.
 pub struct Authed<D> {
     pub tenant: TenantId,
     /// The API user's name: who made a change, where Dialbase records that.
     pub user: String,
+    pub role: Role,
+    pub projects: ProjectScope,
     dialect: PhantomData<D>,
+}
+
+impl<D: Dialect> Authed<D> {
+    /// Refuses a project the key is not limited to (where the request names it in its body).
+    pub fn allow_project(&self, project: i64) -> Result<(), ApiError> {
+        if self.projects.allows(project) {
+            Ok(())
+        } else {
+            Err(outside_projects())
+        }
+    }
+
+    /// An audit line of this caller's.
+    pub fn audit(&self, action: &'static str, target: String, detail: serde_json::Value) -> NewAuditEntry {
+        NewAuditEntry {
+            user: self.user.clone(),
+            source: D::NAME,
+            action,
+            target,
+            detail,
+        }
+    }
+}
+
+fn outside_projects() -> ApiError {
+    ApiError::Forbidden("this key is limited to other projects".into())
+}
+
+/// Whether the key's role and projects allow what the request needs.
+async fn authorize(parts: &mut Parts, state: &AppState, login: &Login) -> Result<(), ApiError> {
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().strip_prefix("/{customer}").unwrap_or(m.as_str()).to_string())
+        .unwrap_or_default();
+    let params = RawPathParams::from_request_parts(parts, state).await.ok();
+    let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let need = scope::need(
+        &parts.method,
+        &route,
+        |name| params.as_ref()?.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+        |name| query.get(name).cloned(),
+    );
+    if !login.role.allows(need.access) {
+        return Err(ApiError::Forbidden(format!(
+            "a {} key may not {}",
+            login.role.as_str(),
+            match need.access {
+                Access::Read => "read",
+                Access::Write => "write",
+                Access::Admin => "do this (admin keys only)",
+            }
+        )));
+    }
+    let ProjectScope::Only(_) = &login.projects else {
+        return Ok(());
+    };
+    let allowed = match need.target {
+        Target::Nothing | Target::ProjectList | Target::ProjectInBody | Target::Shared => true,
+        Target::Project(project) => login.projects.allows(project),
+        // The record's project decides; a record that does not exist is the handler's 404.
+        Target::Record(key) => match state.store.find_records(login.tenant, key).await?.first() {
+            Some(record) => login.projects.allows(record.project_id),
+            None => true,
+        },
+        Target::Tenant => false,
+    };
+    if allowed { Ok(()) } else { Err(outside_projects()) }
 }
 
 pub(crate) async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<String> {
@@ -62,11 +141,20 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
             return Err(ApiError::TooManyRequests(wait).into());
         }
         let credentials = (tenant, user, hash_key(&key));
-        let tenant_id = match state.auth_cache.get(&credentials) {
-            Some(tenant_id) => tenant_id,
+        let remembered = match state.auth_cache.get(&credentials) {
+            // A revocation since raised the generation: the key is read again.
+            Some(login)
+                if state.store.key_generation(login.tenant).await.map_err(ApiError::from)? == login.generation =>
+            {
+                Some(login)
+            }
+            _ => None,
+        };
+        let login = match remembered {
+            Some(login) => login,
             None => {
                 let (tenant_name, user, digest) = &credentials;
-                let Some(tenant_id) = state
+                let Some(login) = state
                     .store
                     .authenticate(tenant_name, user, digest)
                     .await
@@ -75,17 +163,20 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
                     state.limits.login_failed(callers);
                     return Err(ApiError::Unauthorized.into());
                 };
-                state.auth_cache.put(credentials.clone(), tenant_id);
-                tenant_id
+                state.auth_cache.put(credentials.clone(), login.clone());
+                login
             }
         };
         let (tenant_name, user, _) = credentials;
         if let Some(wait) = state.limits.take(&tenant_name, &user) {
             return Err(ApiError::TooManyRequests(wait).into());
         }
+        authorize(parts, state, &login).await?;
         Ok(Self {
-            tenant: tenant_id,
+            tenant: login.tenant,
             user,
+            role: login.role,
+            projects: login.projects,
             dialect: PhantomData,
         })
     }

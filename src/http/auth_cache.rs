@@ -1,8 +1,10 @@
 //! Remembers successful logins for a few seconds, so a hot path (a dialer looking up
-//! contacts) does not pay a database round trip per request for its credentials.
-//! A revoked or replaced key stops working within [`TTL`] on every node.
+//! contacts) does not pay a full login per request for its credentials. A remembered
+//! login is used only while its tenant's key generation is unchanged (one indexed read
+//! of one row: a single round trip on PostgreSQL, no transaction): every revocation
+//! raises it, so a revoked key stops working at once on every node.
 
-use crate::storage::TenantId;
+use crate::domain::keys::Login;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,19 +17,21 @@ type Credentials = (String, String, String);
 
 #[derive(Default)]
 pub struct AuthCache {
-    entries: Mutex<HashMap<Credentials, (TenantId, Instant)>>,
+    entries: Mutex<HashMap<Credentials, (Login, Instant)>>,
 }
 
 impl AuthCache {
-    pub fn get(&self, credentials: &Credentials) -> Option<TenantId> {
+    /// The login remembered for these credentials, to be checked against the tenant's
+    /// key generation before use.
+    pub fn get(&self, credentials: &Credentials) -> Option<Login> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(credentials)
             .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(tenant, _)| *tenant)
+            .map(|(login, _)| login.clone())
     }
 
-    pub fn put(&self, credentials: Credentials, tenant: TenantId) {
+    pub fn put(&self, credentials: Credentials, login: Login) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, (_, at)| at.elapsed() < TTL);
@@ -35,21 +39,29 @@ impl AuthCache {
                 entries.clear();
             }
         }
-        entries.insert(credentials, (tenant, Instant::now()));
+        entries.insert(credentials, (login, Instant::now()));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::keys::{ProjectScope, Role};
 
     #[test]
     fn remembers_only_what_was_put() {
         let cache = AuthCache::default();
         let key = ("mycc".to_string(), "api".to_string(), "digest".to_string());
         assert_eq!(cache.get(&key), None);
-        cache.put(key.clone(), 7);
-        assert_eq!(cache.get(&key), Some(7));
+        let login = Login {
+            tenant: 7,
+            key_id: 1,
+            role: Role::Admin,
+            projects: ProjectScope::All,
+            generation: 0,
+        };
+        cache.put(key.clone(), login.clone());
+        assert_eq!(cache.get(&key), Some(login));
         let other = ("other".to_string(), "api".to_string(), "digest".to_string());
         assert_eq!(cache.get(&other), None);
     }

@@ -34,6 +34,7 @@ pub struct DialbaseApi;
 
 impl Dialect for DialbaseApi {
     type Error = JtelError;
+    const NAME: &'static str = "dialbase";
 }
 
 pub fn routes() -> Router<AppState> {

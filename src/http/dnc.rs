@@ -16,6 +16,7 @@ use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::contact::normalize_phone;
 use crate::domain::dnc::{DncChange, DncEntry, DncList, MAX_ENTRIES_PER_REQUEST, NewDncEntry, last_per_phone};
+use crate::http::audit;
 use crate::http::clock::RequestNow;
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
@@ -174,6 +175,8 @@ async fn add(
         .store
         .put_dnc_entries(auth.tenant, list.clone(), entries, &auth.user, now)
         .await?;
+    let entry = auth.audit("dnc.add", format!("list {}", list.as_str()), json!({"numbers": stored}));
+    audit::append(&state, auth.tenant, entry).await;
     Ok(Json(json!({"status": 200, "list": list.as_str(), "stored": stored})).into_response())
 }
 
@@ -187,9 +190,11 @@ async fn remove(
     let phone = normalize_phone(path_text(&params, "phone"))?;
     let removed = state
         .store
-        .remove_dnc_entries(auth.tenant, list, vec![phone], &auth.user, now)
+        .remove_dnc_entries(auth.tenant, list.clone(), vec![phone.clone()], &auth.user, now)
         .await?;
     if removed.first().copied().unwrap_or(false) {
+        let entry = auth.audit("dnc.remove", format!("list {}", list.as_str()), json!({"phone": phone}));
+        audit::append(&state, auth.tenant, entry).await;
         Ok(Json(json!({"status": 200})).into_response())
     } else {
         Err(ApiError::NotFound("entry").into())

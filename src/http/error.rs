@@ -13,6 +13,8 @@ use serde_json::Value;
 #[derive(Debug)]
 pub enum ApiError {
     Unauthorized,
+    /// The key may not do this (its role, or a project it is not limited to).
+    Forbidden(String),
     /// What was not found: "project", "record", ...
     NotFound(&'static str),
     /// The request as a whole is malformed (not JSON, wrong shape).
@@ -32,6 +34,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) | Self::Conflict(_) => StatusCode::EXPECTATION_FAILED,
@@ -46,7 +49,7 @@ impl ApiError {
         match self {
             Self::Unauthorized => "missing or invalid credentials".into(),
             Self::NotFound(what) => format!("{what} does not exist"),
-            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) => m.clone(),
+            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) | Self::Forbidden(m) => m.clone(),
             Self::Invalid(e) => e.detail.clone(),
             Self::PayloadTooLarge => "request body is too large".into(),
             Self::TooManyRequests(wait) => format!("too many requests: retry after {} s", retry_after(*wait)),

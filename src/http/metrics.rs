@@ -1,14 +1,16 @@
 //! Prometheus metrics (`DIALBASE_METRICS_LISTEN`, served on their own address so that the
 //! API's port never exposes them): requests by dialect, route and status, latency
-//! histograms, and the database pool's use.
+//! histograms, the database pool's use, and each project's claim queue depth (sampled
+//! from the database every `DIALBASE_QUEUE_SAMPLE` seconds, never per request).
 
 use crate::storage::Store;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Which API a path belongs to: the label of every request metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,7 @@ pub async fn serve(listen: &str, store: Arc<dyn Store>) -> Result<(), String> {
         .map_err(|e| format!("metrics listener {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("metrics on http://{address}/metrics");
+    let sampled = store.clone();
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
@@ -114,5 +117,51 @@ pub async fn serve(listen: &str, store: Arc<dyn Store>) -> Result<(), String> {
             tracing::error!(error = %e, "metrics listener failed");
         }
     });
+    tokio::spawn(sample_queues(sampled, queue_sample_interval()?));
     Ok(())
+}
+
+/// Seconds between two samples of the claim queues.
+const QUEUE_SAMPLE: u64 = 15;
+
+fn queue_sample_interval() -> Result<Duration, String> {
+    match std::env::var("DIALBASE_QUEUE_SAMPLE") {
+        Err(_) => Ok(Duration::from_secs(QUEUE_SAMPLE)),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("DIALBASE_QUEUE_SAMPLE must be 1-3600 seconds, not {text:?}")),
+    }
+}
+
+/// `dialbase_claim_queue_depth{tenant, project}`: one grouped count per sample. A project
+/// whose queue emptied (or that went away) shows 0 until the process ends.
+async fn sample_queues(store: Arc<dyn Store>, every: Duration) {
+    let mut shown: HashSet<(String, i64)> = HashSet::new();
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let depths = match store.queue_depths(None).await {
+            Ok(depths) => depths,
+            Err(error) => {
+                tracing::warn!(%error, "could not sample the claim queues");
+                continue;
+            }
+        };
+        let mut now_shown = HashSet::with_capacity(depths.len());
+        for depth in depths {
+            let labels = [("tenant", depth.tenant.clone()), ("project", depth.project.to_string())];
+            metrics::gauge!("dialbase_claim_queue_depth", &labels).set(depth.waiting as f64);
+            now_shown.insert((depth.tenant, depth.project));
+        }
+        for (tenant, project) in shown.difference(&now_shown) {
+            let labels = [("tenant", tenant.clone()), ("project", project.to_string())];
+            metrics::gauge!("dialbase_claim_queue_depth", &labels).set(0.0);
+        }
+        shown.extend(now_shown);
+    }
 }

@@ -3,6 +3,7 @@
 //! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
 //! `rules` (a project's dialing rules), `dnc` (do-not-call lists) and `export`.
 
+pub mod audit;
 mod auth;
 mod auth_cache;
 mod changes;
@@ -15,11 +16,13 @@ mod export;
 mod idempotency;
 mod iovox;
 mod jtel;
+mod keys;
 mod limits;
 pub mod metrics;
 mod openapi;
 mod record_view;
 mod rules;
+mod scope;
 mod vcc;
 mod webhooks;
 
@@ -85,6 +88,8 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(export::routes())
         .merge(changes::routes())
         .merge(webhooks::routes())
+        .merge(keys::routes())
+        .merge(audit::routes())
         .merge(console::routes());
     let state = AppState {
         store,

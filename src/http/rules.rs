@@ -6,6 +6,7 @@
 //! - `GET` on the same path → the same answer.
 
 use crate::domain::dialing_rules::DialingRules;
+use crate::http::audit;
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
 use crate::http::{ApiError, AppState, Authed, path_id};
@@ -48,5 +49,7 @@ async fn put(
     let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
     check_dedup_fields(&schema, &rules)?;
     state.store.put_rules(auth.tenant, project, rules.clone()).await?;
+    let entry = auth.audit("rules.put", format!("project {project}"), rules.to_json());
+    audit::append(&state, auth.tenant, entry).await;
     Ok(answer(&rules))
 }

@@ -1,6 +1,6 @@
 //! What the web console keeps beyond the dialects' data: sign-in sessions (in the database,
-//! so that any node knows them), uploads of CSV imports with their progress, the tenant's API
-//! users, and a per-project summary of the dialing state. Times are Unix seconds.
+//! so that any node knows them), uploads of CSV imports with their progress, and a
+//! per-project summary of the dialing state. Times are Unix seconds.
 
 use super::{StoreError, TenantId};
 use async_trait::async_trait;
@@ -12,6 +12,8 @@ pub struct ConsoleSession {
     /// The tenant's name as read back (ignored when a session is created).
     pub tenant_name: String,
     pub user: String,
+    /// The key signed in with (`api_keys.id`).
+    pub key_id: i64,
     pub csrf_token: String,
 }
 
@@ -43,12 +45,6 @@ pub struct ImportStatus {
     pub report: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiUser {
-    pub name: String,
-    pub created_at: String,
-}
-
 #[async_trait]
 pub trait ConsoleStore: Send + Sync {
     /// Stores a session (and forgets the expired ones).
@@ -59,13 +55,9 @@ pub trait ConsoleStore: Send + Sync {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
-    /// The session of a token digest, unless it expired or its user was revoked.
+    /// The session of a token digest, unless it expired or its key was revoked.
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<ConsoleSession>, StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
-
-    async fn api_users(&self, tenant: TenantId) -> Result<Vec<ApiUser>, StoreError>;
-    /// Deletes an API user and its console sessions; whether it existed.
-    async fn delete_api_user(&self, tenant: TenantId, user: &str) -> Result<bool, StoreError>;
 
     /// Every project of the tenant with its records counted by dialing state at `now`.
     async fn project_overview(&self, tenant: TenantId, now: i64) -> Result<Vec<ProjectOverview>, StoreError>;

@@ -8,19 +8,21 @@ mod sqlite;
 pub mod write_key;
 
 use crate::domain::ValidationError;
+use crate::domain::audit::{AuditEntry, NewAuditEntry};
 use crate::domain::changes::{Change, ChangeCursor, ChangeFilter};
 use crate::domain::dialing_rules::DialingRules;
 use crate::domain::dnc::{DncChange, DncEntry, DncList, DncListSummary, NewDncEntry};
 use crate::domain::iovox::{
     ContactQuery, ContactView, ContactsRequest, IovoxError, Mode, RuleTemplateInput, RuleTemplateView,
 };
+use crate::domain::keys::{ApiKey, Login, ProjectScope, Role};
 use crate::domain::record::{Contact, Disposition, Record, RecordWrite};
 use crate::domain::schema::{FieldSpec, NewValue, ProjectSchema};
 use crate::domain::webhook::{Delivery, DeliveryState, NewWebhook, Webhook};
 use async_trait::async_trait;
 use std::sync::Arc;
 
-pub use console::{ApiUser, ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview};
+pub use console::{ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview};
 pub use postgres::PostgresStore;
 pub use shared::dedup::check_dedup_fields;
 pub use sqlite::SqliteStore;
@@ -102,14 +104,16 @@ pub enum RecordKey {
     UserData(String),
 }
 
-/// Tenants and their API users.
+/// Tenants and their API users and keys. A user holds any number of keys (for rotation),
+/// each with a role and optionally limited to projects; revoked keys stay listed.
 #[async_trait]
 pub trait TenantStore: Send + Sync {
     /// Creates the tenant if absent; returns its id either way.
     async fn ensure_tenant(&self, name: &str) -> Result<TenantId, StoreError>;
     async fn list_tenants(&self) -> Result<Vec<(TenantId, String)>, StoreError>;
-    /// Creates the user, or with `replace` also sets a new key for an existing one.
-    /// Returns whether the stored key changed.
+    /// Creates the user with this key as an admin key. An existing user keeps its keys
+    /// unless `replace`: then they are all revoked and this one is its only key.
+    /// Returns whether anything changed.
     async fn put_api_user(
         &self,
         tenant: TenantId,
@@ -117,7 +121,33 @@ pub trait TenantStore: Send + Sync {
         key_hash: &str,
         replace: bool,
     ) -> Result<bool, StoreError>;
-    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError>;
+    /// Adds a key (and the user, if new), audited in the same transaction.
+    async fn create_key(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        role: Role,
+        projects: ProjectScope,
+        by: NewAuditEntry,
+    ) -> Result<ApiKey, StoreError>;
+    /// The tenant's keys, revoked ones too, by id.
+    async fn list_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError>;
+    /// Revokes a key of the tenant (NotFound otherwise; revoking twice changes nothing) and
+    /// raises the tenant's key generation, audited in the same transaction.
+    async fn revoke_key(&self, tenant: TenantId, key: i64, by: NewAuditEntry) -> Result<ApiKey, StoreError>;
+    /// The live key these credentials name, with the tenant's key generation read with it.
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<Login>, StoreError>;
+    /// The tenant's key generation: a login remembered at an older one is read again.
+    async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError>;
+}
+
+/// The audit log of admin actions and deletes.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append_audit(&self, tenant: TenantId, entry: NewAuditEntry) -> Result<(), StoreError>;
+    /// Up to `limit` lines with ids above `after`, oldest first.
+    async fn audit_log(&self, tenant: TenantId, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Projects, their fields and list values.
@@ -269,6 +299,18 @@ pub trait DialingStore: Send + Sync {
     ) -> Result<Record, StoreError>;
     /// A record (by id, any project of the tenant) with its dialing state.
     async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError>;
+    /// Per project of every tenant, the records waiting in its claim queue at `now`: not
+    /// done, locked, listed nor claimed, and due. Calling hours and attempt limits are left
+    /// out (the claim applies them). For the metrics: one grouped count over the queue index.
+    async fn queue_depths(&self, now: Option<i64>) -> Result<Vec<QueueDepth>, StoreError>;
+}
+
+/// How many records wait in one project's claim queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueDepth {
+    pub tenant: String,
+    pub project: i64,
+    pub waiting: i64,
 }
 
 /// The do-not-call lists: the VCC Robinson list (`default`, the `robinson` table) and named
@@ -445,6 +487,7 @@ pub trait Store:
     + ContactBookStore
     + ChangeStore
     + WebhookStore
+    + AuditStore
     + ConsoleStore
     + PoolUse
 {
@@ -459,6 +502,7 @@ impl<T> Store for T where
         + ContactBookStore
         + ChangeStore
         + WebhookStore
+        + AuditStore
         + ConsoleStore
         + PoolUse
 {

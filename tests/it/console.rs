@@ -245,8 +245,17 @@ async fn every_page_shows_its_data_and_its_forms_work() {
         .await
         .assert_ok("3619997400 taken off the list.");
 
-    // API keys: create (shown once, works), revoke.
-    let created = console.post("/keys", &[("user", "crm")]).await;
+    // API keys: create a scoped key (shown once, works), revoke it at once, not one's own.
+    let created = console
+        .post(
+            "/keys",
+            &[
+                ("user", "crm"),
+                ("role", "read-write"),
+                ("projects", &project.to_string()),
+            ],
+        )
+        .await;
     created.assert_ok("Copy it now");
     let key = created
         .text
@@ -255,16 +264,49 @@ async fn every_page_shows_its_data_and_its_forms_work() {
         .and_then(|rest| rest.split('<').next())
         .expect("the key")
         .to_string();
+    let key_id = created
+        .text
+        .split("Key #")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the key's id")
+        .to_string();
     let crm = server.client_as(TENANT, "crm", &key);
-    assert_eq!(crm.get("/v2/projects").await.status, StatusCode::OK);
-    console.get("/keys").await.assert_ok("crm");
-    let revoked = console.post("/keys/revoke", &[("user", "crm")]).await;
-    console.follow(&revoked).await.assert_ok("crm revoked.");
-    let own = console.post("/keys/revoke", &[("user", USER)]).await;
+    assert_eq!(crm.get(&format!("/v2/projects/{project}")).await.status, StatusCode::OK);
+    let keys = console.get("/keys").await;
+    keys.assert_ok("read-write");
+    assert!(keys.text.contains(&format!("<td>{project}</td>")), "{}", keys.text);
+    let revoked = console.post("/keys/revoke", &[("key", &key_id)]).await;
+    console
+        .follow(&revoked)
+        .await
+        .assert_ok(&format!("Key #{key_id} of crm revoked."));
+    assert_eq!(
+        crm.get(&format!("/v2/projects/{project}")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let own = console.post("/keys/revoke", &[("key", "1")]).await;
     console
         .follow(&own)
         .await
-        .assert_ok("You cannot revoke the user you are signed in as.");
+        .assert_ok("You cannot revoke the key you are signed in with.");
+
+    // Only an admin key for every project opens the console.
+    let mut reader = Console::signed_out(&server, TENANT);
+    let created = console
+        .post("/keys", &[("user", "viewer"), ("role", "read-only")])
+        .await;
+    let viewer_key = created
+        .text
+        .split("id=\"new-key\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap();
+    let refused = reader.try_sign_in("viewer", viewer_key).await;
+    reader
+        .follow(&refused)
+        .await
+        .assert_ok("The console needs an admin key for all projects.");
 }
 
 #[tokio::test]
@@ -283,7 +325,7 @@ async fn forms_without_the_sessions_csrf_token_are_refused_and_change_nothing() 
         ("/dnc/add".into(), vec![("phone", "3619990000"), ("list", "default")]),
         ("/dnc/remove".into(), vec![("phone", "3619990000"), ("list", "default")]),
         ("/keys".into(), vec![("user", "forged")]),
-        ("/keys/revoke".into(), vec![("user", USER)]),
+        ("/keys/revoke".into(), vec![("key", "1")]),
         ("/logout".into(), vec![]),
     ];
     for (path, fields) in &forms {
@@ -297,7 +339,7 @@ async fn forms_without_the_sessions_csrf_token_are_refused_and_change_nothing() 
     // The upload needs the token in its header.
     let job = console.post(&format!("{base}/imports"), &[("size", "10")]).await;
     let job: serde_json::Value = serde_json::from_str(&job.text).unwrap();
-    let upload = reqwest::Client::new()
+    let upload = crate::common::http_client()
         .put(format!("{}{}", console.root, job["upload"].as_str().unwrap()))
         .header("cookie", &console.cookie)
         .body("name\nx\n")
@@ -365,6 +407,7 @@ async fn another_tenants_console_refuses_the_session_and_its_data_stays_apart() 
 async fn the_console_answers_where_the_host_names_the_tenant() {
     let db = Database::fresh();
     let server = Server::start(&db);
+    dialbase::install_tls_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

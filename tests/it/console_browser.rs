@@ -53,7 +53,12 @@ async fn start_driver(program: &Path) -> Driver {
         url: format!("http://127.0.0.1:{port}"),
     };
     let started = Instant::now();
-    while reqwest::get(format!("{}/status", driver.url)).await.is_err() {
+    while crate::common::http_client()
+        .get(format!("{}/status", driver.url))
+        .send()
+        .await
+        .is_err()
+    {
         assert!(
             started.elapsed() < Duration::from_secs(20),
             "chromedriver did not start"

@@ -155,7 +155,7 @@ async fn only_the_tenants_own_projects_export_and_only_with_credentials() {
     let reply = api.get("/dialbase/v1/projects/x/export").await;
     assert_eq!(reply.status, 404, "{}", reply.text);
 
-    let anonymous = reqwest::Client::new()
+    let anonymous = crate::common::http_client()
         .get(format!("{}{}", api.base, export_path(project, None)))
         .send()
         .await

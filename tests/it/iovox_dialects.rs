@@ -71,7 +71,7 @@ async fn tenants_only_see_their_own_contacts() {
 async fn host_header_basic_auth_and_countries() {
     let db = Database::fresh();
     let server = Server::start(&db);
-    let reply = reqwest::Client::new()
+    let reply = crate::common::http_client()
         .get(format!("{}/Countries?v=3&method=getCountries", server.base))
         .header("host", "mycc.api.example.com")
         .basic_auth("mycc", Some(KEY))

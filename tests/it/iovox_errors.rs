@@ -201,13 +201,13 @@ async fn credentials_and_body_size() {
     let wrong = server.client_as("mycc", "mycc", "wrong-key");
     let reply = wrong.contacts(Method::GET, "getContacts", None).await;
     reply.assert_error(401, "HTTP 401: Unauthorized");
-    let no_credentials = reqwest::Client::new()
+    let no_credentials = crate::common::http_client()
         .get(format!("{}/mycc/Contacts?v=3&method=getContacts", server.base))
         .send()
         .await
         .unwrap();
     assert_eq!(no_credentials.status(), 401);
-    let basic = reqwest::Client::new()
+    let basic = crate::common::http_client()
         .get(format!("{}/mycc/Contacts?v=3&method=getContacts", server.base))
         .basic_auth("mycc", Some(KEY))
         .send()

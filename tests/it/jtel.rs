@@ -471,7 +471,7 @@ async fn without_a_prefix_the_host_names_the_tenant() {
     let api = server.client();
     let campaign = api.project("Outbound").await;
     let id = insert(&api, contact(campaign, "A", "a", "111111")).await[0];
-    let reply = reqwest::Client::new()
+    let reply = crate::common::http_client()
         .get(format!("{}/dialler/contacts/contact/{id}", server.base))
         .header("host", "mycc.dialbase.example")
         .basic_auth(USER, Some(KEY))

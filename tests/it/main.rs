@@ -1,5 +1,6 @@
 //! The integration tests, one binary: each module drives the real `dialbase` binary over HTTP.
 
+mod audit;
 mod backup;
 mod bench_smoke;
 mod change_feed;
@@ -24,10 +25,12 @@ mod iovox_dialects;
 mod iovox_errors;
 mod iovox_rules;
 mod jtel;
+mod keys;
 mod metrics;
 mod model;
 mod openapi;
 mod postgres_layout;
+mod postgres_tls;
 mod rate_limits;
 mod schema_cache_nodes;
 mod storage_batches;

@@ -111,7 +111,9 @@ fn the_route_reader_finds_chained_methods() {
 async fn the_document_is_valid_openapi_3_1_and_describes_every_json_route() {
     let db = Database::fresh();
     let server = Server::start(&db);
-    let response = reqwest::get(format!("{}/openapi.json", server.base))
+    let response = crate::common::http_client()
+        .get(format!("{}/openapi.json", server.base))
+        .send()
         .await
         .expect("get");
     assert_eq!(response.status(), 200);
@@ -172,7 +174,9 @@ async fn the_document_is_valid_openapi_3_1_and_describes_every_json_route() {
     assert!(stale.is_empty(), "described routes the router lacks: {stale:?}");
 
     // The reference page is rendered from the same operations.
-    let page = reqwest::get(format!("{}/api/", server.base))
+    let page = crate::common::http_client()
+        .get(format!("{}/api/", server.base))
+        .send()
         .await
         .unwrap()
         .text()

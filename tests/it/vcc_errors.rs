@@ -181,7 +181,7 @@ async fn the_host_header_names_the_tenant_without_a_path_prefix() {
     let db = Database::fresh();
     let server = Server::start(&db);
     let project = server.client().project("By host").await;
-    let reply = reqwest::Client::new()
+    let reply = crate::common::http_client()
         .get(format!("{}/v2/projects", server.base))
         .header("host", "mycc.asp.example.com")
         .basic_auth("mycc", Some(KEY))

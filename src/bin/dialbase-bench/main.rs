@@ -77,6 +77,7 @@ struct Options {
 }
 
 fn main() -> ExitCode {
+    dialbase::install_tls_provider();
     // Re-run as `dialbase serve` (the server under test) or `dialbase export`: the very code.
     if std::env::args()
         .nth(1)

@@ -6,9 +6,10 @@
 //! Secure when the request came over TLS (`X-Forwarded-Proto: https` from the proxy).
 
 use super::error::ConsoleError;
-use super::page::{self, Notice};
+use super::page::{self, Notice, with_notice};
 use crate::domain::auth::{generate_key, hash_key};
 use crate::domain::calldate;
+use crate::domain::keys::{ProjectScope, Role};
 use crate::http::auth::tenant_name;
 use crate::http::limits::Caller;
 use crate::http::{ApiError, AppState};
@@ -90,6 +91,8 @@ pub struct Console {
     pub tenant: TenantId,
     pub tenant_name: String,
     pub user: String,
+    /// The admin key signed in with.
+    pub key_id: i64,
     pub csrf: String,
     token_hash: String,
 }
@@ -143,6 +146,7 @@ impl FromRequestParts<AppState> for Console {
             tenant: session.tenant,
             tenant_name: session.tenant_name,
             user: session.user,
+            key_id: session.key_id,
             csrf: session.csrf_token,
             token_hash,
         })
@@ -217,20 +221,30 @@ pub async fn login(
             "Too many failed sign-ins: wait a minute and try again.",
         ));
     }
-    let tenant = state
+    let login = state
         .store
         .authenticate(&place.tenant_name, &form.user, &hash_key(&form.key))
         .await?;
-    let Some(tenant) = tenant else {
+    let Some(login) = login else {
         state.limits.login_failed(callers);
         return Ok(Redirect::to(&format!("{}/login?error=Wrong+user+or+key.", place.base)).into_response());
     };
+    // The console shows and changes everything of the tenant, keys included.
+    if login.role != Role::Admin || login.projects != ProjectScope::All {
+        let to = with_notice(
+            &format!("{}/login", place.base),
+            "error",
+            "The console needs an admin key for all projects.",
+        );
+        return Ok(Redirect::to(&to).into_response());
+    }
     let token = generate_key();
     let now = calldate::now_seconds();
     let session = ConsoleSession {
-        tenant,
+        tenant: login.tenant,
         tenant_name: place.tenant_name.clone(),
         user: form.user,
+        key_id: login.key_id,
         csrf_token: generate_key(),
     };
     state

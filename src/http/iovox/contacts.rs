@@ -6,6 +6,7 @@ use crate::domain::iovox::book::fill_default_display_names;
 use crate::domain::iovox::{
     Mode, parse_contact_ids, parse_contact_query, parse_contacts_request, query_flag, write_contacts_xml,
 };
+use crate::http::audit;
 use crate::http::{AppState, Authed};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -41,7 +42,10 @@ pub async fn contacts(auth: Authed<Iovox>, State(state): State<AppState>, call: 
             query_flag(params, "rm_if_user", "Remove If User")?;
             let rm_rules = query_flag(params, "rm_rules", "Remove Rules")?;
             let contact_ids = parse_contact_ids(params)?;
+            let detail = serde_json::json!({"contacts": contact_ids, "rm_rules": rm_rules});
             store.delete_contacts(auth.tenant, contact_ids, rm_rules).await?;
+            let entry = auth.audit("record.delete", "contact book".into(), detail);
+            audit::append(&state, auth.tenant, entry).await;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         method => {

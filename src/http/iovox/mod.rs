@@ -23,6 +23,7 @@ pub struct Iovox;
 
 impl Dialect for Iovox {
     type Error = reply::IovoxReply;
+    const NAME: &'static str = "iovox";
 
     fn credentials(parts: &Parts) -> Option<(String, String)> {
         let header = |name: &str| parts.headers.get(name)?.to_str().ok().map(str::to_owned);

@@ -33,6 +33,7 @@ impl From<ApiError> for IovoxReply {
         Self(
             match e {
                 ApiError::Unauthorized => IovoxError::http_status(401, "Unauthorized"),
+                ApiError::Forbidden(_) => IovoxError::http_status(403, "Forbidden"),
                 ApiError::NotFound(_) => IovoxError::http_status(404, "Not Found"),
                 ApiError::BadRequest(message) | ApiError::Conflict(message) => bad_request(message),
                 ApiError::Invalid(invalid) => bad_request(invalid.detail),

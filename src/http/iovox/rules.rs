@@ -6,6 +6,7 @@ use super::{Call, Iovox};
 use crate::domain::iovox::{
     countries as all_countries, parse_rule_templates_request, write_countries_xml, write_rule_templates_xml,
 };
+use crate::http::audit;
 use crate::http::{AppState, Authed};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,7 +22,14 @@ const RULE_METHODS: &[(&str, &str)] = &[("createRuleTemplates", "POST"), ("getRu
 pub async fn rules(auth: Authed<Iovox>, State(state): State<AppState>, call: Call) -> Result<Response, IovoxReply> {
     if call.method(RULE_METHODS)? == "createRuleTemplates" {
         let templates = parse_rule_templates_request(&call.body()?)?;
+        let count = templates.len();
         state.store.create_rule_templates(auth.tenant, templates).await?;
+        let entry = auth.audit(
+            "rule_template.create",
+            "contact book".into(),
+            serde_json::json!({"templates": count}),
+        );
+        audit::append(&state, auth.tenant, entry).await;
         return Ok(StatusCode::CREATED.into_response());
     }
     let templates = state.store.list_rule_templates(auth.tenant).await?;

@@ -8,6 +8,7 @@ use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::resolve::resolve_batch;
+use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, MAX_BATCH_ITEMS, json_body, path_id, too_many_items};
 use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate, StoreError};
 use axum::Json;
@@ -56,7 +57,13 @@ pub async fn delete(
     params: RawPathParams,
     Query(query): Params,
 ) -> Result<Response, JtelError> {
-    state.store.delete_record(auth.tenant, key_of(&params, &query)?).await?;
+    let id = state.store.delete_record(auth.tenant, key_of(&params, &query)?).await?;
+    audit::append(
+        &state,
+        auth.tenant,
+        auth.audit("record.delete", format!("record {id}"), json!({})),
+    )
+    .await;
     Ok(done())
 }
 
@@ -112,6 +119,7 @@ pub async fn insert(
         writes.push(input.write);
     }
     let campaign = campaign.ok_or_else(|| ApiError::BadRequest("no contact given".into()))?;
+    auth.allow_project(campaign)?;
     let (_, schema) = state.store.project_schema(auth.tenant, campaign).await?;
     let (resolved, _) = resolve_batch(&schema, writes.iter().map(|w| w.form.as_slice()));
     if let Some((index, e)) = resolved

@@ -16,6 +16,7 @@ pub struct Jtel;
 
 impl Dialect for Jtel {
     type Error = JtelError;
+    const NAME: &'static str = "jtel";
 }
 
 pub fn routes() -> Router<AppState> {

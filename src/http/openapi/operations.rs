@@ -512,4 +512,42 @@ pub static OPERATIONS: &[Operation] = &[
             "Send a dead delivery again",
         )
     },
+    Operation {
+        response: r#"{"status":200,"keys":[{"id":1,"user":"mycc","role":"admin","projects":null,"created_at":"2026-01-05 09:00:00","revoked_at":null}]}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/keys",
+            Api::Dialbase,
+            "The tenant's API keys, revoked ones too (admin keys)",
+        )
+    },
+    Operation {
+        request: Some(r#"{"user":"crm","role":"read-write","projects":[1,2]}"#),
+        response: r#"{"status":201,"key":{"id":2,"user":"crm","role":"read-write","projects":[1,2],"created_at":"2026-01-05 09:00:00","revoked_at":null},"secret":"shown-once"}"#,
+        ..op(
+            "post",
+            "/dialbase/v1/keys",
+            Api::Dialbase,
+            "Create a key with a role, optionally limited to projects (the secret is shown once)",
+        )
+    },
+    Operation {
+        response: r#"{"status":200}"#,
+        ..op(
+            "delete",
+            "/dialbase/v1/keys/{id}",
+            Api::Dialbase,
+            "Revoke a key (it stops working at once on every node)",
+        )
+    },
+    Operation {
+        query: &[("after", "entries after this id"), ("limit", "entries per page")],
+        response: r#"{"status":200,"entries":[{"id":1,"at":"2026-01-05 09:00:00","user":"mycc","source":"dialbase","action":"key.create","target":"user crm","detail":{}}],"next_after":1}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/audit",
+            Api::Dialbase,
+            "The audit log, oldest first (admin keys for all projects)",
+        )
+    },
 ];

@@ -36,6 +36,7 @@ impl From<ValidationError> for VccError {
 fn error_message(e: &ApiError) -> String {
     match e {
         ApiError::Unauthorized => "error.unauthorized".into(),
+        ApiError::Forbidden(_) => "error.forbidden".into(),
         ApiError::NotFound(what) => format!("error.{what}_not_exists"),
         ApiError::BadRequest(_) => "error.wrong_request_format".into(),
         ApiError::Invalid(v) => format!("error.{}", v.code),

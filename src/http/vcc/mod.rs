@@ -16,6 +16,7 @@ pub struct Vcc;
 
 impl Dialect for Vcc {
     type Error = envelope::VccError;
+    const NAME: &'static str = "vcc";
 }
 
 pub fn routes() -> Router<AppState> {

@@ -7,6 +7,7 @@ use crate::domain::ValidationError;
 use crate::domain::schema::{
     FieldKind, FieldSpec, NewValue, ProjectSchema, ValueAttributes, validate_field_name, validate_value_name,
 };
+use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, path_id};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,6 +23,7 @@ pub async fn list_projects(auth: Authed<Vcc>, State(state): State<AppState>) -> 
     let projects = state.store.list_projects(auth.tenant).await?;
     Ok(ok(projects
         .iter()
+        .filter(|p| auth.projects.allows(p.id))
         .map(|p| project_json(p.id, &p.name))
         .collect::<Vec<_>>()))
 }
@@ -35,6 +37,8 @@ pub async fn create_project(
     let name = body.get("name").and_then(scalar_text).unwrap_or_default();
     validate_value_name(&name)?;
     let id = state.store.create_project(auth.tenant, name.trim()).await?;
+    let entry = auth.audit("project.create", format!("project {id}"), json!({"name": name.trim()}));
+    audit::append(&state, auth.tenant, entry).await;
     Ok(ok(json!(id)))
 }
 
@@ -159,6 +163,7 @@ pub async fn add_field(
         .as_object()
         .ok_or_else(|| ApiError::BadRequest("the body must be a field object".into()))?;
     let spec = parse_field(object)?;
+    let detail = json!({"project": project, "name": spec.name, "type": spec.kind.as_str()});
     let id = state
         .store
         .add_field(auth.tenant, project, spec)
@@ -169,6 +174,8 @@ pub async fn add_field(
             }
             other => other.into(),
         })?;
+    let entry = auth.audit("field.create", format!("field {id}"), detail);
+    audit::append(&state, auth.tenant, entry).await;
     Ok(ok(json!(id)))
 }
 
@@ -204,6 +211,15 @@ pub async fn add_values(
             Err(e) => errors.push(item_error(index, &e)),
         }
     }
+    if !created.is_empty() {
+        let ids: Vec<i64> = created.iter().map(|(_, id)| *id).collect();
+        let entry = auth.audit(
+            "value.create",
+            format!("field {field}"),
+            json!({"project": project, "values": ids}),
+        );
+        audit::append(&state, auth.tenant, entry).await;
+    }
     // The vendor answers a plain list when all succeeded and an index-keyed object otherwise.
     let response = if errors.is_empty() {
         json!(created.iter().map(|(_, id)| id).collect::<Vec<_>>())
@@ -224,6 +240,7 @@ pub async fn modify_value(
     let field = path_id(&params, "fieldid", "field")?;
     let value = path_id(&params, "valueid", "value")?;
     let new = parse_value(&json_body(body)?)?;
+    let detail = json!({"project": project, "field": field, "name": new.name});
     let result = state
         .store
         .modify_values(auth.tenant, project, field, vec![(value, new)])
@@ -232,7 +249,11 @@ pub async fn modify_value(
     match result.into_iter().next() {
         Some(Err(e)) if e.code == "value_not_exists" => Err(ApiError::NotFound("value").into()),
         Some(Err(e)) => Err(e.into()),
-        _ => Ok(ok(json!(true))),
+        _ => {
+            let entry = auth.audit("value.modify", format!("value {value}"), detail);
+            audit::append(&state, auth.tenant, entry).await;
+            Ok(ok(json!(true)))
+        }
     }
 }
 
@@ -246,5 +267,11 @@ pub async fn delete_value(
     let field = path_id(&params, "fieldid", "field")?;
     let value = path_id(&params, "valueid", "value")?;
     state.store.delete_value(auth.tenant, project, field, value).await?;
+    let entry = auth.audit(
+        "value.delete",
+        format!("value {value}"),
+        json!({"project": project, "field": field}),
+    );
+    audit::append(&state, auth.tenant, entry).await;
     Ok(ok(json!(true)))
 }

@@ -10,6 +10,7 @@ use super::record_body::VccRecord;
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::record::{RecordWrite, parse_contact_slot, validate_contact, validate_phone_field};
+use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::http::{MAX_BATCH_ITEMS, too_many_items};
 use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
@@ -321,7 +322,16 @@ pub async fn add_disposition(
     let object = body
         .as_object()
         .ok_or_else(|| ValidationError::new("wrong_disposition_format", "the body must be an object"))?;
-    update_one(&state, auth.tenant, project, record, disposition_write(object)?).await
+    let response = update_one(&state, auth.tenant, project, record, disposition_write(object)?).await?;
+    if response.status().is_success() {
+        let entry = auth.audit(
+            "disposition.add",
+            format!("record {record}"),
+            Value::Object(object.clone()),
+        );
+        audit::append(&state, auth.tenant, entry).await;
+    }
+    Ok(response)
 }
 
 fn disposition_target(element: &Map<String, Value>) -> Result<RecordTarget, ValidationError> {
@@ -375,5 +385,11 @@ pub async fn batch_dispositions(
             write: disposition_write(&merged)?,
         })
     };
-    run_updates(&state, auth.tenant, project, elements.iter().map(parse).collect()).await
+    let response = run_updates(&state, auth.tenant, project, elements.iter().map(parse).collect()).await?;
+    if response.status().is_success() {
+        let detail = json!({"elements": elements.len(), "disposition": defaults});
+        let entry = auth.audit("disposition.modify", format!("project {project}"), detail);
+        audit::append(&state, auth.tenant, entry).await;
+    }
+    Ok(response)
 }

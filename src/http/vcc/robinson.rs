@@ -9,6 +9,7 @@ use super::payload::scalar_text;
 use crate::domain::ValidationError;
 use crate::domain::contact::normalize_phone;
 use crate::domain::dnc::{DncList, NewDncEntry};
+use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, MAX_BATCH_ITEMS, too_many_items};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -66,6 +67,10 @@ pub async fn add(
         .store
         .put_dnc_entries(auth.tenant, list, entries, by, None)
         .await?;
+    if added > 0 {
+        let entry = auth.audit("dnc.add", "list default".into(), json!({"numbers": added}));
+        audit::append(&state, auth.tenant, entry).await;
+    }
     Ok(partial(json!(added > 0), errors, added))
 }
 
@@ -81,9 +86,11 @@ pub async fn delete(
         .unwrap_or_default();
     let removed = state
         .store
-        .remove_dnc_entries(auth.tenant, DncList::robinson(), vec![phone], &auth.user, None)
+        .remove_dnc_entries(auth.tenant, DncList::robinson(), vec![phone.clone()], &auth.user, None)
         .await?;
     if removed.first().copied().unwrap_or(false) {
+        let entry = auth.audit("dnc.remove", "list default".into(), json!({"phone": phone}));
+        audit::append(&state, auth.tenant, entry).await;
         Ok(ok(json!(true)))
     } else {
         Err(ApiError::NotFound("number").into())

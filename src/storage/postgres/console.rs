@@ -1,7 +1,7 @@
 //! The console's sessions, uploads, API users and project summary on PostgreSQL.
 
 use super::PostgresStore;
-use crate::storage::{ApiUser, ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview, StoreError, TenantId};
+use crate::storage::{ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview, StoreError, TenantId};
 use async_trait::async_trait;
 
 const OVERVIEW: &str = "
@@ -44,12 +44,13 @@ impl ConsoleStore for PostgresStore {
                 tx.execute("DELETE FROM console_sessions WHERE expires_at <= $1", &[&now])
                     .await?;
                 tx.execute(
-                    "INSERT INTO console_sessions (token_hash, tenant_id, username, csrf_token, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO console_sessions (token_hash, tenant_id, username, key_id, csrf_token, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     &[
                         token_hash,
                         &session.tenant,
                         &session.user,
+                        &session.key_id,
                         &session.csrf_token,
                         &now,
                         &expires_at,
@@ -67,9 +68,9 @@ impl ConsoleStore for PostgresStore {
             Box::pin(async move {
                 let statement = tx
                     .prepare_cached(
-                        "SELECT s.tenant_id, s.username, s.csrf_token, t.name FROM console_sessions s
+                        "SELECT s.tenant_id, s.username, s.csrf_token, t.name, s.key_id FROM console_sessions s
                      JOIN tenants t ON t.id = s.tenant_id
-                         JOIN api_users u ON u.tenant_id = s.tenant_id AND u.username = s.username
+                         JOIN api_keys k ON k.id = s.key_id AND k.tenant_id = s.tenant_id AND k.revoked_at IS NULL
                          WHERE s.token_hash = $1 AND s.expires_at > $2",
                     )
                     .await?;
@@ -81,6 +82,7 @@ impl ConsoleStore for PostgresStore {
                         user: r.get(1),
                         csrf_token: r.get(2),
                         tenant_name: r.get(3),
+                        key_id: r.get(4),
                     }))
             })
         })
@@ -93,47 +95,6 @@ impl ConsoleStore for PostgresStore {
                 tx.execute("DELETE FROM console_sessions WHERE token_hash = $1", &[token_hash])
                     .await?;
                 Ok(())
-            })
-        })
-        .await
-    }
-
-    async fn api_users(&self, tenant: TenantId) -> Result<Vec<ApiUser>, StoreError> {
-        self.read((), |tx, ()| {
-            Box::pin(async move {
-                let rows = tx
-                    .query(
-                        "SELECT username, created_at FROM api_users WHERE tenant_id = $1 ORDER BY username",
-                        &[&tenant],
-                    )
-                    .await?;
-                Ok(rows
-                    .iter()
-                    .map(|r| ApiUser {
-                        name: r.get(0),
-                        created_at: r.get(1),
-                    })
-                    .collect())
-            })
-        })
-        .await
-    }
-
-    async fn delete_api_user(&self, tenant: TenantId, user: &str) -> Result<bool, StoreError> {
-        self.write(user, |tx, user| {
-            Box::pin(async move {
-                tx.execute(
-                    "DELETE FROM console_sessions WHERE tenant_id = $1 AND username = $2",
-                    &[&tenant, user],
-                )
-                .await?;
-                let deleted = tx
-                    .execute(
-                        "DELETE FROM api_users WHERE tenant_id = $1 AND username = $2",
-                        &[&tenant, user],
-                    )
-                    .await?;
-                Ok(deleted > 0)
             })
         })
         .await

@@ -17,7 +17,7 @@ use crate::domain::record::Record;
 use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::{POSTGRES, SqlArg};
-use crate::storage::{CallRelease, DialState, DialingStore};
+use crate::storage::{CallRelease, DialState, DialingStore, QueueDepth};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
@@ -474,4 +474,33 @@ impl DialingStore for PostgresStore {
     async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError> {
         self.read((), |tx, _| Box::pin(dial_state(tx, tenant, record))).await
     }
+
+    async fn queue_depths(&self, now: Option<i64>) -> Result<Vec<QueueDepth>, StoreError> {
+        self.read((), |tx, _| Box::pin(queue_depths(tx, now))).await
+    }
+}
+
+/// Counted over `records_queue` (its predicate repeated, so that an index-only scan serves it).
+async fn queue_depths(tx: &Tx<'_>, now: Option<i64>) -> PgResult<Vec<QueueDepth>> {
+    let rows = tx
+        .query(
+            "SELECT t.name, q.project_id, q.waiting FROM (
+                 SELECT tenant_id, project_id, count(*) AS waiting FROM records
+                 WHERE done_at IS NULL AND claimed_by IS NULL AND NOT locked AND NOT robinson
+                   AND (next_calldate IS NULL
+                        OR next_calldate <= COALESCE($1, extract(epoch FROM now())::bigint))
+                 GROUP BY tenant_id, project_id) AS q
+             JOIN tenants t ON t.id = q.tenant_id
+             ORDER BY t.name, q.project_id",
+            &[&now],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| QueueDepth {
+            tenant: r.get(0),
+            project: r.get(1),
+            waiting: r.get(2),
+        })
+        .collect())
 }

@@ -18,6 +18,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../../migrations/postgres/007_dnc_lists.sql")),
     (8, include_str!("../../../migrations/postgres/008_change_feed.sql")),
     (9, include_str!("../../../migrations/postgres/009_webhooks.sql")),
+    (10, include_str!("../../../migrations/postgres/010_api_keys.sql")),
+    (11, include_str!("../../../migrations/postgres/011_audit_log.sql")),
     (12, include_str!("../../../migrations/postgres/012_console.sql")),
 ];
 

@@ -12,6 +12,7 @@ mod dedup;
 mod dialler;
 mod dnc_lists;
 mod fields;
+mod keys;
 mod migrate;
 mod record_rows;
 mod records_read;
@@ -20,6 +21,7 @@ mod rules;
 mod search;
 mod statistics;
 mod tenants;
+mod tls;
 mod webhooks;
 
 use super::StoreError;
@@ -27,14 +29,14 @@ use super::shared::schema_cache::SchemaCache;
 use crate::domain::ValidationError;
 use crate::domain::iovox::IovoxError;
 use crate::domain::schema::nul_character;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
+use deadpool_postgres::{ManagerConfig, Pool, RecyclingMethod, Runtime, Transaction};
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio_postgres::IsolationLevel;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{IsolationLevel, NoTls};
 
 pub struct PostgresStore {
     pool: Pool,
@@ -191,16 +193,12 @@ impl PostgresStore {
     /// Connects to a `postgres://` URL and applies pending migrations (serialised
     /// between nodes starting at once).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
+        let manager = tls::manager(
+            url,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
-        );
+        )?;
         let pool = Pool::builder(manager)
             // Most of a request's time on a connection is waiting for round trips: more
             // connections than cores keep the server busy (the default is 4 per core).

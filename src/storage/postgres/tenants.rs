@@ -2,11 +2,14 @@
 
 use super::PostgresStore;
 use super::fields::Schemas;
+use super::keys;
 use super::records_read::select_rows;
 use super::{PgResult, Tx};
+use crate::domain::audit::{AuditEntry, NewAuditEntry};
 use crate::domain::calldate;
+use crate::domain::keys::{ApiKey, Login, ProjectScope, Role};
 use crate::storage::TenantId;
-use crate::storage::{StoreError, TenantStore};
+use crate::storage::{AuditStore, StoreError, TenantStore};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use std::collections::HashSet;
@@ -26,41 +29,6 @@ pub async fn ensure_tenant(tx: &Transaction<'_>, name: &str) -> PgResult<TenantI
 pub async fn list_tenants(tx: &Transaction<'_>) -> PgResult<Vec<(TenantId, String)>> {
     let rows = tx.query("SELECT id, name FROM tenants ORDER BY id", &[]).await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-}
-
-pub async fn put_api_user(
-    tx: &Transaction<'_>,
-    tenant: TenantId,
-    user: &str,
-    key_hash: &str,
-    replace: bool,
-) -> PgResult<bool> {
-    let sql = if replace {
-        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id, username) DO UPDATE SET key_hash = excluded.key_hash"
-    } else {
-        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id, username) DO NOTHING"
-    };
-    Ok(tx.execute(sql, &[&tenant, &user, &key_hash, &calldate::now()]).await? > 0)
-}
-
-pub async fn authenticate(
-    tx: &Transaction<'_>,
-    tenant: &str,
-    user: &str,
-    key_hash: &str,
-) -> PgResult<Option<TenantId>> {
-    let statement = tx
-        .prepare_cached(
-            "SELECT t.id FROM tenants t JOIN api_users u ON u.tenant_id = t.id
-             WHERE t.name = $1 AND u.username = $2 AND u.key_hash = $3",
-        )
-        .await?;
-    Ok(tx
-        .query_opt(&statement, &[&tenant, &user, &key_hash])
-        .await?
-        .map(|r| r.get(0)))
 }
 
 /// Takes the tenant's row in share mode until the transaction ends: a writer of record
@@ -171,15 +139,61 @@ impl TenantStore for PostgresStore {
         replace: bool,
     ) -> Result<bool, StoreError> {
         self.write((user, key_hash), |tx, (user, key_hash)| {
-            Box::pin(put_api_user(tx, tenant, user, key_hash, replace))
+            Box::pin(keys::put_api_user(tx, tenant, user, key_hash, replace))
         })
         .await
     }
 
-    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
-        self.read((tenant, user, key_hash), |tx, (tenant, user, key_hash)| {
-            Box::pin(authenticate(tx, tenant, user, key_hash))
+    async fn create_key(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        role: Role,
+        projects: ProjectScope,
+        by: NewAuditEntry,
+    ) -> Result<ApiKey, StoreError> {
+        self.write((user, key_hash, projects, by), |tx, (user, key_hash, projects, by)| {
+            Box::pin(keys::create_key(tx, tenant, user, key_hash, role, projects, by))
         })
         .await
+    }
+
+    async fn list_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        self.read((), |tx, ()| Box::pin(keys::list_keys(tx, tenant))).await
+    }
+
+    async fn revoke_key(&self, tenant: TenantId, key: i64, by: NewAuditEntry) -> Result<ApiKey, StoreError> {
+        self.write(by, |tx, by| Box::pin(keys::revoke_key(tx, tenant, key, by)))
+            .await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<Login>, StoreError> {
+        self.read((tenant, user, key_hash), |tx, (tenant, user, key_hash)| {
+            Box::pin(keys::authenticate(tx, tenant, user, key_hash))
+        })
+        .await
+    }
+
+    /// One statement outside a transaction: a single round trip on a cached login.
+    async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError> {
+        let client = self.connection().await?;
+        let statement = client
+            .prepare_cached("SELECT key_generation FROM tenants WHERE id = $1")
+            .await?;
+        Ok(client.query_opt(&statement, &[&tenant]).await?.map_or(-1, |r| r.get(0)))
+    }
+}
+
+#[async_trait]
+impl AuditStore for PostgresStore {
+    async fn append_audit(&self, tenant: TenantId, entry: NewAuditEntry) -> Result<(), StoreError> {
+        self.write(entry, |tx, entry| Box::pin(keys::append_audit(tx, tenant, entry)))
+            .await
+    }
+
+    async fn audit_log(&self, tenant: TenantId, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read((), |tx, ()| Box::pin(keys::audit_log(tx, tenant, after, limit)))
+            .await
     }
 }

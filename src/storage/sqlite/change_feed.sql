@@ -1,19 +1,23 @@
 -- The change feed's triggers (docs/changes.md), installed at start-up unless
 -- DIALBASE_CHANGE_FEED=off. An update says what changed about the record: one event
--- per kind, most records get one.
+-- per kind, most records get one. An event's id is the next of its tenant's.
 CREATE TRIGGER IF NOT EXISTS change_feed_add AFTER INSERT ON records BEGIN
-    INSERT INTO changes (tenant_id, project_id, record_id, kind, at)
-    VALUES (new.tenant_id, new.project_id, new.id, 'add', unixepoch());
+    INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+    VALUES (new.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = new.tenant_id), 0) + 1,
+            new.project_id, new.id, 'add', unixepoch());
 END;
 
 CREATE TRIGGER IF NOT EXISTS change_feed_delete AFTER DELETE ON records BEGIN
-    INSERT INTO changes (tenant_id, project_id, record_id, kind, at)
-    VALUES (old.tenant_id, old.project_id, old.id, 'delete', unixepoch());
+    INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+    VALUES (old.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = old.tenant_id), 0) + 1,
+            old.project_id, old.id, 'delete', unixepoch());
 END;
 
 CREATE TRIGGER IF NOT EXISTS change_feed_update AFTER UPDATE ON records BEGIN
-    INSERT INTO changes (tenant_id, project_id, record_id, kind, at)
-    SELECT new.tenant_id, new.project_id, new.id, kind, unixepoch() FROM (
+    INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+    SELECT new.tenant_id,
+           coalesce((SELECT max(id) FROM changes WHERE tenant_id = new.tenant_id), 0) + row_number() OVER (),
+           new.project_id, new.id, kind, unixepoch() FROM (
         SELECT 'modify' AS kind
          WHERE old.data IS NOT new.data OR old.user_data IS NOT new.user_data
             OR old.phone_field IS NOT new.phone_field OR old.price IS NOT new.price
@@ -33,6 +37,8 @@ CREATE TRIGGER IF NOT EXISTS change_feed_update AFTER UPDATE ON records BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS change_feed_disposition AFTER INSERT ON dispositions BEGIN
-    INSERT INTO changes (tenant_id, project_id, record_id, kind, at)
-    SELECT r.tenant_id, r.project_id, r.id, 'disposition', unixepoch() FROM records r WHERE r.id = new.record_id;
+    INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+    SELECT r.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = r.tenant_id), 0) + 1,
+           r.project_id, r.id, 'disposition', unixepoch()
+      FROM records r WHERE r.id = new.record_id;
 END;

@@ -1,6 +1,7 @@
 //! The change feed and idempotency keys on SQLite (docs/changes.md). Triggers append the
-//! events (`change_feed.sql`); one writer commits at a time, so an event's id is its
-//! place in commit order and serves as both parts of the cursor.
+//! events (`change_feed.sql`); one writer commits at a time, so an event's id (counted
+//! per tenant) is its place in the tenant's commit order and serves as both parts of the
+//! cursor.
 
 use super::SqliteStore;
 use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind};
@@ -97,24 +98,37 @@ impl ChangeStore for SqliteStore {
     }
 
     async fn prune(&self, events_before: i64, keys_before: i64) -> Result<u64, StoreError> {
-        // In slices: one big delete would hold the writer (and every write) meanwhile.
+        let tenants: Vec<TenantId> = self
+            .read(|tx, _| {
+                Ok(tx
+                    .prepare("SELECT id FROM tenants")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await?;
+        // Per tenant, from its oldest event (ids grow with time), in slices: one big delete
+        // would hold the writer (and every write) meanwhile. A tenant's newest event stays.
         let mut pruned = 0;
-        loop {
-            let deleted = self
-                .write(move |tx, _| {
-                    Ok(tx
-                        .prepare_cached(
-                            "DELETE FROM changes
-                              WHERE id IN (SELECT id FROM (SELECT id, at FROM changes ORDER BY id LIMIT 5000)
-                                            WHERE at < ?1)
-                                AND id < (SELECT max(id) FROM changes)",
-                        )?
-                        .execute([events_before])?)
-                })
-                .await?;
-            pruned += deleted as u64;
-            if deleted < 5000 {
-                break;
+        for tenant in tenants {
+            loop {
+                let deleted = self
+                    .write(move |tx, _| {
+                        Ok(tx
+                            .prepare_cached(
+                                "DELETE FROM changes
+                                  WHERE tenant_id = ?1
+                                    AND id IN (SELECT id FROM (SELECT id, at FROM changes WHERE tenant_id = ?1
+                                                                ORDER BY id LIMIT 5000)
+                                                WHERE at < ?2)
+                                    AND id < (SELECT max(id) FROM changes WHERE tenant_id = ?1)",
+                            )?
+                            .execute(params![tenant, events_before])?)
+                    })
+                    .await?;
+                pruned += deleted as u64;
+                if deleted < 5000 {
+                    break;
+                }
             }
         }
         self.write(move |tx, _| {

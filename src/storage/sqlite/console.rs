@@ -1,7 +1,7 @@
 //! The console's sessions, uploads, API users and project summary on SQLite.
 
 use super::SqliteStore;
-use crate::storage::{ApiUser, ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview, StoreError, TenantId};
+use crate::storage::{ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
@@ -31,12 +31,13 @@ impl ConsoleStore for SqliteStore {
         self.write(move |tx, _| {
             tx.execute("DELETE FROM console_sessions WHERE expires_at <= ?1", [now])?;
             tx.execute(
-                "INSERT INTO console_sessions (token_hash, tenant_id, username, csrf_token, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO console_sessions (token_hash, tenant_id, username, key_id, csrf_token, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     token_hash,
                     session.tenant,
                     session.user,
+                    session.key_id,
                     session.csrf_token,
                     now,
                     expires_at
@@ -52,9 +53,9 @@ impl ConsoleStore for SqliteStore {
         self.read_point(move |tx, _| {
             Ok(tx
                 .prepare_cached(
-                    "SELECT s.tenant_id, s.username, s.csrf_token, t.name FROM console_sessions s
+                    "SELECT s.tenant_id, s.username, s.csrf_token, t.name, s.key_id FROM console_sessions s
                      JOIN tenants t ON t.id = s.tenant_id
-                     JOIN api_users u ON u.tenant_id = s.tenant_id AND u.username = s.username
+                     JOIN api_keys k ON k.id = s.key_id AND k.tenant_id = s.tenant_id AND k.revoked_at IS NULL
                      WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                 )?
                 .query_row(params![token_hash, now], |r| {
@@ -63,6 +64,7 @@ impl ConsoleStore for SqliteStore {
                         user: r.get(1)?,
                         csrf_token: r.get(2)?,
                         tenant_name: r.get(3)?,
+                        key_id: r.get(4)?,
                     })
                 })
                 .optional()?)
@@ -75,36 +77,6 @@ impl ConsoleStore for SqliteStore {
         self.write(move |tx, _| {
             tx.execute("DELETE FROM console_sessions WHERE token_hash = ?1", [token_hash])?;
             Ok(())
-        })
-        .await
-    }
-
-    async fn api_users(&self, tenant: TenantId) -> Result<Vec<ApiUser>, StoreError> {
-        self.read(move |tx, _| {
-            let mut statement =
-                tx.prepare("SELECT username, created_at FROM api_users WHERE tenant_id = ?1 ORDER BY username")?;
-            let rows = statement.query_map([tenant], |r| {
-                Ok(ApiUser {
-                    name: r.get(0)?,
-                    created_at: r.get(1)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
-    }
-
-    async fn delete_api_user(&self, tenant: TenantId, user: &str) -> Result<bool, StoreError> {
-        let user = user.to_string();
-        self.write(move |tx, _| {
-            tx.execute(
-                "DELETE FROM console_sessions WHERE tenant_id = ?1 AND username = ?2",
-                params![tenant, user],
-            )?;
-            Ok(tx.execute(
-                "DELETE FROM api_users WHERE tenant_id = ?1 AND username = ?2",
-                params![tenant, user],
-            )? > 0)
         })
         .await
     }

@@ -15,7 +15,7 @@ use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release,
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{SQLITE, SqlArg};
-use crate::storage::{CallRelease, DialState, DialingStore};
+use crate::storage::{CallRelease, DialState, DialingStore, QueueDepth};
 use crate::storage::{RecordKey, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::types::Value;
@@ -376,4 +376,29 @@ impl DialingStore for SqliteStore {
     async fn dial_state(&self, tenant: TenantId, record: i64) -> Result<(Record, DialState), StoreError> {
         self.read(move |tx, cache| dial_state(tx, cache, tenant, record)).await
     }
+
+    async fn queue_depths(&self, now: Option<i64>) -> Result<Vec<QueueDepth>, StoreError> {
+        self.read(move |tx, _| queue_depths(tx, now_or_clock(now))).await
+    }
+}
+
+/// Counted over `records_queue` (its predicate repeated, so that SQLite reads only the index).
+fn queue_depths(conn: &Connection, now: i64) -> Result<Vec<QueueDepth>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT t.name, q.project_id, q.waiting FROM (
+             SELECT project_id, count(*) AS waiting FROM records
+             WHERE done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0
+               AND (next_calldate IS NULL OR next_calldate <= ?1)
+             GROUP BY project_id) AS q
+         JOIN projects p ON p.id = q.project_id JOIN tenants t ON t.id = p.tenant_id
+         ORDER BY t.name, q.project_id",
+    )?;
+    let rows = statement.query_map([now], |r| {
+        Ok(QueueDepth {
+            tenant: r.get(0)?,
+            project: r.get(1)?,
+            waiting: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

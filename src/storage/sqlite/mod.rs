@@ -13,6 +13,7 @@ mod dialler;
 mod dnc_lists;
 mod fields;
 mod functions;
+mod keys;
 mod memory;
 mod migrate;
 mod records_read;

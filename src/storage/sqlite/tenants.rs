@@ -2,13 +2,16 @@
 
 use super::SqliteStore;
 use super::fields::schema;
+use super::keys;
 use super::records_write::load_row;
+use crate::domain::audit::{AuditEntry, NewAuditEntry};
 use crate::domain::calldate;
-use crate::storage::TenantStore;
+use crate::domain::keys::{ApiKey, Login, ProjectScope, Role};
 use crate::storage::shared::schema_cache::SchemaCache;
+use crate::storage::{AuditStore, TenantStore};
 use crate::storage::{StoreError, TenantId};
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 pub fn ensure_tenant(conn: &Connection, name: &str) -> Result<TenantId, StoreError> {
     conn.execute(
@@ -22,38 +25,6 @@ pub fn list_tenants(conn: &Connection) -> Result<Vec<(TenantId, String)>, StoreE
     let mut stmt = conn.prepare("SELECT id, name FROM tenants ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn put_api_user(
-    conn: &Connection,
-    tenant: TenantId,
-    user: &str,
-    key_hash: &str,
-    replace: bool,
-) -> Result<bool, StoreError> {
-    let sql = if replace {
-        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (tenant_id, username) DO UPDATE SET key_hash = excluded.key_hash"
-    } else {
-        "INSERT INTO api_users (tenant_id, username, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (tenant_id, username) DO NOTHING"
-    };
-    Ok(conn.execute(sql, params![tenant, user, key_hash, calldate::now()])? > 0)
-}
-
-pub fn authenticate(
-    conn: &Connection,
-    tenant: &str,
-    user: &str,
-    key_hash: &str,
-) -> Result<Option<TenantId>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT t.id FROM tenants t JOIN api_users u ON u.tenant_id = t.id
-             WHERE t.name = ?1 AND u.username = ?2 AND u.key_hash = ?3",
-        )?
-        .query_row(params![tenant, user, key_hash], |r| r.get(0))
-        .optional()?)
 }
 
 /// Lists the numbers and flags every record holding one of them.
@@ -128,13 +99,50 @@ impl TenantStore for SqliteStore {
         replace: bool,
     ) -> Result<bool, StoreError> {
         let (user, key_hash) = (user.to_string(), key_hash.to_string());
-        self.write(move |tx, _| put_api_user(tx, tenant, &user, &key_hash, replace))
+        self.write(move |tx, _| keys::put_api_user(tx, tenant, &user, &key_hash, replace))
             .await
     }
 
-    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<TenantId>, StoreError> {
-        let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
-        self.read(move |tx, _| authenticate(tx, &tenant, &user, &key_hash))
+    async fn create_key(
+        &self,
+        tenant: TenantId,
+        user: &str,
+        key_hash: &str,
+        role: Role,
+        projects: ProjectScope,
+        by: NewAuditEntry,
+    ) -> Result<ApiKey, StoreError> {
+        let (user, key_hash) = (user.to_string(), key_hash.to_string());
+        self.write(move |tx, _| keys::create_key(tx, tenant, &user, &key_hash, role, &projects, by))
             .await
+    }
+
+    async fn list_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        self.read(move |tx, _| keys::list_keys(tx, tenant)).await
+    }
+
+    async fn revoke_key(&self, tenant: TenantId, key: i64, by: NewAuditEntry) -> Result<ApiKey, StoreError> {
+        self.write(move |tx, _| keys::revoke_key(tx, tenant, key, by)).await
+    }
+
+    async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<Login>, StoreError> {
+        let (tenant, user, key_hash) = (tenant.to_string(), user.to_string(), key_hash.to_string());
+        self.read_point(move |tx, _| keys::authenticate(tx, &tenant, &user, &key_hash))
+            .await
+    }
+
+    async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError> {
+        self.read_point(move |tx, _| keys::key_generation(tx, tenant)).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, tenant: TenantId, entry: NewAuditEntry) -> Result<(), StoreError> {
+        self.write(move |tx, _| keys::append_audit(tx, tenant, entry)).await
+    }
+
+    async fn audit_log(&self, tenant: TenantId, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(move |tx, _| keys::audit_log(tx, tenant, after, limit)).await
     }
 }

@@ -54,6 +54,7 @@ pub fn csrf_of(html: &str) -> Option<String> {
 }
 
 fn plain_client() -> reqwest::Client {
+    dialbase::install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

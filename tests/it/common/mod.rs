@@ -145,6 +145,12 @@ fn postgres_admin(admin_url: &str, statement: String) -> Result<(), String> {
     .map_err(|_| "admin thread panicked".to_string())?
 }
 
+/// An HTTP client (reqwest needs the process's TLS provider installed first).
+pub fn http_client() -> reqwest::Client {
+    dialbase::install_tls_provider();
+    reqwest::Client::new()
+}
+
 pub struct Server {
     child: Child,
     pub base: String,
@@ -196,7 +202,7 @@ impl Server {
 
     pub fn client_as(&self, tenant: &str, user: &str, key: &str) -> Client {
         Client {
-            http: reqwest::Client::new(),
+            http: crate::common::http_client(),
             base: format!("{}/{tenant}", self.base),
             user: user.into(),
             key: key.into(),

@@ -19,6 +19,9 @@ const SEQUENCES: &str = "
         ('records', (SELECT max(id) FROM records)), ('dispositions', (SELECT max(id) FROM dispositions)),
         ('rule_templates', (SELECT max(id) FROM rule_templates))) AS s(t, m)";
 
+/// SHA-256 of `legacy-key-123`, as version 3 stored keys.
+const LEGACY_KEY_DIGEST: &str = "b43642573aa5d4a913a8526df7362f1471ec13ad4e5c8dfff8f758eef2a6db31";
+
 #[tokio::test]
 async fn a_version_3_database_is_upgraded_with_every_record_intact() {
     let db = Database::fresh();
@@ -44,9 +47,29 @@ async fn a_version_3_database_is_upgraded_with_every_record_intact() {
     }
     client.batch_execute(SEED_V3).await.expect("the version-3 rows");
     client.batch_execute(SEQUENCES).await.expect("the sequences");
+    // A user of the single-key days (before migration 010): its key becomes an admin key.
+    client
+        .batch_execute(&format!(
+            "INSERT INTO api_users (tenant_id, username, key_hash, created_at)
+             VALUES (1, 'legacy', '{LEGACY_KEY_DIGEST}', '2020-01-01 00:00:00')"
+        ))
+        .await
+        .expect("an API user of version 3");
 
     let server = Server::start(&db);
     check_upgraded(&server.client()).await;
+    let legacy = server.client_as("mycc", "legacy", "legacy-key-123");
+    let keys = legacy.get("/dialbase/v1/keys").await;
+    assert_eq!(keys.status, 200, "the old key is an admin key: {}", keys.text);
+    let legacy_keys: Vec<&serde_json::Value> = keys.body["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["user"] == "legacy")
+        .collect();
+    assert_eq!(legacy_keys.len(), 1);
+    assert_eq!(legacy_keys[0]["role"], "admin");
+    assert_eq!(legacy_keys[0]["created_at"], "2020-01-01 00:00:00");
     let versions: Vec<i64> = client
         .query("SELECT version FROM schema_migrations ORDER BY version", &[])
         .await

@@ -79,4 +79,13 @@ async fn a_version_1_database_is_migrated_and_answers_as_before() {
         .await;
     let city = api.get(&format!("/v2/projects/1/records/{}", added[0])).await;
     assert_eq!(city.body["response"]["values"]["city"], "London UK");
+
+    // Version 1's single key per user (migration 010) is now that user's admin key.
+    let keys = api.get("/dialbase/v1/keys").await;
+    assert_eq!(keys.status, 200, "{}", keys.text);
+    assert_eq!(
+        keys.body["keys"],
+        serde_json::json!([{"id": 1, "user": "mycc", "role": "admin", "projects": null,
+                            "created_at": "2026-11-23 22:24:48", "revoked_at": null}])
+    );
 }
