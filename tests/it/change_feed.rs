@@ -107,11 +107,16 @@ async fn every_change_of_a_record_is_an_event_in_commit_order() {
         of("dnc", b),
         of("delete", b),
     ];
-    // A contact's number is also the record's phone field: "modify" comes with it.
+    // A contact's number is also the record's phone field: "modify" comes with it (on
+    // SQLite before or after "contact": one update, two triggers).
     let without_contact_modify: Vec<_> = got
         .iter()
         .enumerate()
-        .filter(|(i, e)| !(**e == of("modify", b) && got.get(i + 1) == Some(&of("contact", b))))
+        .filter(|(i, e)| {
+            let beside_contact =
+                (*i > 0 && got[i - 1] == of("contact", b)) || got.get(i + 1) == Some(&of("contact", b));
+            !(**e == of("modify", b) && beside_contact)
+        })
         .map(|(_, e)| e.clone())
         .collect();
     assert_eq!(without_contact_modify, expected, "all: {got:?}");

@@ -11,13 +11,18 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 
 const TRIGGERS: &str = include_str!("change_feed.sql");
-const TRIGGER_NAMES: [&str; 4] = [
+const TRIGGER_NAMES: [&str; 10] = [
     "change_feed_add",
     "change_feed_delete",
-    "change_feed_update",
+    "change_feed_modify",
+    "change_feed_contact",
+    "change_feed_claim",
+    "change_feed_release",
+    "change_feed_lock",
+    "change_feed_unlock",
+    "change_feed_dnc",
     "change_feed_disposition",
 ];
-
 /// Installs the feed's triggers, or removes them when the feed is off.
 pub fn set_feed(conn: &Connection, on: bool) -> Result<(), StoreError> {
     if on {
