@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod domain;
 pub mod http;
+pub mod settings;
 pub mod storage;
 pub mod webhook_sender;
 

@@ -7,6 +7,7 @@
 use crate::domain::calldate;
 use crate::domain::changes::{Change, ChangeCursor};
 use crate::domain::webhook::{Delivery, DeliveryState, Webhook, backoff_seconds, signature};
+use crate::settings::number;
 use crate::storage::{Redelivery, Store, StoreError, WebhookProgress};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,25 +28,13 @@ pub struct SenderConfig {
     pub timeout: Duration,
 }
 
-fn number(name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
-    match std::env::var(name) {
-        Err(_) => Ok(default),
-        Ok(text) => text
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| format!("{name} must be a number from {} to {}", range.start(), range.end())),
-    }
-}
-
 impl SenderConfig {
     pub fn from_env() -> Result<Self, String> {
         Ok(Self {
             lease_seconds: number("DIALBASE_WEBHOOK_LEASE", 30, 1..=3_600)?,
             attempts: number("DIALBASE_WEBHOOK_ATTEMPTS", 8, 1..=100)?,
             idle: Duration::from_millis(200),
-            timeout: Duration::from_secs(number("DIALBASE_WEBHOOK_TIMEOUT", 10, 1..=300)? as u64),
+            timeout: Duration::from_secs(number("DIALBASE_WEBHOOK_TIMEOUT", 10, 1..=300)?),
         })
     }
 }

@@ -37,28 +37,12 @@ impl ServerLimits {
     /// The limits from the environment, with the soft fd limit raised as far as allowed
     /// and the connection cap kept below it.
     pub fn from_env() -> Result<Self, String> {
-        let seconds = |name: &str, default: u64| -> Result<Duration, String> {
-            match std::env::var(name) {
-                Ok(text) => text
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .map(Duration::from_secs)
-                    .ok_or_else(|| format!("{name} must be a positive number of seconds")),
-                Err(_) => Ok(Duration::from_secs(default)),
-            }
-        };
+        let seconds =
+            |name: &str, default: u64| crate::settings::number(name, default, 1..=u64::MAX).map(Duration::from_secs);
         let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
         let fitting = usize::try_from(fds.saturating_sub(RESERVED_FDS).max(16)).unwrap_or(usize::MAX);
-        let max_connections = match std::env::var("DIALBASE_MAX_CONNECTIONS") {
-            Ok(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or("DIALBASE_MAX_CONNECTIONS must be a positive number")?
-                .min(fitting),
-            Err(_) => fitting.min(10_000),
-        };
+        let max_connections =
+            crate::settings::number("DIALBASE_MAX_CONNECTIONS", fitting.min(10_000), 1..=usize::MAX)?.min(fitting);
         Ok(ServerLimits {
             header_timeout: seconds("DIALBASE_HEADER_TIMEOUT", 10)?,
             body_timeout: seconds("DIALBASE_BODY_TIMEOUT", 30)?,

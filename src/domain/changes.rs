@@ -68,12 +68,12 @@ impl FromStr for ChangeKind {
 
 /// A comma-separated list of change types (`add,modify`); empty names none.
 pub fn parse_kinds(text: &str) -> Result<Vec<ChangeKind>, ValidationError> {
-    let mut kinds: Vec<ChangeKind> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
+    kinds_named(text.split(',').map(str::trim).filter(|name| !name.is_empty()))
+}
+
+/// The change types these names give, in order and each once.
+pub fn kinds_named<'a>(names: impl Iterator<Item = &'a str>) -> Result<Vec<ChangeKind>, ValidationError> {
+    let mut kinds: Vec<ChangeKind> = names.map(str::parse).collect::<Result<_, _>>()?;
     kinds.sort();
     kinds.dedup();
     Ok(kinds)

@@ -120,7 +120,12 @@ pub(crate) async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<S
     {
         return Some(customer.to_string());
     }
-    let host = parts.headers.get(HOST)?.to_str().ok()?;
+    host_tenant(&parts.headers)
+}
+
+/// The tenant the Host header names: its first label.
+pub(crate) fn host_tenant(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(HOST)?.to_str().ok()?;
     host.split(['.', ':']).next().map(str::to_ascii_lowercase)
 }
 

@@ -10,7 +10,7 @@ use crate::domain::calldate;
 use crate::storage::{StoredKey, StoredReply, WriteKey};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -160,8 +160,7 @@ fn tenant_of(request: &Request) -> Option<String> {
     if !ROOTS.contains(&first) {
         return Some(first.to_string());
     }
-    let host = request.headers().get(HOST)?.to_str().ok()?;
-    host.split(['.', ':']).next().map(str::to_ascii_lowercase)
+    super::auth::host_tenant(request.headers())
 }
 
 /// What makes two requests the same: method, path and query, body, and the credentials

@@ -125,16 +125,7 @@ pub async fn serve(listen: &str, store: Arc<dyn Store>) -> Result<(), String> {
 const QUEUE_SAMPLE: u64 = 15;
 
 fn queue_sample_interval() -> Result<Duration, String> {
-    match std::env::var("DIALBASE_QUEUE_SAMPLE") {
-        Err(_) => Ok(Duration::from_secs(QUEUE_SAMPLE)),
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|s| (1..=3600).contains(s))
-            .map(Duration::from_secs)
-            .ok_or_else(|| format!("DIALBASE_QUEUE_SAMPLE must be 1-3600 seconds, not {text:?}")),
-    }
+    crate::settings::number("DIALBASE_QUEUE_SAMPLE", QUEUE_SAMPLE, 1..=3600).map(Duration::from_secs)
 }
 
 /// `dialbase_claim_queue_depth{tenant, project}`: one grouped count per sample. A project

@@ -14,7 +14,7 @@
 use crate::domain::ValidationError;
 use crate::domain::auth::generate_key;
 use crate::domain::calldate;
-use crate::domain::changes::{ChangeCursor, ChangeFilter, ChangeKind};
+use crate::domain::changes::{ChangeCursor, ChangeFilter, kinds_named};
 use crate::domain::webhook::{Delivery, DeliveryState, NewWebhook, Webhook, WebhookUrl, check_secret};
 use crate::http::dialer::DialbaseApi;
 use crate::http::jtel::JtelError;
@@ -81,12 +81,7 @@ async fn create(
         }
         None => generate_key(),
     };
-    let kinds = body
-        .types
-        .unwrap_or_default()
-        .iter()
-        .map(|t| t.parse::<ChangeKind>())
-        .collect::<Result<Vec<_>, _>>()?;
+    let kinds = kinds_named(body.types.iter().flatten().map(String::as_str))?;
     let after = body.after.map(|a| a.parse::<ChangeCursor>()).transpose()?;
     if let Some(project) = body.project {
         // A project that is not the tenant's is refused, not watched in vain.
@@ -104,12 +99,7 @@ async fn create(
         secret: secret.clone(),
         filter: ChangeFilter {
             project: body.project,
-            kinds: {
-                let mut kinds = kinds;
-                kinds.sort();
-                kinds.dedup();
-                kinds
-            },
+            kinds,
         },
         after,
     };

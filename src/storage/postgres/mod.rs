@@ -175,15 +175,7 @@ const POOL_SIZE: usize = 32;
 
 /// `DIALBASE_PG_POOL`: connections per node, else [`POOL_SIZE`].
 fn pool_size() -> Result<usize, StoreError> {
-    match std::env::var("DIALBASE_PG_POOL") {
-        Err(_) => Ok(POOL_SIZE),
-        Ok(text) => text
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1_000).contains(n))
-            .ok_or_else(|| StoreError::Backend(format!("DIALBASE_PG_POOL must be 1-1000, not {text:?}"))),
-    }
+    crate::settings::number("DIALBASE_PG_POOL", POOL_SIZE, 1..=1_000).map_err(StoreError::Backend)
 }
 
 /// How often a transaction that hit a serialization failure or deadlock is tried.
