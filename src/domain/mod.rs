@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod call_outcome;
 pub mod calldate;
+pub mod canonical;
 pub mod changes;
 pub mod contact;
 pub mod dialing;

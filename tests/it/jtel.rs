@@ -69,7 +69,11 @@ async fn the_seed_contact_reads_back_in_the_vendors_shape() {
     // The same record through VCC Live: one store.
     let vcc = api.get(&format!("/v2/projects/{campaign}/records/{id}")).await;
     assert_eq!(vcc.body["response"]["data"]["phone1"], "49891234567");
-    assert_eq!(vcc.body["response"]["data"]["Company"], "Company");
+    assert_eq!(
+        vcc.body["response"]["data"]["company"], "Company",
+        "jtel's Company is the canonical company"
+    );
+    assert_eq!(vcc.body["response"]["data"]["name"], "Mustermann");
 }
 
 #[tokio::test]
@@ -256,11 +260,11 @@ async fn update_sets_and_clears_fields() {
     let mut fields = api.field_names(campaign).await;
     fields.sort();
     let expected = [
-        "Company",
-        "Name",
         "Tag",
         "bPhoneNumber1Invalid",
+        "company",
         "nTriesPhoneNumber1",
+        "name",
         "phone1",
         "phone2",
     ];

@@ -21,15 +21,6 @@ use super::validate::{ContactLookup, Mode, StoredContact, validate_contacts};
 use crate::domain::record::RecordWrite;
 use crate::domain::resolve::FormValue;
 
-/// The record's dialable numbers mirror the first number of each phone detail,
-/// so the dialler and the Robinson check see a contact's numbers.
-pub const PHONE_MIRRORS: [(Detail, &str); 4] = [
-    (Detail::MobilePhone, "phone1"),
-    (Detail::HomePhone, "phone2"),
-    (Detail::BusinessPhone, "phone3"),
-    (Detail::BusinessFax, "phone4"),
-];
-
 /// A stored contact: its record and every detail value (phones as digits),
 /// several values of a list detail in their stored order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,8 +160,8 @@ pub struct ContactsPlan {
 
 /// Validates the request against the snapshot (see `validate_contacts`) and
 /// plans its writes. Each contact is one record of the contact book:
-/// `user_data` is the contact_id, each detail a field of the same name (list
-/// details as several values), and `phone1..phone4` mirror the phones.
+/// `user_data` is the contact_id, each detail its field (`Detail::field`: the canonical
+/// contact's where there is one; list details as several values).
 pub fn plan_contacts(
     request: &ContactsRequest,
     mode: Mode,
@@ -231,17 +222,7 @@ fn record_write(contact: &ContactInput, stored: Option<&BookContact>, replace_de
         } else {
             FormValue::Text(last.1.clone())
         };
-        form.push((detail.element_name().to_owned(), value));
-    }
-    for (phone, mirror) in PHONE_MIRRORS {
-        let sent = form.iter().find(|(name, _)| name == phone.element_name());
-        if let Some((_, value)) = sent {
-            let first = match value {
-                FormValue::Values(numbers) => numbers.first().cloned(),
-                _ => None,
-            };
-            form.push((mirror.to_owned(), first.map_or(FormValue::Clear, FormValue::Text)));
-        }
+        form.push((detail.field().to_owned(), value));
     }
     RecordWrite {
         form,

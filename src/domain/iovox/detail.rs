@@ -90,6 +90,13 @@ impl Detail {
         }
     }
 
+    /// The stored field that holds this detail: a canonical contact field (`display_name`
+    /// is `name`, `home_city` is `city`, `mobile_phone` is `phone1`, ...) or, for a detail
+    /// outside the canonical model, the field of its element's name.
+    pub fn field(&self) -> &'static str {
+        crate::domain::canonical::iovox_field(*self)
+    }
+
     /// Exact, case-sensitive match: XML element names are case-sensitive.
     pub fn from_element(name: &str) -> Option<Detail> {
         Detail::ALL.into_iter().find(|d| d.element_name() == name)

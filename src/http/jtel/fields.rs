@@ -7,8 +7,9 @@
 //! | `UserData` | `user_data` |
 //! | `dtNextTry` | `next_calldate` |
 //! | `PhoneNumber1`..`PhoneNumber9` | form fields `phone1`..`phone9` (digits only) |
+//! | `Name`, `FirstName`, `Company`, `Email`, `Address`, `City`, `PostalCode`, `Region`, `Country`, `Comment` | the canonical contact's fields (`name`, `first_name`, ..., `notes`: `domain::canonical`, docs/fields.md) |
 //! | `bLocked`, `bRobinson`, `ReservedUsersUID` | lock flag, Robinson flag, current claimant (read-only) |
-//! | anything else (`Company`, `Email`, `Tag`, ...) | the form field of the same name |
+//! | anything else (`Salutation`, `Tag`, `last_name`, ...) | the form field of the same name |
 //!
 //! Values follow jtel's naming: `bX` is a boolean, `nX`, `RandomSortOrder` and `...AcdAgentEndReasonsID`
 //! integers, `Amount` a number, `dtX` a date; they are checked on the way in and typed again on
@@ -16,10 +17,11 @@
 
 use crate::domain::ValidationError;
 use crate::domain::calldate;
+use crate::domain::canonical::{self, Canonical};
 use crate::domain::contact::normalize_phone;
 use crate::domain::record::{Record, RecordWrite};
 use crate::domain::resolve::FormValue;
-use crate::domain::schema::{is_phone_field, phone_slot};
+use crate::domain::schema::is_phone_field;
 use serde_json::{Map, Value, json};
 
 pub const CAMPAIGN: &str = "DiallerCampaignsID";
@@ -57,7 +59,7 @@ fn kind(key: &str) -> Kind {
             .and_then(|rest| rest.chars().next())
             .is_some_and(|c| c.is_ascii_uppercase())
     };
-    if phone_number_slot(key).is_some() {
+    if canonical::jtel_phone_slot(key).is_some() {
         Kind::Phone
     } else if key == "Amount" {
         Kind::Number
@@ -72,20 +74,9 @@ fn kind(key: &str) -> Kind {
     }
 }
 
-fn phone_number_slot(key: &str) -> Option<u8> {
-    match key.strip_prefix("PhoneNumber")?.as_bytes() {
-        [d @ b'1'..=b'9'] => Some(d - b'0'),
-        _ => None,
-    }
-}
-
 /// The form field a jtel key names.
 pub fn form_name(key: &str) -> String {
-    phone_number_slot(key).map_or_else(|| key.to_string(), |slot| format!("phone{slot}"))
-}
-
-fn jtel_name(field: &str) -> String {
-    phone_slot(field).map_or_else(|| field.to_string(), |slot| format!("PhoneNumber{slot}"))
+    canonical::jtel_field(key)
 }
 
 fn wrong(key: &str, what: &str) -> ValidationError {
@@ -192,7 +183,7 @@ pub fn campaign_of_new(input: &ContactInput) -> Result<i64, ValidationError> {
             .iter()
             .any(|(name, value)| wanted(name) && matches!(value, FormValue::Text(_)))
     };
-    if !has(&|name| name == "Name") {
+    if !has(&|name| name == Canonical::Name.field_name()) {
         return Err(ValidationError::new("missing_name", "Name is mandatory"));
     }
     if !has(&is_phone_field) {
@@ -231,9 +222,10 @@ pub fn contact_json(record: &Record) -> Value {
     });
     let mut out = EMPTY.clone();
     for entry in &record.form {
-        let key = jtel_name(&entry.name);
-        let text = entry.text();
-        out.insert(key.clone(), typed(&key, text));
+        if let Some(key) = canonical::jtel_key(&entry.name) {
+            let text = entry.text();
+            out.insert(key.clone(), typed(&key, text));
+        }
     }
     let own = json!({
         "DiallerContactsID": record.id, CAMPAIGN: record.project_id, "UserData": record.user_data,
@@ -261,7 +253,7 @@ mod tests {
         assert_eq!(kind("Company"), Kind::Text);
         assert_eq!(form_name("PhoneNumber9"), "phone9");
         assert_eq!(form_name("PhoneNumber10"), "PhoneNumber10");
-        assert_eq!(jtel_name("phone2"), "PhoneNumber2");
+        assert_eq!(form_name("Company"), "company");
     }
 
     #[test]
@@ -282,6 +274,8 @@ mod tests {
         assert_eq!(value("phone2"), Some(FormValue::Clear));
         assert_eq!(value("bPhoneNumber1Invalid"), Some(FormValue::Text("false".into())));
         assert_eq!(value("Tag"), Some(FormValue::Clear));
+        assert_eq!(value("name"), Some(FormValue::Text("Mustermann".into())));
+        assert_eq!(value("company"), Some(FormValue::Text("Company".into())));
         assert_eq!(value("DiallerContactsID"), None, "read-only keys are not stored");
     }
 

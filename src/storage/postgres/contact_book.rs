@@ -151,7 +151,7 @@ async fn load_by_display_names(
     snapshot: &mut BookSnapshot,
 ) -> PgResult<()> {
     let schema = current_schema(tx, tenant, book).await?;
-    let Some(field) = schema.field(Detail::DisplayName.element_name()) else {
+    let Some(field) = schema.field(Detail::DisplayName.field()) else {
         return Ok(());
     };
     let condition = "(r.data -> $3::text) ?| $4::text[]";
@@ -236,7 +236,7 @@ fn contact_filter(tenant: TenantId, book: i64, schema: &ProjectSchema, query: &C
         let Some(wanted) = wanted else { continue };
         let fields: Vec<i64> = details
             .iter()
-            .filter_map(|d| schema.field(d.element_name()).map(|f| f.id))
+            .filter_map(|d| schema.field(d.field()).map(|f| f.id))
             .collect();
         if fields.is_empty() || wanted.contains('\0') {
             c.and("FALSE");

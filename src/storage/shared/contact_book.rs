@@ -3,6 +3,7 @@
 //! themselves live in `domain::iovox::book`.
 
 use super::{DocOp, SqlArg, SqlDialect};
+use crate::domain::canonical::iovox_detail;
 use crate::domain::iovox::book::BookContact;
 use crate::domain::iovox::{ContactQuery, Detail};
 use crate::domain::record::{FormEntry, RecordWrite};
@@ -12,12 +13,12 @@ use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError};
 /// The name the contact book project shows under in the VCC Live API.
 pub const BOOK_NAME: &str = "Contact book";
 
-/// The contact a record of the book holds: its detail fields (other fields, e.g. the
-/// phoneN mirrors, are left out), several values of a list detail in their order.
+/// The contact a record of the book holds: its detail fields (other fields are left
+/// out), several values of a list detail in their order.
 pub fn book_contact(record_id: i64, form: Vec<FormEntry>) -> BookContact {
     let details = form
         .into_iter()
-        .filter_map(|entry| Detail::from_element(&entry.name).map(|detail| (detail, entry.values)))
+        .filter_map(|entry| iovox_detail(&entry.name).map(|detail| (detail, entry.values)))
         .flat_map(|(detail, values)| values.into_iter().map(move |v| (detail, v.text)))
         .collect();
     BookContact { record_id, details }
@@ -89,7 +90,7 @@ impl ContactFilter {
             if let Some(wanted) = wanted {
                 let fields: Vec<i64> = details
                     .iter()
-                    .filter_map(|d| schema.field(d.element_name()).map(|f| f.id))
+                    .filter_map(|d| schema.field(d.field()).map(|f| f.id))
                     .collect();
                 filter.value_in(dialect, &fields, wanted, contains);
             }
@@ -144,7 +145,7 @@ mod tests {
     use crate::storage::shared::{POSTGRES, SQLITE, SqlArg};
 
     fn schema() -> ProjectSchema {
-        text_fields(&[(7, "display_name"), (8, "email"), (9, "email_2")])
+        text_fields(&[(7, "name"), (8, "email"), (9, "email_2")])
     }
 
     fn query() -> ContactQuery {

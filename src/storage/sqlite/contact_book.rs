@@ -82,7 +82,7 @@ fn load_by_display_names(
     snapshot: &mut BookSnapshot,
 ) -> Result<(), StoreError> {
     let schema = schema(conn, cache, book)?;
-    let Some(field) = schema.field(Detail::DisplayName.element_name()) else {
+    let Some(field) = schema.field(Detail::DisplayName.field()) else {
         return Ok(());
     };
     let mut stmt = conn.prepare_cached(&format!(

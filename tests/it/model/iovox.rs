@@ -1,6 +1,6 @@
 //! iovox createContacts / deleteContacts on the model: the tenant's contact book is a project
-//! whose records are the contacts (`user_data` = contact_id, a text field per detail, the
-//! first mobile phone mirrored as `phone1`).
+//! whose records are the contacts (`user_data` = contact_id, a text field per detail: the
+//! canonical `name` for display_name, `phone1` for the mobile phones).
 
 use super::expect::{Checked, Effects, new_ids, status};
 use super::ops::IoContact;
@@ -69,8 +69,8 @@ fn refusal(m: &Model, contacts: &[IoContact]) -> Option<String> {
             m.records.values().any(|r| {
                 Some(r.project) == book
                     && r.user_data.is_some()
-                    && m.texts(r, "display_name").concat() == *name
-                    && m.texts(r, "mobile_phone").contains(phone)
+                    && m.texts(r, "name").concat() == *name
+                    && m.texts(r, "phone1").contains(phone)
             })
         });
         if taken {
@@ -116,12 +116,11 @@ pub async fn create(m: &mut Model, api: &Client, contacts: &[IoContact], reply: 
         .map_err(|e| format!("the new contacts' records, read through jtel: {e}"))?;
     for (c, id) in contacts.iter().zip(&ids) {
         let numbers = mobiles(c);
-        let mut form = vec![("display_name".to_string(), FormValue::Text(c.display_name.clone()))];
+        let mut form = vec![("name".to_string(), FormValue::Text(c.display_name.clone()))];
         if let Some(company) = &c.company {
             form.push(("company".into(), FormValue::Text(company.clone())));
         }
-        form.push(("mobile_phone".into(), FormValue::Values(numbers.clone())));
-        form.push(("phone1".into(), FormValue::Text(numbers[0].clone())));
+        form.push(("phone1".into(), FormValue::Values(numbers.clone())));
         let schema = m.book.as_mut().expect("the book");
         let cells =
             resolve(schema, &form, m.step).map_err(|code| format!("the model rejects its own contact: {code}"))?;

@@ -131,10 +131,12 @@ fn jtel_contact(item: &Form) -> Result<JtelWrite, Code> {
                     .and_then(|n| phone_slot(&format!("phone{n}")))
                 {
                     Some(slot) => format!("phone{slot}"),
-                    None => key.to_string(),
+                    None => super::resolve::jtel_field(key),
                 };
                 let value = match text {
-                    Some(t) if field != key => FormValue::Text(normalize_phone(&t)?),
+                    Some(t) if phone_slot(&field).is_some() && key.starts_with("PhoneNumber") => {
+                        FormValue::Text(normalize_phone(&t)?)
+                    }
                     Some(t) => FormValue::Text(t),
                     None => FormValue::Clear,
                 };
@@ -147,7 +149,7 @@ fn jtel_contact(item: &Form) -> Result<JtelWrite, Code> {
             .any(|(name, value)| wanted(name) && matches!(value, FormValue::Text(_)))
     };
     let campaign = campaign.ok_or("missing_campaign")?;
-    if !has(&|name| name == "Name") {
+    if !has(&|name| name == "name") {
         return Err("missing_name");
     }
     if !has(&|name| phone_slot(name).is_some()) {

@@ -50,6 +50,40 @@ pub fn phone_slot(name: &str) -> Option<u8> {
     }
 }
 
+/// jtel keys of the canonical contact's fields (docs/fields.md), written out again here.
+const JTEL_CANONICAL: [(&str, &str); 10] = [
+    ("Name", "name"),
+    ("FirstName", "first_name"),
+    ("Company", "company"),
+    ("Email", "email"),
+    ("Address", "address"),
+    ("City", "city"),
+    ("PostalCode", "postcode"),
+    ("Region", "region"),
+    ("Country", "country"),
+    ("Comment", "notes"),
+];
+
+/// The field a jtel key writes (phones are handled by the caller).
+pub fn jtel_field(key: &str) -> String {
+    JTEL_CANONICAL
+        .iter()
+        .find(|(jtel, _)| *jtel == key)
+        .map_or_else(|| key.to_string(), |(_, field)| field.to_string())
+}
+
+/// The jtel key a field shows under; None for a custom field named like a canonical key.
+pub fn jtel_key(field: &str) -> Option<String> {
+    if let Some(slot) = phone_slot(field) {
+        return Some(format!("PhoneNumber{slot}"));
+    }
+    if let Some((jtel, _)) = JTEL_CANONICAL.iter().find(|(_, f)| *f == field) {
+        return Some(jtel.to_string());
+    }
+    let shadowed = JTEL_CANONICAL.iter().any(|(jtel, _)| *jtel == field) || field.starts_with("PhoneNumber");
+    (!shadowed).then(|| field.to_string())
+}
+
 /// Digits only: spaces, `-`, `.`, `/`, brackets and a leading `+` go; 3 to 20 digits.
 pub fn normalize_phone(text: &str) -> Result<String, Code> {
     let trimmed = text.trim();

@@ -93,11 +93,9 @@ pub fn jtel(model: &Model, rec: &Rec) -> Value {
         }
     }
     for name in rec.form.keys() {
-        let key = match super::resolve::phone_slot(name) {
-            Some(slot) => format!("PhoneNumber{slot}"),
-            None => name.clone(),
-        };
-        out.insert(key, json!(model.texts(rec, name).join("|")));
+        if let Some(key) = super::resolve::jtel_key(name) {
+            out.insert(key, json!(model.texts(rec, name).join("|")));
+        }
     }
     let own = [
         ("DiallerContactsID", json!(rec.id)),
@@ -139,8 +137,14 @@ pub fn dialer_compared(actual: &Value) -> Value {
     record
 }
 
-/// The iovox details a record of the contact book holds, in the vendor's element order.
-const DETAILS: [&str; 4] = ["display_name", "email", "company", "mobile_phone"];
+/// The iovox details a record of the contact book holds, in the vendor's element order,
+/// with the canonical fields that hold them.
+const DETAILS: [(&str, &str); 4] = [
+    ("display_name", "name"),
+    ("email", "email"),
+    ("company", "company"),
+    ("mobile_phone", "phone1"),
+];
 
 /// getContacts (all contacts, one page) as the server should write it.
 pub fn contacts_xml(model: &Model) -> String {
@@ -154,8 +158,8 @@ pub fn contacts_xml(model: &Model) -> String {
     for rec in &contacts {
         results.push_str("<result>");
         element(&mut results, "contact_id", rec.user_data.as_deref().unwrap_or_default());
-        for detail in DETAILS {
-            for text in model.texts(rec, detail) {
+        for (detail, field) in DETAILS {
+            for text in model.texts(rec, field) {
                 element(&mut results, detail, &text);
             }
         }

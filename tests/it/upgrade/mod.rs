@@ -74,6 +74,9 @@ fn expected(id: i64) -> Value {
             let mut record = plain("Due", "3666666666", "2020-01-01 00:00:06", "2020-01-01 00:00:06");
             record["data"]["likes"] = json!([5]);
             record["values"]["likes"] = json!("music");
+            // jtel's `Company` is the canonical `company` (migration 013).
+            record["data"]["company"] = json!("Acme");
+            record["values"]["company"] = json!("Acme");
             record
         }
         _ => unreachable!("the seed has records 1 to 6 in the campaign"),
@@ -144,9 +147,36 @@ pub async fn check_upgraded(api: &Client) {
     assert_eq!(found(api, "city=London").await, [1, added[0]]);
     assert_eq!(record(api, added[0]).await["data"]["likes"], json!([3, 5]));
 
+    assert_eq!(
+        by_user_data.body["records"][0]["Company"], "Acme",
+        "{}",
+        by_user_data.text
+    );
+
     let contacts = api.iovox(Method::GET, "/Contacts?v=3&method=getContacts", None).await;
     assert_eq!(values(&contacts.text, "contact_id"), ["c-1"], "{}", contacts.text);
     assert_eq!(values(&contacts.text, "display_name"), ["Book Person"]);
+    let details = api
+        .iovox(
+            Method::GET,
+            "/Contacts?v=3&method=getContactDetails&contact_id=c-1",
+            None,
+        )
+        .await;
+    assert_eq!(
+        values(&details.text, "mobile_phone"),
+        ["447700900001", "447700900002"],
+        "both numbers moved into phone1: {}",
+        details.text
+    );
+    assert_eq!(values(&details.text, "home_city"), ["Leeds"]);
+    let book = api.get("/v2/projects/2/records/7").await.body;
+    let book = &book["response"];
+    assert_eq!(book["values"]["name"], "Book Person", "{book}");
+    assert_eq!(book["values"]["city"], "Leeds");
+    assert_eq!(book["values"]["phone1"], "447700900001|447700900002");
+    assert_eq!(book["values"]["mobile_phone"], Value::Null);
+    assert_eq!(book["robinson"], true, "its second number is listed");
     let templates = api.iovox(Method::GET, "/Rules?v=3&method=getRuleTemplates", None).await;
     assert!(
         templates.text.contains(

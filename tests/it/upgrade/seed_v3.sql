@@ -1,7 +1,8 @@
 -- A version-3 database's rows (migrations 001-003), the same on SQLite and PostgreSQL:
 -- text, single and multiple list fields, a text field with two values, contacts,
 -- dispositions, a Robinson-listed phone, a locked, a claimed and a done record, and an
--- iovox contact book with a Rule Template. Times are 'YYYY-MM-DD hh:mm:ss' UTC text.
+-- iovox contact book with a Rule Template; fields jtel and iovox created under their own
+-- names (`Company`, `home_city`, `mobile_phone` with two numbers). Times are 'YYYY-MM-DD hh:mm:ss' UTC text.
 
 INSERT INTO tenants (id, name, created_at) VALUES (1, 'mycc', '2019-01-01 00:00:00');
 INSERT INTO projects (id, tenant_id, name, created_at) VALUES
@@ -16,7 +17,9 @@ INSERT INTO fields (id, project_id, name, label, kind) VALUES
     (6, 1, 'phone2', NULL, 'text'),
     (7, 2, 'display_name', NULL, 'text'),
     (8, 2, 'mobile_phone', NULL, 'text'),
-    (9, 2, 'phone1', NULL, 'text');
+    (9, 2, 'phone1', NULL, 'text'),
+    (10, 1, 'Company', NULL, 'text'),
+    (11, 2, 'home_city', NULL, 'text');
 INSERT INTO field_values (id, field_id, name, exportvalue, description, commission, price) VALUES
     (1, 3, 'London', 'LON', 'the capital', NULL, NULL),
     (2, 3, 'Leeds', NULL, NULL, NULL, NULL),
@@ -58,9 +61,12 @@ INSERT INTO record_values (record_id, field_id, ordinal, value, value_id) VALUES
     (6, 1, 0, 'Due', NULL),
     (6, 2, 0, '3666666666', NULL),
     (6, 4, 0, 'music', 5),
+    (6, 10, 0, 'Acme', NULL),
     (7, 7, 0, 'Book Person', NULL),
     (7, 8, 0, '447700900001', NULL),
-    (7, 9, 0, '447700900001', NULL);
+    (7, 8, 1, '447700900002', NULL),
+    (7, 9, 0, '447700900001', NULL),
+    (7, 11, 0, 'Leeds', NULL);
 
 INSERT INTO contacts (record_id, slot, title, name, phone, email) VALUES
     (1, 1, 'Dr', 'Ann', '3611111111', 'ann@example.com'),
@@ -71,7 +77,9 @@ INSERT INTO dispositions (id, record_id, disposition_id, user_id, next_calldate,
     (2, 1, 6, 'agent-2', NULL, NULL, '2020-01-01 11:00:00'),
     (3, 5, 7, 'dialer-2', NULL, NULL, '2020-05-05 05:05:05');
 
-INSERT INTO robinson (tenant_id, phone, created_at) VALUES (1, '3699999999', '2019-06-01 00:00:00');
+INSERT INTO robinson (tenant_id, phone, created_at) VALUES
+    (1, '3699999999', '2019-06-01 00:00:00'),
+    (1, '447700900002', '2019-06-01 00:00:00');
 
 INSERT INTO contact_books (tenant_id, project_id) VALUES (1, 2);
 INSERT INTO rule_templates (id, tenant_id, name, created_at) VALUES (1, 1, 'Route A', '2020-01-01 00:00:00');

@@ -64,29 +64,20 @@ fn prefetch_keys_cover_ids_and_resulting_names() {
 }
 
 #[test]
-fn seed_update_replaces_lists_renames_and_mirrors_phones() {
+fn seed_update_replaces_lists_renames_and_stores_phones_in_phone_fields() {
     let request = parse_contacts_request(SEED_PAYLOAD.as_bytes()).unwrap();
     let plan = plan_contacts(&request, Mode::Update, &snapshot()).unwrap();
     assert!(plan.inserts.is_empty());
     let (record, write) = &plan.updates[0];
     assert_eq!(*record, 7);
     assert_eq!(write.user_data.as_deref(), Some("333 Updated"));
+    assert_eq!(form_value(&write.form, "phone3"), Some(values(&["44123871237"])));
     assert_eq!(
-        form_value(&write.form, "business_phone"),
-        Some(values(&["44123871237"]))
-    );
-    assert_eq!(
-        form_value(&write.form, "display_name"),
+        form_value(&write.form, "name"),
         Some(FormValue::Text("John Smith".into()))
     );
-    assert_eq!(
-        form_value(&write.form, "phone1"),
-        Some(FormValue::Text("447772412312".into()))
-    );
-    assert_eq!(
-        form_value(&write.form, "phone3"),
-        Some(FormValue::Text("44123871237".into()))
-    );
+    assert_eq!(form_value(&write.form, "phone1"), Some(values(&["447772412312"])));
+    assert_eq!(form_value(&write.form, "business_phone"), None, "no field of its own");
     assert_eq!(
         form_value(&write.form, "company"),
         Some(FormValue::Text("Smith's ABC".into()))
@@ -105,7 +96,7 @@ fn append_keeps_stored_numbers_and_empty_clears() {
     let write = &plan.updates[0].1;
     assert_eq!(write.user_data, None);
     assert_eq!(
-        form_value(&write.form, "business_phone"),
+        form_value(&write.form, "phone3"),
         Some(values(&["44123871237", "44123871238", "449999999999"]))
     );
     assert_eq!(form_value(&write.form, "notes"), Some(FormValue::Clear));
@@ -113,7 +104,7 @@ fn append_keeps_stored_numbers_and_empty_clears() {
         form_value(&write.form, "business_country"),
         Some(FormValue::Text("United Kingdom".into()))
     );
-    assert_eq!(form_value(&write.form, "display_name"), None);
+    assert_eq!(form_value(&write.form, "name"), None);
 }
 
 #[test]
@@ -152,13 +143,10 @@ fn add_plans_new_records_without_empty_fields() {
     assert_eq!(write.user_data.as_deref(), Some("new"));
     assert_eq!(form_value(&write.form, "notes"), None);
     assert_eq!(
-        form_value(&write.form, "home_country"),
+        form_value(&write.form, "country"),
         Some(FormValue::Text("France".into()))
     );
-    assert_eq!(
-        form_value(&write.form, "phone2"),
-        Some(FormValue::Text("33142685300".into()))
-    );
+    assert_eq!(form_value(&write.form, "phone2"), Some(values(&["33142685300"])));
     assert_eq!(form_value(&write.form, "phone1"), None);
 }
 
