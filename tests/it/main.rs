@@ -8,6 +8,7 @@ mod cli_transfer;
 mod common;
 mod console;
 mod console_browser;
+mod cross_dialect;
 mod dedup;
 mod dialer_claims;
 mod dialer_two_nodes;

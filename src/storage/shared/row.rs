@@ -114,8 +114,20 @@ impl RecordRow {
         }
     }
 
-    /// The numbers in the record's `phone1`..`phone9` fields, each once.
+    /// The numbers in the record's `phone1`..`phone9` fields, each once, as stored and in
+    /// their E.164 form where that differs (`0036...`, or `06...` in a project whose rules
+    /// name a default country): `record_phones` holds both, so a Robinson or do-not-call
+    /// entry and a phone look-up meet a number however a dialect wrote it.
     pub fn phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
+        let country = schema.rules.default_country.as_deref();
+        let stored = self.stored_phones(schema);
+        let e164 = stored
+            .iter()
+            .filter_map(|number| crate::domain::canonical::e164(number, country));
+        e164.collect::<Vec<_>>().into_iter().chain(stored).collect()
+    }
+
+    fn stored_phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
         self.data
             .entries()
             .filter_map(|(id, values)| {
