@@ -9,6 +9,7 @@ mod common;
 mod console;
 mod console_browser;
 mod dedup;
+mod dialect_errors;
 mod dialer_claims;
 mod dialer_two_nodes;
 mod dialing_rules;

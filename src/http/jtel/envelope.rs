@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// A failed call rendered the jtel way; Dialbase's own dialer API renders errors the same way.
+/// A failed call rendered the jtel way.
 pub struct JtelError(pub ApiError);
 
 impl From<ApiError> for JtelError {
