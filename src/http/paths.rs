@@ -4,6 +4,7 @@
 //! Every dialect is mounted under `/{customer}` and at the root (the Host names the tenant),
 //! so a dialect's first segment is the path's first (Host form) or second (`/mycc/v2/...`).
 //! An exact first segment wins, as in the router, whose static routes beat `{customer}`.
+//! jtel's own base path, `/rest/v1.0/{ClientsID}/dialler/...`, names the tenant third.
 
 /// The APIs Dialbase serves, and what is none of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +21,19 @@ pub enum ApiDialect {
 }
 
 /// The first segment of each dialect's paths.
-const ROOTS: [(&str, ApiDialect); 7] = [
+const ROOTS: [(&str, ApiDialect); 8] = [
     ("v2", ApiDialect::Vcc),
     ("Contacts", ApiDialect::Iovox),
     ("Countries", ApiDialect::Iovox),
     ("Rules", ApiDialect::Iovox),
     ("dialler", ApiDialect::Jtel),
+    (JTEL_REST, ApiDialect::Jtel),
     ("dialbase", ApiDialect::Dialbase),
     ("console", ApiDialect::Console),
 ];
+
+/// jtel's base path `/rest/v1.0/{ClientsID}`: the ClientsID is the tenant's name.
+const JTEL_REST: &str = "rest";
 
 fn root(segment: &str) -> Option<ApiDialect> {
     ROOTS.iter().find(|(name, _)| *name == segment).map(|(_, d)| *d)
@@ -77,7 +82,13 @@ impl ApiDialect {
 impl<'a> PathDialect<'a> {
     pub fn of(path: &'a str) -> Self {
         let mut segments = path.split('/').filter(|s| !s.is_empty());
-        let (first, second) = (segments.next(), segments.next());
+        let (first, second, third) = (segments.next(), segments.next(), segments.next());
+        if first == Some(JTEL_REST) {
+            return Self {
+                dialect: ApiDialect::Jtel,
+                tenant: third,
+            };
+        }
         let host_form = |dialect| Self { dialect, tenant: None };
         let prefixed = |dialect| Self { dialect, tenant: first };
         if let Some(dialect) = first.and_then(root) {
@@ -143,6 +154,11 @@ mod tests {
         assert_eq!(of("/Countries"), (ApiDialect::Iovox, None));
         assert_eq!(of("/mycc//Rules"), (ApiDialect::Iovox, Some("mycc")));
         assert_eq!(of("/dialler/contacts"), (ApiDialect::Jtel, None));
+        assert_eq!(of("/rest/v1.0/mycc/dialler/contacts"), (ApiDialect::Jtel, Some("mycc")));
+        assert_eq!(
+            of("/mycc/rest/v1.0/mycc/dialler/contacts"),
+            (ApiDialect::Jtel, Some("mycc"))
+        );
         assert_eq!(of("/mycc/dialbase/v1/changes"), (ApiDialect::Dialbase, Some("mycc")));
         assert_eq!(of("/mycc/console/"), (ApiDialect::Console, Some("mycc")));
         assert_eq!(of("/healthz"), (ApiDialect::Other, Some("healthz")));

@@ -301,6 +301,18 @@ async fn every_answer_on_a_dialects_path_is_in_its_format() {
 }
 
 #[tokio::test]
+async fn an_extractors_rejection_is_in_the_dialects_format() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    // A path parameter that is not UTF-8: axum's Path rejection, rendered as VCC's envelope.
+    // (Under the prefix the tenant cannot be read from such a path either: a 401 first.)
+    let answer = send(&server, Form::Host, &Call::new(Method::DELETE, "/v2/robinson/%FF")).await;
+    assert_error(Dialect::Vcc, &answer, 400, "a path parameter that cannot be read");
+    let body: Value = serde_json::from_str(&answer.text).unwrap();
+    assert_eq!(body["errors"][0]["errormessage"], "error.wrong_request_format");
+}
+
+#[tokio::test]
 async fn the_console_and_the_openapi_document_keep_their_own_answers() {
     let db = Database::fresh();
     let server = Server::start(&db);
