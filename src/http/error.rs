@@ -54,6 +54,18 @@ impl ApiError {
         }
     }
 
+    /// The check that failed, for clients to tell errors apart: a rejected value's code, or
+    /// what HTTP refused (no such path is not "no such record").
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(v) => Some(v.code),
+            Self::UnknownPath => Some("unknown_path"),
+            Self::MethodNotAllowed => Some("method_not_allowed"),
+            Self::UnsupportedMediaType(_) => Some("unsupported_media_type"),
+            _ => None,
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             Self::Unauthorized => "missing or invalid credentials".into(),

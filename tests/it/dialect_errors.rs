@@ -124,6 +124,16 @@ fn assert_error(dialect: Dialect, answer: &Answer, status: u16, what: &str) {
     } else {
         assert_eq!(body["status"], status, "{what}: {body}");
         assert!(body["error"].is_string(), "{what}: {body}");
+        // What HTTP refused is named, so that no such path is never taken for no such record.
+        let code = match status {
+            404 => Some("unknown_path"),
+            405 => Some("method_not_allowed"),
+            415 => Some("unsupported_media_type"),
+            _ => None,
+        };
+        if let Some(code) = code {
+            assert_eq!(body["code"], code, "{what}: {body}");
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The own API's errors: `{"status": n, "error": "...", "code": "..."}` with the same HTTP
-//! status; `code` names the check that failed (for a rejected request), `index` the item of
-//! a batch at fault. The shape is the one jtel uses, which the dialer calls have always
+//! status; `code` names the check that failed (a rejected request, or what HTTP refused:
+//! `unknown_path`, `method_not_allowed`), `index` the item of a batch at fault. The shape is the one jtel uses, which the dialer calls have always
 //! answered, but it is Dialbase's own: it changes only with this API.
 
 use crate::domain::ValidationError;
@@ -63,8 +63,8 @@ impl IntoResponse for DialbaseError {
             Self::Call(e) => {
                 let status = status(&e);
                 let mut body = json!({"status": status.as_u16(), "error": message(&e)});
-                if let ApiError::Invalid(v) = &e {
-                    body["code"] = json!(v.code);
+                if let Some(code) = e.code() {
+                    body["code"] = json!(code);
                 }
                 with_retry_after(error_response(status, body), &e)
             }
