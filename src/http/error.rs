@@ -25,6 +25,12 @@ pub enum ApiError {
     /// Well-formed, but refused as a whole: an idempotency key reused for another request.
     Unprocessable(String),
     PayloadTooLarge,
+    /// No route has this path (a wrong path, or another dialect's name in other letter case).
+    UnknownPath,
+    /// The path exists, not with this method; the answer's `Allow` header lists those it has.
+    MethodNotAllowed,
+    /// The body is not in the media type the call reads (what it wants).
+    UnsupportedMediaType(String),
     /// Refused for now (rate limit, failed logins); the client may retry after this long.
     TooManyRequests(std::time::Duration),
     Internal(String),
@@ -40,8 +46,23 @@ impl ApiError {
             Self::Invalid(_) | Self::Conflict(_) => StatusCode::EXPECTATION_FAILED,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnknownPath => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The check that failed, for clients to tell errors apart: a rejected value's code, or
+    /// what HTTP refused (no such path is not "no such record").
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(v) => Some(v.code),
+            Self::UnknownPath => Some("unknown_path"),
+            Self::MethodNotAllowed => Some("method_not_allowed"),
+            Self::UnsupportedMediaType(_) => Some("unsupported_media_type"),
+            _ => None,
         }
     }
 
@@ -49,9 +70,15 @@ impl ApiError {
         match self {
             Self::Unauthorized => "missing or invalid credentials".into(),
             Self::NotFound(what) => format!("{what} does not exist"),
-            Self::BadRequest(m) | Self::Conflict(m) | Self::Unprocessable(m) | Self::Forbidden(m) => m.clone(),
+            Self::BadRequest(m)
+            | Self::Conflict(m)
+            | Self::Unprocessable(m)
+            | Self::Forbidden(m)
+            | Self::UnsupportedMediaType(m) => m.clone(),
             Self::Invalid(e) => e.detail.clone(),
             Self::PayloadTooLarge => "request body is too large".into(),
+            Self::UnknownPath => "no such path: see /api/ for the calls there are".into(),
+            Self::MethodNotAllowed => "this path does not take this method (Allow lists those it takes)".into(),
             Self::TooManyRequests(wait) => format!("too many requests: retry after {} s", retry_after(*wait)),
             Self::Internal(_) => "internal server error".into(),
         }

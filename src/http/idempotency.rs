@@ -5,6 +5,7 @@
 //! concurrent repeat waits for the first one's answer. A request that wrote nothing (it
 //! failed, or only read) records no key: its repeat runs again.
 
+use super::paths::PathDialect;
 use super::{ApiError, AppState, error_in_dialect};
 use crate::domain::calldate;
 use crate::storage::{StoredKey, StoredReply, WriteKey};
@@ -25,9 +26,6 @@ pub const KEEP_SECONDS: i64 = 86_400;
 const MAX_KEY_LENGTH: usize = 255;
 /// How long a repeat waits for the answer of a first request still running.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
-
-/// The path segments that start a dialect at the root, where the Host names the tenant.
-const ROOTS: [&str; 6] = ["v2", "Contacts", "Rules", "dialler", "dialbase", "console"];
 
 pub async fn guard(State(state): State<AppState>, body_limit: usize, request: Request, next: Next) -> Response {
     let writes = matches!(
@@ -153,14 +151,12 @@ fn replay(reply: StoredReply) -> Response {
     response
 }
 
-/// The tenant the request is for: the path's first segment, or the Host's first label
-/// when the path starts with a dialect.
+/// The tenant the request is for: the one its path names, else the Host's first label.
 fn tenant_of(request: &Request) -> Option<String> {
-    let first = request.uri().path().split('/').find(|s| !s.is_empty())?;
-    if !ROOTS.contains(&first) {
-        return Some(first.to_string());
+    match PathDialect::of(request.uri().path()).tenant {
+        Some(tenant) => Some(tenant.to_string()),
+        None => super::auth::host_tenant(request.headers()),
     }
-    super::auth::host_tenant(request.headers())
 }
 
 /// What makes two requests the same: method, path and query, body, and the credentials

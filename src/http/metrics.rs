@@ -3,6 +3,7 @@
 //! histograms, the database pool's use, and each project's claim queue depth (sampled
 //! from the database every `DIALBASE_QUEUE_SAMPLE` seconds, never per request).
 
+use super::paths::ApiDialect;
 use crate::storage::Store;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
@@ -11,46 +12,6 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-
-/// Which API a path belongs to: the label of every request metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiDialect {
-    Vcc,
-    Iovox,
-    Jtel,
-    Dialbase,
-    Other,
-}
-
-impl ApiDialect {
-    /// From a path with or without the `/{customer}` prefix.
-    pub fn of_path(path: &str) -> Self {
-        let mut segments = path.split('/').filter(|s| !s.is_empty());
-        let (first, second) = (segments.next().unwrap_or_default(), segments.next().unwrap_or_default());
-        let root = |name: &str| first == name || second == name;
-        if root("v2") {
-            Self::Vcc
-        } else if root("Contacts") || root("Rules") {
-            Self::Iovox
-        } else if root("dialler") {
-            Self::Jtel
-        } else if root("dialbase") {
-            Self::Dialbase
-        } else {
-            Self::Other
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Vcc => "vcc",
-            Self::Iovox => "iovox",
-            Self::Jtel => "jtel",
-            Self::Dialbase => "dialbase",
-            Self::Other => "other",
-        }
-    }
-}
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 

@@ -1,30 +1,27 @@
-//! HTTP: one module per API dialect over the shared store. Every dialect is mounted
-//! twice: under `/{customer}` and at the root, where the Host header names the tenant.
-//! Dialbase's own API (`/dialbase/v1/...`): `dialer` (claim, release, a record's dial state),
-//! `rules` (a project's dialing rules), `dnc` (do-not-call lists) and `export`.
+//! HTTP: one module per API dialect over the shared store (`vcc`, `iovox`, `jtel`, and
+//! `dialbase`, Dialbase's own API), each owning its wire format and error rendering, plus
+//! the `console`. Every dialect is mounted twice: under `/{customer}` and at the root,
+//! where the Host header names the tenant. `paths` decides which dialect a path is;
+//! `answers` puts every answer on a dialect's path in that dialect's format.
 
+mod answers;
 pub mod audit;
 mod auth;
 mod auth_cache;
-mod changes;
 mod clock;
 mod console;
-mod dialer;
-mod dnc;
+mod dialbase;
 mod error;
-mod export;
 mod idempotency;
 mod iovox;
 mod jtel;
-mod keys;
 mod limits;
 pub mod metrics;
 mod openapi;
+mod paths;
 mod record_view;
-mod rules;
 mod scope;
 mod vcc;
-mod webhooks;
 
 use crate::domain;
 use crate::storage::Store;
@@ -33,11 +30,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
+use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+pub use answers::error_in_dialect;
 pub use auth::{Authed, Dialect, path_id};
 pub use error::{ApiError, error_response, json_body, with_retry_after};
 pub use idempotency::KEEP_SECONDS as IDEMPOTENCY_KEEP_SECONDS;
@@ -48,6 +48,8 @@ pub struct AppState {
     auth_cache: Arc<auth_cache::AuthCache>,
     /// Whether requests may set the clock (`clock::NOW_HEADER`): tests only.
     test_clock: bool,
+    /// Whether a request may ask for a panic (`answers::PANIC_HEADER`): tests only.
+    test_panic: bool,
     limits: Arc<limits::Limits>,
 }
 
@@ -82,27 +84,24 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(vcc::routes())
         .merge(iovox::routes())
         .merge(jtel::routes())
-        .merge(dialer::routes())
-        .merge(rules::routes())
-        .merge(dnc::routes())
-        .merge(export::routes())
-        .merge(changes::routes())
-        .merge(webhooks::routes())
-        .merge(keys::routes())
-        .merge(audit::routes())
+        .merge(dialbase::routes())
         .merge(console::routes());
     let state = AppState {
         store,
         auth_cache: Default::default(),
         test_clock: clock::test_clock_enabled(),
+        test_panic: answers::test_panic_enabled(),
         limits: Arc::new(limits::Limits::from_env()?),
     };
-    Ok(Router::new()
+    let routed = Router::new()
         .route("/healthz", get(healthz))
         .merge(console::root_routes())
         .merge(openapi::routes())
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
+        .layer(middleware::from_fn_with_state(state.clone(), answers::panic_on_request))
+        // Innermost: a panic unwinds no further than the request's own handler.
+        .layer(CatchPanicLayer::custom(answers::panicked))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -112,9 +111,12 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             refuse_oversized(body_limit, request, next)
         }))
+        .layer(middleware::from_fn(answers::in_dialect))
         .layer(middleware::from_fn(metrics::record))
         .layer(TraceLayer::new_for_http())
-        .with_state(state))
+        .with_state(state);
+    // Paths are normalised before routing (a layer of the router itself runs after it).
+    Ok(Router::new().fallback_service(routed.map_request(paths::normalize_request)))
 }
 
 /// 413 at once, in the dialect of the path, for a declared body over the limit: nothing
@@ -129,15 +131,6 @@ async fn refuse_oversized(limit: usize, request: Request, next: Next) -> Respons
         return next.run(request).await;
     }
     error_in_dialect(request.uri().path(), ApiError::PayloadTooLarge)
-}
-
-/// An error answered before any handler ran, in the format of the path's dialect.
-pub fn error_in_dialect(path: &str, e: ApiError) -> Response {
-    match metrics::ApiDialect::of_path(path) {
-        metrics::ApiDialect::Vcc => vcc::VccError::from(e).into_response(),
-        metrics::ApiDialect::Iovox => iovox::IovoxReply::from(e).into_response(),
-        _ => jtel::JtelError::from(e).into_response(),
-    }
 }
 
 /// The store answered a trivial query: the database is open and migrated.

@@ -10,6 +10,7 @@ mod console;
 mod console_browser;
 mod cross_dialect;
 mod dedup;
+mod dialect_errors;
 mod dialer_claims;
 mod dialer_two_nodes;
 mod dialing_rules;

@@ -166,7 +166,11 @@ async fn oversized_bodies_are_413_and_write_nothing() {
 async fn credentials_are_required_and_checked() {
     let db = Database::fresh();
     let server = Server::start(&db);
-    let anonymous = reqwest::get(format!("{}/mycc/v2/projects", server.base)).await.unwrap();
+    let anonymous = crate::common::http_client()
+        .get(format!("{}/mycc/v2/projects", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
     assert!(anonymous.headers().contains_key("www-authenticate"));
     let wrong = server.client_as("mycc", "mycc", "wrong-key").get("/v2/projects").await;

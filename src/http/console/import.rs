@@ -330,5 +330,5 @@ pub async fn export(
     params: RawPathParams,
 ) -> Result<Response, ConsoleError> {
     let project = path_id(&params, "project", "project")?;
-    Ok(crate::http::export::download(&state.store, console.tenant, project, true).await?)
+    Ok(crate::http::dialbase::export::download(&state.store, console.tenant, project, true).await?)
 }

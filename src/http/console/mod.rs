@@ -75,6 +75,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console/keys/revoke", post(keys::revoke))
 }
 
+/// An error answered outside the console's handlers (no such page, a wrong method), as its
+/// error page.
+pub fn error_answer(e: super::ApiError) -> axum::response::Response {
+    axum::response::IntoResponse::into_response(error::ConsoleError::Api(e))
+}
+
 /// A CSV upload streams into the store however large it is: the body limit (and its early
 /// 413 for a large declared Content-Length) does not apply to it.
 pub fn unlimited_body(path: &str) -> bool {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// A failed call rendered the jtel way; Dialbase's own dialer API renders errors the same way.
+/// A failed call rendered the jtel way.
 pub struct JtelError(pub ApiError);
 
 impl From<ApiError> for JtelError {
@@ -54,11 +54,13 @@ impl IntoResponse for JtelError {
     fn into_response(self) -> Response {
         let status = status(&self.0);
         let mut body = json!({"status": status.as_u16(), "error": message(&self.0)});
-        if let ApiError::Invalid(v) = &self.0 {
-            body["code"] = json!(v.code);
-            if let Some(existing) = v.existing {
-                body["DiallerContactsID"] = json!(existing);
-            }
+        if let Some(code) = self.0.code() {
+            body["code"] = json!(code);
+        }
+        if let ApiError::Invalid(v) = &self.0
+            && let Some(existing) = v.existing
+        {
+            body["DiallerContactsID"] = json!(existing);
         }
         with_retry_after(error_response(status, body), &self.0)
     }

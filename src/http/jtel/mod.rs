@@ -8,9 +8,14 @@ mod fields;
 
 pub use envelope::JtelError;
 
-use crate::http::{AppState, Dialect};
+use crate::http::{ApiError, AppState, Dialect};
 use axum::Router;
-use axum::routing::{get, patch};
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, patch};
 
 pub struct Jtel;
 
@@ -24,11 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dialler/contacts", get(contacts::list))
         .route(
             "/dialler/contacts/contact",
-            get(contacts::get).post(contacts::insert).delete(contacts::delete),
+            reads_json(get(contacts::get).post(contacts::insert).delete(contacts::delete)),
         )
         .route(
             "/dialler/contacts/contact/{id}",
-            get(contacts::get).put(contacts::update).delete(contacts::delete),
+            reads_json(get(contacts::get).put(contacts::update).delete(contacts::delete)),
         )
         .route("/dialler/contacts/contact/{id}/lock", patch(contacts::set_lock))
         .route("/dialler/contacts/contact/{id}/unlock", patch(contacts::set_lock))
@@ -36,4 +41,53 @@ pub fn routes() -> Router<AppState> {
         .route("/dialler/contacts/contact/unlock", patch(contacts::set_lock))
         // The vendor's document prints this path for "Unlock a Dialler Contact by UserData".
         .route("/dialler/contacts/contact/lockunlock", patch(contacts::set_lock))
+}
+
+/// The Content-Type check for a path with a POST or PUT: on its methods only, so that a
+/// method the path does not take is still a 405.
+fn reads_json(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.route_layer(middleware::from_fn(json_bodies_only))
+}
+
+/// jtel requires `Content-Type: application/json` on the bodies it reads (POST, PUT); a body
+/// declared as anything else, or not declared, is refused 415 before the call is looked at.
+async fn json_bodies_only(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::POST | Method::PUT) && !declares_json(request.headers()) {
+        let wanted = "Content-Type must be application/json".to_string();
+        return JtelError(ApiError::UnsupportedMediaType(wanted)).into_response();
+    }
+    next.run(request).await
+}
+
+/// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
+fn declares_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(value: Option<&str>) -> bool {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = value {
+            headers.insert(CONTENT_TYPE, value.parse().unwrap());
+        }
+        declares_json(&headers)
+    }
+
+    #[test]
+    fn json_with_or_without_parameters_is_json() {
+        assert!(declared(Some("application/json")));
+        assert!(declared(Some("Application/JSON; charset=UTF-8")));
+        assert!(declared(Some("application/vnd.api+json")));
+        assert!(!declared(Some("application/x-www-form-urlencoded")));
+        assert!(!declared(Some("text/plain")));
+        assert!(!declared(Some("application/jsonx")));
+        assert!(!declared(None));
+    }
 }

@@ -21,7 +21,10 @@ impl Api {
             Self::Vcc => {
                 json!({"response": [], "errors": [{"index": 0, "errorcode": 417, "errormessage": "error.duplicate_record", "numberid": 17}]})
             }
-            Self::Jtel | Self::Dialbase => json!({"status": 404, "error": "record not found"}),
+            Self::Jtel => json!({"status": 404, "error": "Dialler contact not found"}),
+            Self::Dialbase => {
+                json!({"status": 400, "error": "owner must be 1-128 printable characters", "code": "wrong_owner"})
+            }
         }
     }
 }
@@ -119,7 +122,11 @@ pub fn document() -> &'static Value {
                 "description": "The JSON APIs of Dialbase: VCC Live Database API v2 as Dialbase implements it, \
                     jtel dialler contacts, and Dialbase's own API (claim and release, dialing rules, do-not-call \
                     lists, export). Every path is below /{customer} (the tenant), or at the root when the Host \
-                    header's first label names the tenant. The iovox Contacts API (XML) is described in docs/iovox.md.",
+                    header's first label names the tenant; repeated and trailing slashes are ignored. Every answer \
+                    of an API's paths is in its own format, errors too: an unknown path (404), a method the path \
+                    does not take (405, with Allow), a body too large (413), a jtel body not declared \
+                    application/json (415), too many requests (429, with Retry-After), a server fault (500). \
+                    The iovox Contacts API (XML) is described in docs/iovox.md.",
                 "license": {"name": "open source"}
             },
             "servers": [{

@@ -43,6 +43,9 @@ fn error_message(e: &ApiError) -> String {
         ApiError::Conflict(_) => "error.already_exists".into(),
         ApiError::Unprocessable(_) => "error.idempotency_key_reused".into(),
         ApiError::PayloadTooLarge => "error.request_too_large".into(),
+        ApiError::UnknownPath => "error.resource_not_exists".into(),
+        ApiError::MethodNotAllowed => "error.method_not_allowed".into(),
+        ApiError::UnsupportedMediaType(_) => "error.unsupported_media_type".into(),
         ApiError::TooManyRequests(_) => "error.too_many_requests".into(),
         ApiError::Internal(_) => "error.internal_server_error".into(),
     }

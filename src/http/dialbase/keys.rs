@@ -7,11 +7,10 @@
 //!   {...}, "secret": "..."}`: the only time the key is shown
 //! - `DELETE /dialbase/v1/keys/{id}` → `{"status": 200, "key": {...}}`; it stops working at once
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::auth::{generate_key, hash_key};
 use crate::domain::keys::{ProjectScope, Role};
 use crate::domain::tenant::validate_user_name;
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
 use crate::http::{AppState, Authed, json_body, path_id};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -29,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dialbase/v1/keys/{id}", delete(revoke))
 }
 
-async fn list(auth: Authed<DialbaseApi>, State(state): State<AppState>) -> Result<Response, JtelError> {
+async fn list(auth: Authed<DialbaseApi>, State(state): State<AppState>) -> Result<Response, DialbaseError> {
     let keys = state.store.list_keys(auth.tenant).await?;
     Ok(Json(json!({"status": 200, "keys": keys})).into_response())
 }
@@ -46,7 +45,7 @@ async fn create(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let body: NewKey = json_body(body)?;
     validate_user_name(&body.user)?;
     let role = Role::parse(body.role.as_deref().unwrap_or("read-write"))?;
@@ -65,7 +64,7 @@ async fn revoke(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     params: RawPathParams,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let id = path_id(&params, "id", "key")?;
     let by = auth.audit("key.revoke", String::new(), serde_json::Value::Null);
     let key = state.store.revoke_key(auth.tenant, id, by).await?;

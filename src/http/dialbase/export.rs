@@ -12,10 +12,9 @@
 //! a storage failure later can only cut the stream short, which the client sees as an
 //! incomplete (aborted) response.
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::export::CsvLayout;
 use crate::domain::record::Record;
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
 use crate::http::record_view::{Contacts, FormTexts};
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{Store, StoreError, TenantId};
@@ -112,7 +111,7 @@ async fn export(
     State(state): State<AppState>,
     params: RawPathParams,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let project = path_id(&params, "projectid", "project")?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let csv = match query.get("format").map(String::as_str) {

@@ -6,10 +6,9 @@
 //!   "at"}], "count", "next"}`; `next` is the cursor to ask with next time (the one given
 //!   when nothing new came).
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::ValidationError;
 use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, parse_kinds};
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
 use crate::http::{ApiError, AppState, Authed};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -59,7 +58,7 @@ async fn changes(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     query: Result<Query<ChangesQuery>, QueryRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let (after, limit, filter) = page_of(
         query.after.as_deref(),

@@ -11,13 +11,12 @@
 //! - `POST /dialbase/v1/webhooks/{id}/deliveries/{delivery}/redeliver` → 200: a dead
 //!   delivery goes out again
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::ValidationError;
 use crate::domain::auth::generate_key;
 use crate::domain::calldate;
 use crate::domain::changes::{ChangeCursor, ChangeFilter, kinds_named};
 use crate::domain::webhook::{Delivery, DeliveryState, NewWebhook, Webhook, WebhookUrl, check_secret};
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
 use crate::http::{ApiError, AppState, Authed, json_body, path_id};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -71,7 +70,7 @@ async fn create(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let body: CreateBody = json_body(body)?;
     let url = WebhookUrl::parse(&body.url)?;
     let secret = match body.secret {
@@ -113,7 +112,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json!({"status": 201, "webhook": shown}))).into_response())
 }
 
-async fn list(auth: Authed<DialbaseApi>, State(state): State<AppState>) -> Result<Response, JtelError> {
+async fn list(auth: Authed<DialbaseApi>, State(state): State<AppState>) -> Result<Response, DialbaseError> {
     let webhooks = state.store.webhooks(auth.tenant).await.map_err(ApiError::from)?;
     let shown: Vec<Value> = webhooks.iter().map(webhook_json).collect();
     Ok(Json(json!({"status": 200, "webhooks": shown, "count": shown.len()})).into_response())
@@ -123,7 +122,7 @@ async fn remove(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     params: RawPathParams,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let id = path_id(&params, "id", "webhook")?;
     state
         .store
@@ -146,7 +145,7 @@ async fn deliveries(
     State(state): State<AppState>,
     params: RawPathParams,
     query: Result<Query<LogQuery>, QueryRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let id = path_id(&params, "id", "webhook")?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let limit = crate::http::page_limit(query.limit.as_deref())?;
@@ -167,7 +166,7 @@ async fn redeliver(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     params: RawPathParams,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let id = path_id(&params, "id", "webhook")?;
     let delivery = path_id(&params, "delivery", "delivery")?;
     state

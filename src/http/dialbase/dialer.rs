@@ -1,5 +1,5 @@
 //! Dialbase's own dialer API: a dialer claims the next dialable record of a project, calls
-//! it and releases it with the call's result. Errors look like jtel's: `{"status", "error"}`.
+//! it and releases it with the call's result. Errors are the own API's (`super::error`).
 //!
 //! - `POST /dialbase/v1/projects/{projectid}/claim` `{"owner": "dialer-1", "lease_seconds": 300}`
 //!   → 200 `{"status": 200, "record": {...}}`, or 204 when nothing is dialable now.
@@ -11,14 +11,14 @@
 //! - `GET /dialbase/v1/records/{id}` → 200 `{"status": 200, "record": {...}}` with the dial
 //!   state: `timezones`, `next_callable_at`, `callback_owner`, `attempts_by_number`.
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::dnc::NO_EXPIRY;
 use crate::domain::record::{Record, validate_disposition};
 use crate::http::clock::RequestNow;
-use crate::http::jtel::JtelError;
 use crate::http::record_view::FormTexts;
-use crate::http::{ApiError, AppState, Authed, Dialect, json_body, path_id};
+use crate::http::{ApiError, AppState, Authed, json_body, path_id};
 use crate::storage::{CallRelease, DialState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -29,13 +29,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub struct DialbaseApi;
-
-impl Dialect for DialbaseApi {
-    type Error = JtelError;
-    const NAME: &'static str = "dialbase";
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -99,7 +92,7 @@ async fn claim(
     RequestNow(now): RequestNow,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let project = path_id(&params, "projectid", "project")?;
     let request: ClaimRequest = json_body(body)?;
     check_owner(&request.owner)?;
@@ -124,7 +117,7 @@ async fn release(
     RequestNow(now): RequestNow,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let record = path_id(&params, "id", "record")?;
     let request: ReleaseRequest = json_body(body)?;
     check_owner(&request.owner)?;
@@ -163,7 +156,7 @@ async fn show(
     State(state): State<AppState>,
     RequestNow(now): RequestNow,
     params: RawPathParams,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let id = path_id(&params, "id", "record")?;
     let (record, dial) = state.store.dial_state(auth.tenant, id).await?;
     let now = now.unwrap_or_else(calldate::now_seconds);

@@ -1,7 +1,7 @@
 //! Do-not-call lists through Dialbase's own API (docs/dialing.md "Do-not-call lists").
 //! The list `default` is VCC's Robinson list; any other name (1-64 letters, digits, `_`
-//! `-` `.`) is a named list, which exists while it holds entries. Errors as the dialer
-//! calls give them (`{"status", "error", "code"}`), with `index` for an item at fault.
+//! `-` `.`) is a named list, which exists while it holds entries. Errors are the own API's
+//! (`{"status", "error", "code"}`), with `index` for an item at fault.
 //!
 //! - `GET /dialbase/v1/dnc/lists` → `{"status": 200, "lists": [{"name", "entries", "active"}]}`
 //! - `POST /dialbase/v1/dnc/lists/{list}/entries` `{"entries": [{"phone", "expires_at"?,
@@ -12,19 +12,17 @@
 //!   the lists holding it now
 //! - `GET /dialbase/v1/dnc/lists/{list}/changes?after=&limit=` → the list's audit, oldest first
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::contact::normalize_phone;
 use crate::domain::dnc::{DncChange, DncEntry, DncList, MAX_ENTRIES_PER_REQUEST, NewDncEntry, last_per_phone};
 use crate::http::audit;
 use crate::http::clock::RequestNow;
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
-use crate::http::{ApiError, AppState, Authed, error_response, json_body};
+use crate::http::{ApiError, AppState, Authed, json_body};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, RawPathParams, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -41,31 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/dialbase/v1/dnc/check", post(check))
 }
 
-/// A failed call: the dialer API's error, or one item of a batch at fault (nothing stored).
-pub enum DncError {
-    Call(JtelError),
-    Item { index: usize, error: ValidationError },
-}
-
-impl<E: Into<JtelError>> From<E> for DncError {
-    fn from(e: E) -> Self {
-        Self::Call(e.into())
-    }
-}
-
-impl IntoResponse for DncError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Call(e) => e.into_response(),
-            Self::Item { index, error } => error_response(
-                StatusCode::BAD_REQUEST,
-                json!({"status": 400, "error": format!("item {index}: {}", error.detail),
-                       "code": error.code, "index": index}),
-            ),
-        }
-    }
-}
-
 fn path_text<'a>(params: &'a RawPathParams, name: &str) -> &'a str {
     params
         .iter()
@@ -73,7 +46,7 @@ fn path_text<'a>(params: &'a RawPathParams, name: &str) -> &'a str {
         .map_or("", |(_, value)| value)
 }
 
-fn path_list(params: &RawPathParams) -> Result<DncList, DncError> {
+fn path_list(params: &RawPathParams) -> Result<DncList, DialbaseError> {
     Ok(DncList::parse(path_text(params, "list")).map_err(ApiError::Invalid)?)
 }
 
@@ -93,7 +66,7 @@ fn change_json(c: &DncChange) -> Value {
 }
 
 /// `limit` (1-1000, default 100) and the raw `after` of a page request.
-fn page(query: Result<Query<HashMap<String, String>>, QueryRejection>) -> Result<(u32, Option<String>), DncError> {
+fn page(query: Result<Query<HashMap<String, String>>, QueryRejection>) -> Result<(u32, Option<String>), DialbaseError> {
     let Query(mut query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let limit = crate::http::page_limit(query.remove("limit").as_deref())?;
     Ok((limit, query.remove("after").filter(|a| !a.is_empty())))
@@ -112,7 +85,7 @@ async fn lists(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     RequestNow(now): RequestNow,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let lists = state.store.dnc_lists(auth.tenant, now).await?;
     let lists: Vec<Value> = lists
         .iter()
@@ -155,19 +128,19 @@ async fn add(
     RequestNow(now): RequestNow,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let list = path_list(&params)?;
     let body: EntriesBody = json_body(body)?;
     if body.entries.len() > MAX_ENTRIES_PER_REQUEST {
         let detail = format!("at most {MAX_ENTRIES_PER_REQUEST} entries per request");
-        return Err(DncError::Item {
+        return Err(DialbaseError::Item {
             index: MAX_ENTRIES_PER_REQUEST,
             error: ValidationError::new("too_many_entries", detail),
         });
     }
     let mut entries = Vec::with_capacity(body.entries.len());
     for (index, item) in body.entries.into_iter().enumerate() {
-        entries.push(parse_entry(&list, item).map_err(|error| DncError::Item { index, error })?);
+        entries.push(parse_entry(&list, item).map_err(|error| DialbaseError::Item { index, error })?);
     }
     let entries = last_per_phone(entries);
     let stored = entries.len();
@@ -185,7 +158,7 @@ async fn remove(
     State(state): State<AppState>,
     RequestNow(now): RequestNow,
     params: RawPathParams,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let list = path_list(&params)?;
     let phone = normalize_phone(path_text(&params, "phone"))?;
     let removed = state
@@ -206,7 +179,7 @@ async fn entries(
     State(state): State<AppState>,
     params: RawPathParams,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let list = path_list(&params)?;
     let (limit, after) = page(query)?;
     let found = state.store.dnc_entries(auth.tenant, list.clone(), after, limit).await?;
@@ -222,7 +195,7 @@ async fn changes(
     State(state): State<AppState>,
     params: RawPathParams,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let list = path_list(&params)?;
     let (limit, after) = page(query)?;
     let after = match after {
@@ -251,7 +224,7 @@ async fn check(
     State(state): State<AppState>,
     RequestNow(now): RequestNow,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, DncError> {
+) -> Result<Response, DialbaseError> {
     let body: CheckBody = json_body(body)?;
     let items = match (body.phone, body.phones) {
         (Some(one), None) => vec![one],
@@ -260,14 +233,14 @@ async fn check(
     };
     if items.len() > MAX_ENTRIES_PER_REQUEST {
         let detail = format!("at most {MAX_ENTRIES_PER_REQUEST} numbers per request");
-        return Err(DncError::Item {
+        return Err(DialbaseError::Item {
             index: MAX_ENTRIES_PER_REQUEST,
             error: ValidationError::new("too_many_entries", detail),
         });
     }
     let mut phones = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        phones.push(phone_of(item).map_err(|error| DncError::Item { index, error })?);
+        phones.push(phone_of(item).map_err(|error| DialbaseError::Item { index, error })?);
     }
     let found = state.store.check_dnc(auth.tenant, phones.clone(), now).await?;
     let mut by_phone: HashMap<&str, Vec<Value>> = HashMap::new();

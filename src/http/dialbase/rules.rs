@@ -5,10 +5,9 @@
 //!   its default, no restriction) → 200 `{"status": 200, "rules": {...}}`, all rules as stored.
 //! - `GET` on the same path → the same answer.
 
+use super::{DialbaseApi, DialbaseError};
 use crate::domain::dialing_rules::DialingRules;
 use crate::http::audit;
-use crate::http::dialer::DialbaseApi;
-use crate::http::jtel::JtelError;
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::check_dedup_fields;
 use axum::Json;
@@ -32,7 +31,7 @@ async fn show(
     auth: Authed<DialbaseApi>,
     State(state): State<AppState>,
     params: RawPathParams,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let project = path_id(&params, "projectid", "project")?;
     Ok(answer(&state.store.rules(auth.tenant, project).await?))
 }
@@ -42,7 +41,7 @@ async fn put(
     State(state): State<AppState>,
     params: RawPathParams,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, JtelError> {
+) -> Result<Response, DialbaseError> {
     let project = path_id(&params, "projectid", "project")?;
     let body = body.map_err(ApiError::from)?;
     let rules = DialingRules::parse(&body).map_err(ApiError::Invalid)?;

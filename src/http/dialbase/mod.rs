@@ -1,0 +1,38 @@
+//! Dialbase's own API, `/{customer}/dialbase/v1/...` (docs/dialbase.md): what no vendor API
+//! has. `dialer` (claim, release, a record's dial state), `rules` (a project's dialing rules),
+//! `dnc` (do-not-call lists), `export`, `changes` (the change feed), `webhooks`, `keys` and
+//! `audit` (admin). JSON in and out; errors are this API's own (`error`).
+
+mod audit;
+mod changes;
+mod dialer;
+mod dnc;
+mod error;
+pub mod export;
+mod keys;
+mod rules;
+mod webhooks;
+
+pub use error::DialbaseError;
+
+use crate::http::{AppState, Dialect};
+use axum::Router;
+
+pub struct DialbaseApi;
+
+impl Dialect for DialbaseApi {
+    type Error = DialbaseError;
+    const NAME: &'static str = "dialbase";
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(dialer::routes())
+        .merge(rules::routes())
+        .merge(dnc::routes())
+        .merge(export::routes())
+        .merge(changes::routes())
+        .merge(webhooks::routes())
+        .merge(keys::routes())
+        .merge(audit::routes())
+}
