@@ -66,7 +66,10 @@ async fn ndjson_holds_every_record_in_id_order() {
     assert_eq!(lines[2]["numberid"], ids[2]);
     assert_eq!(lines[2]["user_data"], "crm-3");
     assert_eq!(lines[2]["locked"], true);
-    assert_eq!(lines[2]["form"]["Name"], "Jane, \"JJ\" Doe");
+    assert_eq!(
+        lines[2]["form"]["name"], "Jane, \"JJ\" Doe",
+        "jtel's Name is the canonical name"
+    );
     assert_eq!(lines[2]["contacts"], json!({}));
 
     let explicit = api.get(&export_path(project, Some("ndjson"))).await;
@@ -87,13 +90,10 @@ async fn csv_is_what_the_cli_exports() {
     assert_eq!(
         lines,
         [
-            "numberid,next_calldate,phone_field,user_data,Name,likes,name,phone1,phone2",
-            &format!(
-                "{},2030-01-01 08:00:00,,,,sports|movies,Peter Green,3619997400,",
-                ids[0]
-            ),
-            &format!("{},,,,,books,Rachel Smith,,449997400", ids[1]),
-            &format!("{},,,crm-3,\"Jane, \"\"JJ\"\" Doe\",,,3619997401,", ids[2]),
+            "numberid,next_calldate,phone_field,user_data,likes,name,phone1,phone2",
+            &format!("{},2030-01-01 08:00:00,,,sports|movies,Peter Green,3619997400,", ids[0]),
+            &format!("{},,,,books,Rachel Smith,,449997400", ids[1]),
+            &format!("{},,,crm-3,,\"Jane, \"\"JJ\"\" Doe\",3619997401,", ids[2]),
         ]
     );
     let cli = db.admin(&["export", "mycc", &project.to_string()]);
