@@ -1,11 +1,12 @@
 //! The Contacts interface over the tenant's contact book.
 
+use super::parse::parse_contacts_request;
+use super::query::{parse_contact_ids, parse_contact_query, query_flag};
 use super::reply::{IovoxReply, xml};
+use super::write::write_contacts_xml;
 use super::{Call, Iovox};
+use crate::domain::iovox::Mode;
 use crate::domain::iovox::book::fill_default_display_names;
-use crate::domain::iovox::{
-    Mode, parse_contact_ids, parse_contact_query, parse_contacts_request, query_flag, write_contacts_xml,
-};
 use crate::http::audit;
 use crate::http::{AppState, Authed};
 use axum::extract::State;

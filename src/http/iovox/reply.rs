@@ -1,7 +1,8 @@
 //! iovox responses: XML bodies, and errors as the vendor's
 //! `<errors><error status="400">TEXT</error></errors>` with that HTTP status.
 
-use crate::domain::iovox::{IovoxError, write_errors_xml};
+use super::write::write_errors_xml;
+use crate::domain::iovox::IovoxError;
 use crate::http::{ApiError, with_retry_after};
 use crate::storage::StoreError;
 use axum::extract::rejection::QueryRejection;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::super::{parse_contact_ids, parse_contact_query, query_flag, validate_delete};
+use super::super::query::{parse_contact_ids, parse_contact_query, query_flag};
 
 fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -81,21 +81,5 @@ fn delete_parameters() {
             .unwrap_err()
             .message,
         "Remove If User Invalid"
-    );
-}
-
-#[test]
-fn delete_checks_existence_then_rules_item_by_item() {
-    assert_eq!(
-        validate_delete(&[Some((1, false)), Some((2, true))], true).unwrap(),
-        vec![1, 2]
-    );
-    assert_eq!(
-        validate_delete(&[Some((1, true)), None], false).unwrap_err().message,
-        "Contact 1 of 2 is used in Rules or Rule Templates"
-    );
-    assert_eq!(
-        validate_delete(&[Some((1, false)), None], false).unwrap_err().message,
-        "Contact ID 2 of 2 does not exist"
     );
 }

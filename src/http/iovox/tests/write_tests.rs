@@ -1,4 +1,5 @@
-use super::super::{ContactView, Country, Detail, countries, write_contacts_xml, write_countries_xml};
+use super::super::write::{write_contacts_xml, write_countries_xml, write_errors_xml, write_rule_templates_xml};
+use crate::domain::iovox::{ContactView, Country, Detail, IovoxError, RuleTemplateView, countries};
 
 #[test]
 fn contacts_are_written_escaped_and_in_payload_order() {
@@ -60,18 +61,18 @@ fn countries_are_written_with_id_and_name() {
 
 #[test]
 fn errors_carry_their_status_and_escaped_text() {
-    let xml = super::super::write_errors_xml(&[super::super::IovoxError::http_status(401, "Unauthorized")]);
+    let xml = write_errors_xml(&[IovoxError::http_status(401, "Unauthorized")]);
     assert_eq!(
         xml,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error status=\"401\">HTTP 401: Unauthorized</error></errors>"
     );
-    let parse = super::super::IovoxError::xml_parse("bad <tag>", 1, 2);
-    assert!(super::super::write_errors_xml(&[parse]).contains("XML parse error. bad &lt;tag&gt; at line 1, column 2"));
+    let parse = IovoxError::xml_parse("bad <tag>", 1, 2);
+    assert!(write_errors_xml(&[parse]).contains("XML parse error. bad &lt;tag&gt; at line 1, column 2"));
 }
 
 #[test]
 fn rule_templates_list_rules_and_links() {
-    let template = super::super::RuleTemplateView {
+    let template = RuleTemplateView {
         name: "Office".into(),
         rules: vec![("333".into(), Detail::BusinessPhone)],
         links: vec![
@@ -80,7 +81,7 @@ fn rule_templates_list_rules_and_links() {
         ],
     };
     assert_eq!(
-        super::super::write_rule_templates_xml(&[template]),
+        write_rule_templates_xml(&[template]),
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><response><rule_templates><rule_template>\
          <rule_template_name>Office</rule_template_name>\
          <rules><rule><contact_id>333</contact_id><detail>business_phone</detail></rule></rules>\

@@ -4,21 +4,10 @@
 
 use quick_xml::escape::escape;
 
-use super::countries::Country;
-use super::detail::Detail;
-use super::error::IovoxError;
-use super::rules::RuleTemplateView;
 use super::xml_reader::is_xml_char;
+use crate::domain::iovox::{ContactView, Country, Detail, IovoxError, RuleTemplateView};
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
-
-/// One contact as getContacts returns it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContactView {
-    pub contact_id: String,
-    /// Multi-valued details may repeat; each becomes its own element.
-    pub details: Vec<(Detail, String)>,
-}
 
 /// getContacts body, compact (no indentation):
 ///

@@ -12,10 +12,8 @@
 //!   iovox may add;
 //! - only UTF-8 bodies are accepted (a UTF-8 BOM is allowed).
 
-use super::detail::Detail;
-use super::error::IovoxError;
-use super::request::{ContactInput, ContactsRequest};
 use super::xml_reader::{Node, XmlReader, is_xml_whitespace, line_column};
+use crate::domain::iovox::{ContactInput, ContactsRequest, Detail, IovoxError};
 
 /// Resource caps; the caller separately caps the body size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
