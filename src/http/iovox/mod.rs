@@ -13,6 +13,7 @@ mod query;
 mod reply;
 mod rules;
 mod write;
+mod write_json;
 mod xml_reader;
 
 #[cfg(test)]
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/Contacts", any(contacts::contacts))
         .route("/Countries", any(rules::countries))
         .route("/Rules", any(rules::rules))
+        .layer(axum::middleware::from_fn(reply::errors_in_the_asked_format))
 }
 
 /// What an iovox call carries besides its credentials: query string, verb and body.

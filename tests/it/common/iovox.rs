@@ -98,10 +98,15 @@ impl Client {
         reply
     }
 
-    /// getContactDetails' single `<result>`, or None when the contact does not exist.
+    /// getContactDetails' single `<result>`, or None when the contact does not exist
+    /// (the vendor's error `Contact ID does not exist`).
     pub async fn contact_details(&self, contact_id: &str) -> Option<String> {
         let path = format!("/Contacts?v=3&method=getContactDetails&contact_id={contact_id}");
         let reply = self.iovox(Method::GET, &path, None).await;
+        if reply.status == 400 {
+            reply.assert_error(400, "Contact ID does not exist");
+            return None;
+        }
         assert_eq!(reply.status, 200, "{}", reply.text);
         let results = values(&reply.text, "result");
         assert!(results.len() <= 1, "{}", reply.text);

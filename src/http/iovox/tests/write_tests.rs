@@ -1,5 +1,21 @@
 use super::super::write::{write_contacts_xml, write_countries_xml, write_errors_xml, write_rule_templates_xml};
-use crate::domain::iovox::{ContactView, Country, Detail, IovoxError, RuleTemplateView, countries};
+use super::super::write_json::{write_contacts_json, write_errors_json};
+use crate::domain::iovox::{
+    ContactField, ContactQuery, ContactView, Country, Detail, IovoxError, RuleTemplateView, countries,
+};
+
+fn page(page: u32, limit: u32, fields: &[ContactField]) -> ContactQuery {
+    ContactQuery {
+        page,
+        limit,
+        fields: fields.to_vec(),
+        ..ContactQuery::new()
+    }
+}
+
+fn all_fields() -> Vec<ContactField> {
+    ContactField::all().collect()
+}
 
 #[test]
 fn contacts_are_written_escaped_and_in_payload_order() {
@@ -11,8 +27,9 @@ fn contacts_are_written_escaped_and_in_payload_order() {
             (Detail::DisplayName, "Smith's <ABC> & Co".to_owned()),
             (Detail::BusinessPhone, "441".to_owned()),
         ],
+        assigned: false,
     };
-    let xml = write_contacts_xml(&[contact], 42, 2, 10);
+    let xml = write_contacts_xml(&[contact], 42, &page(2, 10, &all_fields()));
     assert_eq!(
         xml,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><response>\
@@ -20,20 +37,91 @@ fn contacts_are_written_escaped_and_in_payload_order() {
          <results><result><contact_id>a&amp;b&lt;1&gt;</contact_id>\
          <display_name>Smith&apos;s &lt;ABC&gt; &amp; Co</display_name>\
          <business_phone>442</business_phone><business_phone>441</business_phone>\
-         <notes>xy &quot;q&quot; &apos;a&apos; &gt; b</notes></result></results></response>"
+         <notes>xy &quot;q&quot; &apos;a&apos; &gt; b</notes><assigned_status>UNASSIGNED</assigned_status>\
+         </result></results></response>"
+    );
+}
+
+#[test]
+fn results_show_only_the_requested_fields() {
+    let contact = ContactView {
+        contact_id: "7".to_owned(),
+        details: vec![
+            (Detail::Company, "Acme".to_owned()),
+            (Detail::Notes, "n".to_owned()),
+            (Detail::DisplayName, "Ann".to_owned()),
+        ],
+        assigned: true,
+    };
+    let fields = [
+        ContactField::Detail(Detail::DisplayName),
+        ContactField::Detail(Detail::Notes),
+        ContactField::AssignedStatus,
+    ];
+    let xml = write_contacts_xml(std::slice::from_ref(&contact), 1, &page(1, 20, &fields));
+    assert!(
+        xml.contains(
+            "<result><display_name>Ann</display_name><notes>n</notes>\
+             <assigned_status>ASSIGNED</assigned_status></result>"
+        ),
+        "{xml}"
+    );
+}
+
+#[test]
+fn json_keeps_the_xml_shape_with_numbers_as_strings() {
+    let contact = ContactView {
+        contact_id: "333".to_owned(),
+        details: vec![
+            (Detail::DisplayName, "John \"JS\" Smith".to_owned()),
+            (Detail::BusinessPhone, "441".to_owned()),
+            (Detail::BusinessPhone, "442".to_owned()),
+            (Detail::MobilePhone, "447".to_owned()),
+        ],
+        assigned: false,
+    };
+    let json = write_contacts_json(&[contact], 3, &page(2, 1, &all_fields()));
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        parsed,
+        serde_json::json!({"response": {
+            "current_page": "2", "total_pages": "3", "total_results": "3",
+            "results": {"result": [{
+                "contact_id": "333",
+                "display_name": "John \"JS\" Smith",
+                "mobile_phone": "447",
+                "business_phone": ["441", "442"],
+                "assigned_status": "UNASSIGNED"
+            }]}
+        }})
+    );
+    assert!(json.starts_with("{\"response\":{\"current_page\":\"2\""), "{json}");
+    assert!(
+        json.contains("{\"contact_id\":\"333\",\"display_name\""),
+        "keys in element order: {json}"
+    );
+    assert_eq!(
+        write_contacts_json(&[], 0, &page(1, 20, &all_fields())),
+        "{\"response\":{\"current_page\":\"1\",\"total_pages\":\"0\",\"total_results\":\"0\",\"results\":{\"result\":[]}}}"
+    );
+    let error: serde_json::Value =
+        serde_json::from_str(&write_errors_json(&[IovoxError::limit_not_integer()])).unwrap();
+    assert_eq!(
+        error,
+        serde_json::json!({"errors": {"error": [{"status": "400", "__content__": "Limit not an integer"}]}})
     );
 }
 
 #[test]
 fn empty_pages_and_zero_per_page() {
-    let xml = write_contacts_xml(&[], 0, 1, 20);
+    let xml = write_contacts_xml(&[], 0, &page(1, 20, &all_fields()));
     assert_eq!(
         xml,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><response><current_page>1</current_page>\
          <total_pages>0</total_pages><total_results>0</total_results><results></results></response>"
     );
-    assert!(write_contacts_xml(&[], 7, 1, 0).contains("<total_pages>0</total_pages>"));
-    assert!(write_contacts_xml(&[], 21, 1, 20).contains("<total_pages>2</total_pages>"));
+    assert!(write_contacts_xml(&[], 7, &page(1, 0, &[])).contains("<total_pages>0</total_pages>"));
+    assert!(write_contacts_xml(&[], 21, &page(1, 20, &[])).contains("<total_pages>2</total_pages>"));
 }
 
 #[test]
