@@ -113,3 +113,43 @@ impl Client {
         results.into_iter().next()
     }
 }
+
+/// The (element, text) children of a flat element's content such as a `<result>`'s,
+/// in order, entities resolved.
+pub fn children(xml: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let name = after[..end].to_owned();
+        let close = format!("</{name}>");
+        let body = &after[end + 1..];
+        let Some(text_end) = body.find(&close) else { break };
+        found.push((name, unescape(&body[..text_end])));
+        rest = &body[text_end + close.len()..];
+    }
+    found
+}
+
+/// Text with the five predefined XML entities resolved (all Dialbase writes).
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Text escaped for an XML element.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl Client {
+    /// A Contacts read with `output=JSON` (`query` starts with `&method=...`).
+    pub async fn contacts_json(&self, query: &str) -> Reply {
+        self.iovox(Method::GET, &format!("/Contacts?v=3{query}&output=JSON"), None)
+            .await
+    }
+}
