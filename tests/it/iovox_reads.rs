@@ -312,3 +312,40 @@ async fn empty_flags_take_their_default_false() {
     .assert_error(400, "Contact 1 of 1 is used in Rules or Rule Templates");
     assert!(api.contact_details("c").await.is_some());
 }
+
+/// Slow to set up (20,000 createContacts), so run on demand: `--ignored`.
+#[tokio::test]
+#[ignore = "creates 20,000 contacts (about 90 s in a debug build); run with --ignored"]
+async fn a_page_holds_up_to_20000_contacts() {
+    let (_db, _server, api) = start_with_contacts(&[]).await;
+    for batch in 0..2 {
+        let people: Vec<String> = (0..10_000)
+            .map(|i| {
+                let n = batch * 10_000 + i;
+                contact(
+                    &format!("c{n:05}"),
+                    &[
+                        ("display_name", &format!("Person {n}")),
+                        ("notes", "kept out of the page"),
+                    ],
+                )
+            })
+            .collect();
+        api.create_ok(&people).await;
+    }
+    let started = std::time::Instant::now();
+    let page = api.get_contacts("&limit=20000&order=cid_DESC").await.text;
+    eprintln!("20000-contact page in {:?}, {} bytes", started.elapsed(), page.len());
+    assert_eq!(value(&page, "total_results"), "20000");
+    assert_eq!(value(&page, "total_pages"), "1");
+    let ids = values(&page, "contact_id");
+    assert_eq!(ids.len(), 20_000);
+    assert_eq!((ids[0].as_str(), ids[19_999].as_str()), ("c19999", "c00000"));
+    assert!(!page.contains("<notes>"));
+    let json = api.contacts_json("&method=getContacts&limit=20000&page=1").await;
+    assert_eq!(json.status, 200);
+    assert_eq!(
+        json.body["response"]["results"]["result"].as_array().map(Vec::len),
+        Some(20_000)
+    );
+}
