@@ -3,8 +3,8 @@
 //! `username` / `secureKey` headers, or as HTTP Basic with the same user and key.
 //!
 //! This module owns the wire format: the hardened XML reader ([`xml_reader`]), the request
-//! parsers ([`parse`], [`parse_rules`], [`query`]) and the response writers ([`write`]); the
-//! rules they feed are `domain::iovox`'s.
+//! parsers ([`parse`], [`parse_rules`], [`query`]) and the response writers ([`write`], and
+//! [`write_json`] for reads asked with `output=JSON`); the rules they feed are `domain::iovox`'s.
 
 mod contacts;
 mod parse;
