@@ -175,12 +175,21 @@ async fn listing_and_deleting_rows() {
     get("/Contacts?v=3&method=getContacts&limit=20001")
         .await
         .assert_error(400, "Limit must be between 1 and 20000");
-    get("/Contacts?v=3&method=getContacts&output=JSON")
+    get("/Contacts?v=3&method=getContacts&output=CSV")
         .await
         .assert_error(400, "Output Type Invalid");
+    get("/Contacts?v=3&method=getContacts&order=od_DESC")
+        .await
+        .assert_error(400, "Order Invalid");
+    get("/Contacts?v=3&method=getContacts&req_fields=cid,phone")
+        .await
+        .assert_error(400, "Requested Fields Invalid");
     get("/Contacts?v=3&method=getContactDetails")
         .await
         .assert_error(400, "Contact ID Empty");
+    get("/Contacts?v=3&method=getContactDetails&contact_id=999")
+        .await
+        .assert_error(400, "Contact ID does not exist");
     let delete = |query: &'static str| api.iovox(Method::DELETE, query, None);
     delete("/Contacts?v=3&method=deleteContacts&contact_ids=333&rm_if_user=maybe")
         .await

@@ -140,6 +140,22 @@ impl IovoxError {
         bad_request("Output Type Invalid")
     }
 
+    /// getContacts' `order` names no field or direction (Dialbase's wording).
+    pub fn order_invalid() -> Self {
+        bad_request("Order Invalid")
+    }
+
+    /// getContacts' `req_fields` names an unknown field (Dialbase's wording).
+    pub fn req_fields_invalid() -> Self {
+        bad_request("Requested Fields Invalid")
+    }
+
+    /// getContactDetails of a contact id that does not exist (or no longer does),
+    /// as the vendor words it.
+    pub fn contact_not_found() -> Self {
+        bad_request("Contact ID does not exist")
+    }
+
     /// getContactDetails without `contact_id` (Dialbase's wording).
     pub fn contact_id_missing() -> Self {
         bad_request("Contact ID Empty")

@@ -1,11 +1,9 @@
-//! Query-string parameters of getContacts, getContactDetails and
-//! deleteContacts, checked in the order of the vendor's error tables.
+//! What getContacts, getContactDetails and deleteContacts ask for, once their
+//! query strings are parsed (`http::iovox::query`), and what they answer.
 
-use std::collections::HashMap;
-
+use super::detail::Detail;
 use super::error::IovoxError;
-use super::parse::parse_flag;
-use super::phone::phone_digits;
+use super::listing::{ContactField, ContactOrder};
 
 /// Vendor: "Maximum here is 20000", also the default.
 pub const MAX_LIMIT: u32 = 20_000;
@@ -26,86 +24,75 @@ pub struct ContactQuery {
     pub limit: u32,
     /// Only contacts changed at or after this time (Unix seconds): Dialbase's incremental read.
     pub updated_since: Option<i64>,
+    /// What each result shows, sorted and without repeats (getContactDetails: every
+    /// detail). A storage loads only these, so a page of 20,000 holds no more.
+    pub fields: Vec<ContactField>,
+    /// `None`: creation order.
+    pub order: Option<ContactOrder>,
 }
 
 impl ContactQuery {
+    /// getContacts' defaults: the first page of 20,000, the vendor's default fields,
+    /// creation order, no filter.
+    pub fn new() -> Self {
+        ContactQuery {
+            contact_id: None,
+            display_name: None,
+            company: None,
+            phone_number: None,
+            email: None,
+            page: 1,
+            limit: MAX_LIMIT,
+            updated_since: None,
+            fields: ContactField::VENDOR_DEFAULT.to_vec(),
+            order: None,
+        }
+    }
+
     pub fn offset(&self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.limit)
     }
-}
 
-/// getContacts (`details` false) or getContactDetails (`details` true, where
-/// `contact_id` is mandatory and the only filter). Empty filters are ignored;
-/// `output` may only be XML (Dialbase does not answer JSON).
-pub fn parse_contact_query(params: &HashMap<String, String>, details: bool) -> Result<ContactQuery, IovoxError> {
-    let page = match params.get("page") {
-        None => 1,
-        Some(page) => page.trim().parse::<u32>().map_err(|_| IovoxError::page_not_integer())?,
-    };
-    let limit = match params.get("limit") {
-        None => MAX_LIMIT,
-        Some(limit) => limit
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| IovoxError::limit_not_integer())?,
-    };
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(IovoxError::limit_out_of_range(MAX_LIMIT));
+    pub fn shows(&self, field: ContactField) -> bool {
+        self.fields.contains(&field)
     }
-    if params
-        .get("output")
-        .is_some_and(|output| !output.eq_ignore_ascii_case("XML"))
-    {
-        return Err(IovoxError::output_invalid());
-    }
-    let filter = |key: &str| {
-        params
-            .get(key)
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty())
-    };
-    let contact_id = filter("contact_id");
-    if details && contact_id.is_none() {
-        return Err(IovoxError::contact_id_missing());
-    }
-    let searched = |key: &str| if details { None } else { filter(key) };
-    let updated_since = searched("updated_since")
-        .map(|text| crate::domain::calldate::parse_moment(&text).map_err(|_| IovoxError::updated_since_invalid()))
-        .transpose()?;
-    Ok(ContactQuery {
-        contact_id,
-        display_name: searched("display_name"),
-        company: searched("company"),
-        phone_number: searched("phone_number").map(|phone| phone_digits(&phone).to_owned()),
-        email: searched("email"),
-        page: page.max(1),
-        limit,
-        updated_since,
-    })
-}
 
-/// deleteContacts' `contact_ids`: comma separated, trimmed, repeats dropped.
-pub fn parse_contact_ids(params: &HashMap<String, String>) -> Result<Vec<String>, IovoxError> {
-    let mut ids: Vec<String> = Vec::new();
-    for id in params.get("contact_ids").into_iter().flat_map(|ids| ids.split(',')) {
-        let id = id.trim();
-        if !id.is_empty() && !ids.iter().any(|seen| seen == id) {
-            ids.push(id.to_owned());
+    /// A stored contact as this query shows it: only the requested details.
+    pub fn view(&self, contact_id: String, details: Vec<(Detail, String)>, assigned: bool) -> ContactView {
+        let details = details
+            .into_iter()
+            .filter(|(detail, _)| self.shows(ContactField::Detail(*detail)))
+            .collect();
+        ContactView {
+            contact_id,
+            details,
+            assigned,
         }
     }
-    if ids.is_empty() {
-        return Err(IovoxError::contact_ids_empty());
+
+    /// Whether the storage must find out which contacts Rules use.
+    pub fn needs_assigned_status(&self) -> bool {
+        self.shows(ContactField::AssignedStatus)
+            || self
+                .order
+                .is_some_and(|order| order.field == ContactField::AssignedStatus)
     }
-    Ok(ids)
 }
 
-/// A TRUE/FALSE query parameter, FALSE when absent; `label` names it in the
-/// error ("Remove If User Invalid").
-pub fn query_flag(params: &HashMap<String, String>, key: &str, label: &str) -> Result<bool, IovoxError> {
-    match params.get(key) {
-        None => Ok(false),
-        Some(value) => parse_flag(value.trim()).ok_or_else(|| IovoxError::flag_invalid(label)),
+impl Default for ContactQuery {
+    fn default() -> Self {
+        Self::new()
     }
+}
+
+/// One contact as getContacts returns it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactView {
+    pub contact_id: String,
+    /// Multi-valued details may repeat; each becomes its own element.
+    pub details: Vec<(Detail, String)>,
+    /// Whether a Rule or a Link uses one of its details (`assigned_status`).
+    pub assigned: bool,
 }
 
 /// What deleteContacts needs to know of one requested id: `None` when no

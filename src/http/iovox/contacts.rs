@@ -1,11 +1,13 @@
 //! The Contacts interface over the tenant's contact book.
 
-use super::reply::{IovoxReply, xml};
+use super::parse::parse_contacts_request;
+use super::query::{Output, parse_contact_ids, parse_contact_query, query_flag};
+use super::reply::{IovoxReply, json, xml};
+use super::write::write_contacts_xml;
+use super::write_json::write_contacts_json;
 use super::{Call, Iovox};
 use crate::domain::iovox::book::fill_default_display_names;
-use crate::domain::iovox::{
-    Mode, parse_contact_ids, parse_contact_query, parse_contacts_request, query_flag, write_contacts_xml,
-};
+use crate::domain::iovox::{IovoxError, Mode};
 use crate::http::audit;
 use crate::http::{AppState, Authed};
 use axum::extract::State;
@@ -49,10 +51,16 @@ pub async fn contacts(auth: Authed<Iovox>, State(state): State<AppState>, call: 
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         method => {
-            let query = parse_contact_query(params, method == "getContactDetails")?;
-            let (page, limit) = (query.page, query.limit);
-            let (contacts, total) = store.list_contacts(auth.tenant, query).await?;
-            Ok(xml(write_contacts_xml(&contacts, total, page, limit)))
+            let details = method == "getContactDetails";
+            let (query, output) = parse_contact_query(params, details)?;
+            let (contacts, total) = store.list_contacts(auth.tenant, query.clone()).await?;
+            if details && total == 0 {
+                return Err(IovoxError::contact_not_found().into());
+            }
+            Ok(match output {
+                Output::Xml => xml(write_contacts_xml(&contacts, total, &query)),
+                Output::Json => json(write_contacts_json(&contacts, total, &query)),
+            })
         }
     }
 }

@@ -1,10 +1,23 @@
 //! iovox REST API v3 (XML): the Contacts interface, Countries::getCountries and a minimal
 //! Rules interface, each at `/<Interface>?v=3&method=...`. Credentials come as the vendor's
 //! `username` / `secureKey` headers, or as HTTP Basic with the same user and key.
+//!
+//! This module owns the wire format: the hardened XML reader ([`xml_reader`]), the request
+//! parsers ([`parse`], [`parse_rules`], [`query`]) and the response writers ([`write`], and
+//! [`write_json`] for reads asked with `output=JSON`); the rules they feed are `domain::iovox`'s.
 
 mod contacts;
+mod parse;
+mod parse_rules;
+mod query;
 mod reply;
 mod rules;
+mod write;
+mod write_json;
+mod xml_reader;
+
+#[cfg(test)]
+mod tests;
 
 use crate::domain::iovox::IovoxError;
 use crate::http::auth::basic_credentials;
@@ -41,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/Contacts", any(contacts::contacts))
         .route("/Countries", any(rules::countries))
         .route("/Rules", any(rules::rules))
+        .layer(axum::middleware::from_fn(reply::errors_in_the_asked_format))
 }
 
 /// What an iovox call carries besides its credentials: query string, verb and body.
@@ -101,7 +115,7 @@ fn called_method<'m>(
 }
 
 #[cfg(test)]
-mod tests {
+mod call_tests {
     use super::*;
     use axum::http::Request;
 

@@ -1,15 +1,24 @@
-//! iovox responses: XML bodies, and errors as the vendor's
-//! `<errors><error status="400">TEXT</error></errors>` with that HTTP status.
+//! iovox responses: XML (or, when asked, JSON) bodies, and errors as the vendor's
+//! `<errors><error status="400">TEXT</error></errors>` with that HTTP status; as
+//! JSON when the query string says `output=JSON` ([`errors_in_the_asked_format`]).
 
-use crate::domain::iovox::{IovoxError, write_errors_xml};
+use super::query::Output;
+use super::write::write_errors_xml;
+use super::write_json::write_errors_json;
+use crate::domain::iovox::IovoxError;
 use crate::http::{ApiError, with_retry_after};
 use crate::storage::StoreError;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::extract::{Query, Request};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 
 const XML: &str = "application/xml; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
 
 /// A failed call, rendered as the vendor's XML error body; with the seconds a refused
 /// client should wait (`Retry-After`).
@@ -65,7 +74,14 @@ impl From<QueryRejection> for IovoxReply {
 impl IntoResponse for IovoxReply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, [(CONTENT_TYPE, XML)], write_errors_xml(&[self.0])).into_response();
+        let mut response = (
+            status,
+            [(CONTENT_TYPE, XML)],
+            write_errors_xml(std::slice::from_ref(&self.0)),
+        )
+            .into_response();
+        // Kept for `errors_in_the_asked_format`, which may render it as JSON instead.
+        response.extensions_mut().insert(RenderedError(self.0));
         if status == StatusCode::UNAUTHORIZED {
             let challenge = HeaderValue::from_static("Basic realm=\"dialbase\"");
             response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
@@ -80,6 +96,33 @@ impl IntoResponse for IovoxReply {
 /// 200 with an XML document.
 pub fn xml(body: String) -> Response {
     ([(CONTENT_TYPE, XML)], body).into_response()
+}
+
+/// 200 with a JSON document.
+pub fn json(body: String) -> Response {
+    ([(CONTENT_TYPE, JSON)], body).into_response()
+}
+
+/// The error an XML error answer carries.
+#[derive(Clone)]
+struct RenderedError(IovoxError);
+
+/// Middleware of the iovox routes: a request whose query string asks
+/// `output=JSON` gets its error (credentials, version, method, parameters,
+/// storage) as JSON, with the same status and headers.
+pub async fn errors_in_the_asked_format(request: Request, next: Next) -> Response {
+    let asks_json = Query::<HashMap<String, String>>::try_from_uri(request.uri())
+        .is_ok_and(|Query(params)| Output::asks_json(&params));
+    let response = next.run(request).await;
+    match response.extensions().get::<RenderedError>().cloned() {
+        Some(RenderedError(error)) if asks_json => {
+            let (mut parts, _) = response.into_parts();
+            parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+            parts.headers.remove(CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(write_errors_json(&[error])))
+        }
+        _ => response,
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! Countries::getCountries and the minimal Rules interface (createRuleTemplates,
 //! getRuleTemplates) through which contact details get used by Rule Templates.
 
+use super::parse_rules::parse_rule_templates_request;
 use super::reply::{IovoxReply, xml};
+use super::write::{write_countries_xml, write_rule_templates_xml};
 use super::{Call, Iovox};
-use crate::domain::iovox::{
-    countries as all_countries, parse_rule_templates_request, write_countries_xml, write_rule_templates_xml,
-};
+use crate::domain::iovox::countries as all_countries;
 use crate::http::audit;
 use crate::http::{AppState, Authed};
 use axum::extract::State;

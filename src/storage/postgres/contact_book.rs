@@ -6,7 +6,7 @@
 
 use super::PostgresStore;
 use super::fields::{create_project, current_schema};
-use super::records_read::{ROW_COLUMNS, row_of};
+use super::records_read::{ROW_COLUMNS, ROW_WIDTH, row_of};
 use super::records_write::{delete_rows, insert_records, update_records};
 use super::rules;
 use super::rules::{release_rules, rule_uses};
@@ -18,10 +18,13 @@ use crate::domain::iovox::{RuleTemplateInput, RuleTemplateView};
 use crate::domain::record::FormEntry;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::ContactBookStore;
-use crate::storage::shared::contact_book::{BOOK_NAME, book_contact, contact_updates, first_rejection};
+use crate::storage::shared::contact_book::{
+    BOOK_NAME, POSTGRES_BOOK, book_contact, contact_updates, first_rejection, order_by,
+};
 use crate::storage::{StoreError, TenantId};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
+use futures_util::TryStreamExt;
 use std::collections::{HashMap, HashSet};
 use tokio_postgres::types::ToSql;
 
@@ -269,18 +272,28 @@ pub async fn list_contacts(tx: &Tx<'_>, tenant: TenantId, query: &ContactQuery) 
     let params = borrowed(&filter.params);
     let count = format!("SELECT count(*) FROM records r WHERE {}", filter.sql);
     let total: i64 = tx.query_one(&count, &params).await?.get(0);
+    let assigned = if query.needs_assigned_status() {
+        POSTGRES_BOOK.assigned
+    } else {
+        "FALSE"
+    };
     let page = format!(
-        "SELECT {ROW_COLUMNS} FROM records r WHERE {} ORDER BY r.id LIMIT {} OFFSET {}",
+        "SELECT {ROW_COLUMNS}, {assigned} FROM records r WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
         filter.sql,
+        order_by(query, &schema, &POSTGRES_BOOK),
         query.limit,
         query.offset()
     );
+    // Row by row: a page of 20,000 holds only the fields asked for, never all rows at once.
+    let rows = tx.query_raw(&page, params).await?;
+    futures_util::pin_mut!(rows);
     let mut contacts = Vec::new();
-    for r in tx.query(&page, &params).await? {
+    while let Some(r) = rows.try_next().await? {
         let row = row_of(&r)?;
+        let assigned: bool = r.get(ROW_WIDTH);
         let (record, contact_id) = (row.id, row.user_data.clone().unwrap_or_default());
         let details = book_contact(record, row.into_record(&schema, Vec::new()).form).details;
-        contacts.push(ContactView { contact_id, details });
+        contacts.push(query.view(contact_id, details, assigned));
     }
     Ok((contacts, u64::try_from(total).unwrap_or_default()))
 }

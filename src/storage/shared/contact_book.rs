@@ -5,7 +5,7 @@
 use super::{DocOp, SqlArg, SqlDialect};
 use crate::domain::canonical::iovox_detail;
 use crate::domain::iovox::book::BookContact;
-use crate::domain::iovox::{ContactQuery, Detail};
+use crate::domain::iovox::{ContactField, ContactQuery, Detail};
 use crate::domain::record::{FormEntry, RecordWrite};
 use crate::domain::schema::ProjectSchema;
 use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError};
@@ -127,15 +127,80 @@ impl ContactFilter {
         format!("SELECT count(*) FROM records r WHERE {}", self.sql)
     }
 
-    /// The page's (record id, contact_id) rows, in creation order.
-    pub fn page_sql(&self, query: &ContactQuery) -> String {
-        format!(
-            "SELECT r.id, r.user_data FROM records r WHERE {} ORDER BY r.id LIMIT {} OFFSET {}",
-            self.sql,
-            query.limit,
-            query.offset()
-        )
+    /// The page's (record id, contact_id, assigned) rows, in the query's order.
+    pub fn page_sql(&self, query: &ContactQuery, schema: &ProjectSchema) -> String {
+        page_sql(&self.sql, query, schema, &SQLITE_BOOK)
     }
+}
+
+/// How a backend spells getContacts' sort keys and assigned_status.
+pub struct BookSql {
+    /// The first text of field `id` in `r.data` (NULL when the record has none).
+    pub first_text: fn(i64) -> String,
+    /// Makes a text compare byte by byte, so both backends sort alike.
+    pub collate: &'static str,
+    /// TRUE when a Rule or a Link uses one of `r`'s details.
+    pub assigned: &'static str,
+}
+
+pub const SQLITE_BOOK: BookSql = BookSql {
+    first_text: |id| {
+        format!(
+            "CAST(CASE json_type(r.data, '$.\"{id}\"') WHEN 'array' THEN json_extract(r.data, '$.\"{id}\"[0]') \
+             ELSE json_extract(r.data, '$.\"{id}\"') END AS TEXT)"
+        )
+    },
+    collate: "",
+    assigned: "(EXISTS (SELECT 1 FROM rule_template_rules u WHERE u.record_id = r.id) \
+               OR EXISTS (SELECT 1 FROM rule_template_links u WHERE u.record_id = r.id))",
+};
+
+pub const POSTGRES_BOOK: BookSql = BookSql {
+    first_text: |id| {
+        format!(
+            "(CASE jsonb_typeof(r.data -> '{id}') WHEN 'array' THEN r.data -> '{id}' ->> 0 ELSE r.data ->> '{id}' END)"
+        )
+    },
+    collate: " COLLATE \"C\"",
+    assigned: "(EXISTS (SELECT 1 FROM rule_template_rules u WHERE u.tenant_id = r.tenant_id AND u.record_id = r.id) \
+               OR EXISTS (SELECT 1 FROM rule_template_links u WHERE u.tenant_id = r.tenant_id AND u.record_id = r.id))",
+};
+
+/// A getContacts page of `records r` matching `filter`: (record id, contact_id,
+/// assigned) rows. assigned_status is only looked up when the query needs it.
+pub fn page_sql(filter: &str, query: &ContactQuery, schema: &ProjectSchema, sql: &BookSql) -> String {
+    let assigned = if query.needs_assigned_status() {
+        sql.assigned
+    } else {
+        "FALSE"
+    };
+    format!(
+        "SELECT r.id, r.user_data, {assigned} FROM records r WHERE {filter} ORDER BY {} LIMIT {} OFFSET {}",
+        order_by(query, schema, sql),
+        query.limit,
+        query.offset()
+    )
+}
+
+/// The ORDER BY of a page: creation order, or the query's field (contacts without
+/// it sort as an empty text; ASSIGNED before UNASSIGNED ascending, as their texts),
+/// ties in creation order.
+pub fn order_by(query: &ContactQuery, schema: &ProjectSchema, sql: &BookSql) -> String {
+    let Some(order) = query.order else {
+        return "r.id".to_owned();
+    };
+    let key = match order.field {
+        ContactField::ContactId => format!("r.user_data{}", sql.collate),
+        ContactField::AssignedStatus => format!("(NOT {})", sql.assigned),
+        // Looked up as ContactFilter looks up the fields it searches.
+        ContactField::Detail(detail) => match schema.field(detail.field()) {
+            Some(field) => format!("COALESCE({}, ''){}", (sql.first_text)(field.id), sql.collate),
+            // No contact has the detail yet: they all tie.
+            None => return "r.id".to_owned(),
+        },
+    };
+    let direction = if order.descending { "DESC" } else { "ASC" };
+    format!("{key} {direction}, r.id")
 }
 
 #[cfg(test)]
@@ -150,14 +215,9 @@ mod tests {
 
     fn query() -> ContactQuery {
         ContactQuery {
-            contact_id: None,
-            display_name: None,
-            company: None,
-            phone_number: None,
-            email: None,
             page: 3,
             limit: 10,
-            updated_since: None,
+            ..ContactQuery::new()
         }
     }
 
@@ -205,7 +265,11 @@ mod tests {
             sqlite.sql
         );
         assert_eq!(sqlite.args, filter.args);
-        assert!(sqlite.page_sql(&query).ends_with("ORDER BY r.id LIMIT 10 OFFSET 20"));
+        assert!(
+            sqlite
+                .page_sql(&query, &schema())
+                .ends_with("ORDER BY r.id LIMIT 10 OFFSET 20")
+        );
     }
 
     #[test]
@@ -232,5 +296,42 @@ mod tests {
             "r.project_id = $1 AND r.user_data IS NOT NULL AND FALSE AND FALSE"
         );
         assert_eq!(filter.args, vec![SqlArg::Integer(5)]);
+    }
+
+    #[test]
+    fn pages_sort_by_a_fields_first_text_then_creation() {
+        use crate::domain::iovox::ContactOrder;
+        let ordered = |field, descending| ContactQuery {
+            order: Some(ContactOrder { field, descending }),
+            ..query()
+        };
+        let by_name = ordered(ContactField::Detail(Detail::DisplayName), true);
+        assert_eq!(
+            order_by(&by_name, &schema(), &POSTGRES_BOOK),
+            "COALESCE((CASE jsonb_typeof(r.data -> '7') WHEN 'array' THEN r.data -> '7' ->> 0 \
+             ELSE r.data ->> '7' END), '') COLLATE \"C\" DESC, r.id"
+        );
+        assert!(
+            order_by(&by_name, &schema(), &SQLITE_BOOK).starts_with("COALESCE(CAST(CASE json_type(r.data, '$.\"7\"')")
+        );
+        let by_id = ordered(ContactField::ContactId, false);
+        assert_eq!(order_by(&by_id, &schema(), &SQLITE_BOOK), "r.user_data ASC, r.id");
+        let by_company = ordered(ContactField::Detail(Detail::Company), false);
+        assert_eq!(
+            order_by(&by_company, &schema(), &SQLITE_BOOK),
+            "r.id",
+            "no contact has a company"
+        );
+        let by_status = ordered(ContactField::AssignedStatus, false);
+        assert!(order_by(&by_status, &schema(), &SQLITE_BOOK).starts_with("(NOT (EXISTS"));
+        let without_status = ContactQuery {
+            fields: vec![ContactField::ContactId],
+            ..query()
+        };
+        assert!(
+            page_sql("TRUE", &without_status, &schema(), &SQLITE_BOOK)
+                .starts_with("SELECT r.id, r.user_data, FALSE FROM")
+        );
+        assert!(page_sql("TRUE", &by_status, &schema(), &SQLITE_BOOK).contains("rule_template_links"));
     }
 }

@@ -165,7 +165,8 @@ pub fn delete_contacts(
     Ok(())
 }
 
-/// getContacts / getContactDetails: a page in creation order and the total.
+/// getContacts / getContactDetails: a page in the query's order, each contact with
+/// only the fields asked for, and the number of all matching contacts.
 pub fn list_contacts(
     conn: &Connection,
     cache: &SchemaCache,
@@ -175,22 +176,22 @@ pub fn list_contacts(
     let Some(book) = find_book(conn, tenant)? else {
         return Ok((Vec::new(), 0));
     };
-    let filter = ContactFilter::new(book, &*schema(conn, cache, book)?, query, &SQLITE);
+    let schema = schema(conn, cache, book)?;
+    let filter = ContactFilter::new(book, &schema, query, &SQLITE);
     let args = sql_values(&filter.args);
     let total: i64 = conn
         .prepare_cached(&filter.count_sql())?
         .query_row(params_from_iter(&args), |r| r.get(0))?;
-    let page: Vec<(i64, String)> = conn
-        .prepare_cached(&filter.page_sql(query))?
-        .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let contacts = page
-        .into_iter()
-        .map(|(record, contact_id)| {
-            let details = load_contact(conn, cache, record)?.details;
-            Ok(ContactView { contact_id, details })
-        })
-        .collect::<Result<_, StoreError>>()?;
+    let mut page = conn.prepare_cached(&filter.page_sql(query, &schema))?;
+    let rows = page.query_map(params_from_iter(&args), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+    })?;
+    let mut contacts = Vec::new();
+    for row in rows {
+        let (record, contact_id, assigned) = row?;
+        let details = load_contact(conn, cache, record)?.details;
+        contacts.push(query.view(contact_id, details, assigned));
+    }
     Ok((contacts, u64::try_from(total).unwrap_or_default()))
 }
 

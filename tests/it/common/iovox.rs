@@ -98,13 +98,58 @@ impl Client {
         reply
     }
 
-    /// getContactDetails' single `<result>`, or None when the contact does not exist.
+    /// getContactDetails' single `<result>`, or None when the contact does not exist
+    /// (the vendor's error `Contact ID does not exist`).
     pub async fn contact_details(&self, contact_id: &str) -> Option<String> {
         let path = format!("/Contacts?v=3&method=getContactDetails&contact_id={contact_id}");
         let reply = self.iovox(Method::GET, &path, None).await;
+        if reply.status == 400 {
+            reply.assert_error(400, "Contact ID does not exist");
+            return None;
+        }
         assert_eq!(reply.status, 200, "{}", reply.text);
         let results = values(&reply.text, "result");
         assert!(results.len() <= 1, "{}", reply.text);
         results.into_iter().next()
+    }
+}
+
+/// The (element, text) children of a flat element's content such as a `<result>`'s,
+/// in order, entities resolved.
+pub fn children(xml: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let name = after[..end].to_owned();
+        let close = format!("</{name}>");
+        let body = &after[end + 1..];
+        let Some(text_end) = body.find(&close) else { break };
+        found.push((name, unescape(&body[..text_end])));
+        rest = &body[text_end + close.len()..];
+    }
+    found
+}
+
+/// Text with the five predefined XML entities resolved (all Dialbase writes).
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Text escaped for an XML element.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl Client {
+    /// A Contacts read with `output=JSON` (`query` starts with `&method=...`).
+    pub async fn contacts_json(&self, query: &str) -> Reply {
+        self.iovox(Method::GET, &format!("/Contacts?v=3{query}&output=JSON"), None)
+            .await
     }
 }

@@ -153,7 +153,13 @@ async fn reset(api: &Client, carry: &mut Carry) -> Checked {
             return Err(format!("DELETE /v2/robinson/{phone}: {} {}", reply.status, reply.text));
         }
     }
-    let contacts = api.iovox(Method::GET, "/Contacts?v=3&method=getContacts", None).await;
+    let contacts = api
+        .iovox(
+            Method::GET,
+            "/Contacts?v=3&method=getContacts&req_fields=cid,dn,em,comp,mphone",
+            None,
+        )
+        .await;
     status(&contacts, 200)?;
     let ids = crate::common::iovox::values(&contacts.text, "contact_id");
     if !ids.is_empty() {

@@ -3,8 +3,8 @@
 use super::super::book::{
     BookContact, BookSnapshot, candidate_display_names, fill_default_display_names, plan_contacts, request_contact_ids,
 };
-use super::super::{ContactLookup, ContactsRequest, Detail, Mode, parse_contacts_request};
-use super::{SEED_PAYLOAD, contact};
+use super::super::{ContactLookup, ContactsRequest, Detail, Mode};
+use super::{contact, seed_request};
 use crate::domain::resolve::FormValue;
 
 fn stored(record_id: i64, details: &[(Detail, &str)]) -> BookContact {
@@ -54,7 +54,7 @@ fn snapshot_answers_lookups_from_loaded_contacts() {
 
 #[test]
 fn prefetch_keys_cover_ids_and_resulting_names() {
-    let request = parse_contacts_request(SEED_PAYLOAD.as_bytes()).unwrap();
+    let request = seed_request();
     assert_eq!(request_contact_ids(&request), vec!["333", "333 Updated"]);
     let mut without_name = request.clone();
     without_name.contacts[0]
@@ -65,7 +65,7 @@ fn prefetch_keys_cover_ids_and_resulting_names() {
 
 #[test]
 fn seed_update_replaces_lists_renames_and_stores_phones_in_phone_fields() {
-    let request = parse_contacts_request(SEED_PAYLOAD.as_bytes()).unwrap();
+    let request = seed_request();
     let plan = plan_contacts(&request, Mode::Update, &snapshot()).unwrap();
     assert!(plan.inserts.is_empty());
     let (record, write) = &plan.updates[0];

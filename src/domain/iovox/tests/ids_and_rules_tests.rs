@@ -1,7 +1,7 @@
 //! Contact id, combination and rm_rules checks of `validate_contacts`.
 
-use super::super::{ContactInput, ContactsRequest, Detail, Mode, parse_contacts_request, validate_contacts};
-use super::{FakeDb, SEED_PAYLOAD, contact};
+use super::super::{ContactInput, ContactsRequest, Detail, Mode, validate_contacts};
+use super::{FakeDb, contact, seed_request};
 
 fn db() -> FakeDb {
     FakeDb::default()
@@ -40,7 +40,7 @@ fn duplicate() -> Result<(), String> {
 
 #[test]
 fn the_seed_payload_validates_for_an_existing_contact() {
-    let request = parse_contacts_request(SEED_PAYLOAD.as_bytes()).unwrap();
+    let request = seed_request();
     assert_eq!(validate_contacts(&request, Mode::Update, &db()), Ok(()));
 }
 

@@ -1,7 +1,8 @@
-use super::super::{ContactInput, Detail, IovoxError, parse_contacts_request};
+use super::super::parse::parse_contacts_request;
 use super::{SEED_PAYLOAD, seed_payload_with_ellipsis};
+use crate::domain::iovox::{ContactInput, ContactsRequest, Detail, IovoxError};
 
-fn parse(xml: &str) -> Result<super::super::ContactsRequest, IovoxError> {
+fn parse(xml: &str) -> Result<ContactsRequest, IovoxError> {
     parse_contacts_request(xml.as_bytes())
 }
 
@@ -51,6 +52,8 @@ fn parses_the_seed_payload() {
     .map(|(d, v)| (d, v.to_owned()))
     .collect();
     assert_eq!(contact.details, expected);
+    // The domain's tests use this request without parsing it.
+    assert_eq!(request, crate::domain::iovox::tests::seed_request());
 }
 
 #[test]
@@ -107,8 +110,23 @@ fn other_flag_values_are_parse_errors_at_the_element() {
         "XML parse error. invalid value 'yes' for <rm_rules>, expected TRUE or FALSE at line 1, column 10"
     );
     assert_eq!(
-        parse_error("<request>\n <replace_details/><contact/></request>"),
-        "XML parse error. invalid value '' for <replace_details>, expected TRUE or FALSE at line 2, column 2"
+        parse_error("<request>\n <replace_details>no</replace_details><contact/></request>"),
+        "XML parse error. invalid value 'no' for <replace_details>, expected TRUE or FALSE at line 2, column 2"
+    );
+}
+
+#[test]
+fn empty_flags_take_the_vendors_default_false() {
+    for flags in [
+        "<rm_rules/><replace_details/>",
+        "<rm_rules></rm_rules><replace_details> </replace_details>",
+    ] {
+        let request = parse(&format!("<request>{flags}<contact/></request>")).unwrap();
+        assert!(!request.rm_rules && !request.replace_details, "{flags}");
+    }
+    assert_eq!(
+        parse_error("<request><rm_rules/><rm_rules>TRUE</rm_rules><contact/></request>"),
+        "XML parse error. element <rm_rules> may appear only once here at line 1, column 21"
     );
 }
 

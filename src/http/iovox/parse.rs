@@ -4,7 +4,8 @@
 //! Structure rules (Dialbase's choices where the vendor is silent):
 //! - the root element must be `<request>`;
 //! - `<rm_rules>` / `<replace_details>` accept TRUE/FALSE (any case) or 1/0;
-//!   anything else, an empty value included, is an XML parse error;
+//!   an empty element (`<rm_rules/>`) is the vendor's default, FALSE; anything
+//!   else is an XML parse error;
 //! - details, ids and flags must hold text only; their values are trimmed;
 //! - single-valued details, ids and flags may appear at most once;
 //! - unknown elements (inside `<request>` or `<contact>`) and attributes
@@ -12,10 +13,8 @@
 //!   iovox may add;
 //! - only UTF-8 bodies are accepted (a UTF-8 BOM is allowed).
 
-use super::detail::Detail;
-use super::error::IovoxError;
-use super::request::{ContactInput, ContactsRequest};
 use super::xml_reader::{Node, XmlReader, is_xml_whitespace, line_column};
+use crate::domain::iovox::{ContactInput, ContactsRequest, Detail, IovoxError};
 
 /// Resource caps; the caller separately caps the body size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,13 +131,18 @@ fn contact(xml: &mut XmlReader<'_>) -> Result<ContactInput, IovoxError> {
     }
 }
 
-/// Reads a boolean flag element into `slot`, which must still be empty.
+/// Reads a boolean flag element into `slot`, which must still be empty; an
+/// empty element means the default, FALSE.
 fn flag(xml: &mut XmlReader<'_>, name: &str, slot: &mut Option<bool>) -> Result<(), IovoxError> {
     if slot.is_some() {
         return Err(xml.repeated(name));
     }
     let element_offset = xml.node_offset();
     let value = xml.text(name)?;
+    if value.is_empty() {
+        *slot = Some(false);
+        return Ok(());
+    }
     match parse_flag(&value) {
         Some(flag) => {
             *slot = Some(flag);

@@ -17,7 +17,7 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::error::IovoxError;
+use crate::domain::iovox::IovoxError;
 
 /// What the request parser consumes. Self-closing elements come as
 /// `Open` immediately followed by `Close`.

@@ -1,4 +1,4 @@
-use super::super::{ParseLimits, parse_contacts_request, parse_contacts_request_with};
+use super::super::parse::{ParseLimits, parse_contacts_request, parse_contacts_request_with};
 
 fn parse_error(body: &[u8]) -> String {
     parse_contacts_request(body).expect_err("should fail").message

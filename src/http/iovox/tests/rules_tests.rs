@@ -1,9 +1,10 @@
-//! Rule Template payloads and their checks.
+//! Rule Template payloads, parsed and then planned by the domain's checks.
 
 use std::collections::HashSet;
 
-use super::super::book::{BookContact, BookSnapshot};
-use super::super::{Detail, parse_rule_templates_request, plan_rule_templates, referenced_contact_ids};
+use super::super::parse_rules::parse_rule_templates_request;
+use crate::domain::iovox::book::{BookContact, BookSnapshot};
+use crate::domain::iovox::{Detail, plan_rule_templates, referenced_contact_ids};
 
 const PAYLOAD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <request>

@@ -4,29 +4,20 @@
 
 use quick_xml::escape::escape;
 
-use super::countries::Country;
-use super::detail::Detail;
-use super::error::IovoxError;
-use super::rules::RuleTemplateView;
 use super::xml_reader::is_xml_char;
+use crate::domain::iovox::{
+    ContactField, ContactQuery, ContactView, Country, Detail, IovoxError, RuleTemplateView, assigned_status,
+};
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
-/// One contact as getContacts returns it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContactView {
-    pub contact_id: String,
-    /// Multi-valued details may repeat; each becomes its own element.
-    pub details: Vec<(Detail, String)>,
-}
-
-/// getContacts body, compact (no indentation):
+/// getContacts / getContactDetails body, compact (no indentation):
 ///
 /// ```text
 /// <?xml version="1.0" encoding="utf-8"?>
 /// <response>
 ///   <current_page>2</current_page>
-///   <total_pages>5</total_pages>        ceil(total / per_page), 0 if per_page is 0
+///   <total_pages>5</total_pages>        ceil(total / limit)
 ///   <total_results>42</total_results>
 ///   <results>
 ///     <result>
@@ -34,37 +25,59 @@ pub struct ContactView {
 ///       <display_name>John Smith</display_name>
 ///       <business_phone>44123871237</business_phone>
 ///       <business_phone>44123871238</business_phone>
-///       ...
+///       <assigned_status>UNASSIGNED</assigned_status>
 ///     </result>
 ///   </results>
 /// </response>
 /// ```
 ///
-/// Details come in `Detail::ALL` order (the vendor's payload order); values
-/// of one list detail keep their given order.
-pub fn write_contacts_xml(contacts: &[ContactView], total: u64, page: u32, per_page: u32) -> String {
-    let total_pages = match per_page {
-        0 => 0,
-        per_page => total.div_ceil(u64::from(per_page)),
-    };
+/// Each result shows the query's fields that the contact has, in
+/// [`ContactField`] order (contact_id, the details in the vendor's payload
+/// order, assigned_status); values of one list detail keep their order.
+pub fn write_contacts_xml(contacts: &[ContactView], total: u64, query: &ContactQuery) -> String {
     let mut xml = String::from(DECLARATION);
     xml.push_str("<response>");
-    element(&mut xml, "current_page", &page.to_string());
-    element(&mut xml, "total_pages", &total_pages.to_string());
+    element(&mut xml, "current_page", &query.page.to_string());
+    element(&mut xml, "total_pages", &total_pages(total, query.limit).to_string());
     element(&mut xml, "total_results", &total.to_string());
     xml.push_str("<results>");
     for contact in contacts {
         xml.push_str("<result>");
-        element(&mut xml, "contact_id", &contact.contact_id);
-        let mut details: Vec<&(Detail, String)> = contact.details.iter().collect();
-        details.sort_by_key(|(detail, _)| *detail);
-        for (detail, value) in details {
-            element(&mut xml, detail.element_name(), value);
+        for (name, value) in shown_values(contact, &query.fields) {
+            element(&mut xml, name, value);
         }
         xml.push_str("</result>");
     }
     xml.push_str("</results></response>");
     xml
+}
+
+/// ceil(total / limit); 0 for a limit of 0, which parsing never lets through.
+pub(super) fn total_pages(total: u64, limit: u32) -> u64 {
+    match limit {
+        0 => 0,
+        limit => total.div_ceil(u64::from(limit)),
+    }
+}
+
+/// The (element name, text) pairs a result shows, in order.
+pub(super) fn shown_values<'a>(
+    contact: &'a ContactView,
+    fields: &'a [ContactField],
+) -> impl Iterator<Item = (&'static str, &'a str)> + 'a {
+    fields.iter().flat_map(move |&field| {
+        let values: Vec<&'a str> = match field {
+            ContactField::ContactId => vec![contact.contact_id.as_str()],
+            ContactField::AssignedStatus => vec![assigned_status(contact.assigned)],
+            ContactField::Detail(detail) => contact
+                .details
+                .iter()
+                .filter(|(d, _)| *d == detail)
+                .map(|(_, value)| value.as_str())
+                .collect(),
+        };
+        values.into_iter().map(move |value| (field.element_name(), value))
+    })
 }
 
 /// Countries::getCountries body:
@@ -151,7 +164,7 @@ fn target(xml: &mut String, contact_id: &str, detail: Detail) {
     element(xml, "detail", detail.element_name());
 }
 
-fn element(xml: &mut String, name: &str, text: &str) {
+pub(super) fn element(xml: &mut String, name: &str, text: &str) {
     xml.push('<');
     xml.push_str(name);
     xml.push('>');
