@@ -156,7 +156,12 @@ fn replay(reply: StoredReply) -> Response {
 /// The tenant the request is for: the path's first segment, or the Host's first label
 /// when the path starts with a dialect.
 fn tenant_of(request: &Request) -> Option<String> {
-    let first = request.uri().path().split('/').find(|s| !s.is_empty())?;
+    let mut segments = request.uri().path().split('/').filter(|s| !s.is_empty());
+    let first = segments.next()?;
+    // jtel's base path names the tenant third: `/rest/v1.0/{ClientsID}`.
+    if first == "rest" && segments.next() == Some("v1.0") {
+        return segments.next().map(str::to_string);
+    }
     if !ROOTS.contains(&first) {
         return Some(first.to_string());
     }

@@ -23,9 +23,14 @@ pub enum ApiDialect {
 }
 
 impl ApiDialect {
-    /// From a path with or without the `/{customer}` prefix.
+    /// From a path with or without the `/{customer}` prefix; jtel's base path
+    /// `/rest/v1.0/{ClientsID}` (also after a prefix) is jtel's.
     pub fn of_path(path: &str) -> Self {
-        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).take(3).collect();
+        if matches!(segments.as_slice(), ["rest", "v1.0", ..] | [_, "rest", "v1.0"]) {
+            return Self::Jtel;
+        }
+        let mut segments = segments.into_iter();
         let (first, second) = (segments.next().unwrap_or_default(), segments.next().unwrap_or_default());
         let root = |name: &str| first == name || second == name;
         if root("v2") {

@@ -23,6 +23,8 @@ use crate::domain::schema::{is_phone_field, phone_slot};
 use serde_json::{Map, Value, json};
 
 pub const CAMPAIGN: &str = "DiallerCampaignsID";
+/// The campaign by its name (jtel's import takes it instead of the id); never a field.
+pub const CAMPAIGN_NAME: &str = "DiallerCampaignsName";
 const USER_DATA_MAX_CHARS: usize = 255;
 
 /// Shown on every contact, null when unset: jtel's contact fields ...
@@ -128,6 +130,8 @@ pub fn checked_value(key: &str, text: &str) -> Result<String, ValidationError> {
 #[derive(Debug, Default)]
 pub struct ContactInput {
     pub campaign: Option<i64>,
+    /// `DiallerCampaignsName`: the campaign by name.
+    pub campaign_name: Option<String>,
     pub write: RecordWrite,
 }
 
@@ -145,6 +149,7 @@ pub fn parse_contact(value: &Value) -> Result<ContactInput, ValidationError> {
                     .map(|id| id.ok_or_else(|| wrong(key, "a positive integer")))
                     .transpose()?;
             }
+            CAMPAIGN_NAME => input.campaign_name = text,
             "UserData" if text.as_ref().is_some_and(|t| t.chars().count() > USER_DATA_MAX_CHARS) => {
                 return Err(wrong(key, "at most 255 characters"));
             }
@@ -178,6 +183,12 @@ impl ContactInput {
             .form
             .retain(|(name, value)| *value != FormValue::Clear || exists(name));
     }
+}
+
+/// Whether the contact gives the field a jtel key names a value.
+pub fn gives(input: &ContactInput, key: &str) -> bool {
+    let field = form_name(key);
+    (input.write.form.iter()).any(|(name, value)| *name == field && matches!(value, FormValue::Text(_)))
 }
 
 /// jtel's mandatory fields for a new contact: the campaign, `Name` and a phone number.
