@@ -25,6 +25,8 @@ mod iovox_dialects;
 mod iovox_errors;
 mod iovox_rules;
 mod jtel;
+mod jtel_api;
+mod jtel_round_trip;
 mod keys;
 mod metrics;
 mod model;

@@ -74,6 +74,9 @@ fn operation(op: &Operation) -> Value {
             }
         }
     });
+    if op.api == Api::Jtel {
+        body["security"] = json!([{"basic": []}, {"bearer": []}]);
+    }
     if let Some(request) = op.request {
         body["requestBody"] = json!({
             "required": true,
@@ -81,6 +84,14 @@ fn operation(op: &Operation) -> Value {
         });
     }
     body
+}
+
+/// Where jtel's paths are: below the tenant, and below jtel's own base path.
+fn jtel_servers() -> Value {
+    json!([
+        {"url": "/{customer}", "variables": {"customer": {"default": "mycc", "description": "the call centre (tenant)"}}},
+        {"url": "/rest/v1.0/{ClientsID}", "variables": {"ClientsID": {"default": "mycc", "description": "the tenant's name"}}}
+    ])
 }
 
 /// `get_v2_projects_projectid_records`: unique per method and path.
@@ -105,6 +116,9 @@ pub fn document() -> &'static Value {
         for op in OPERATIONS {
             let item = paths.entry(op.path).or_insert_with(|| json!({}));
             item[op.method] = operation(op);
+            if op.api == Api::Jtel {
+                item["servers"] = jtel_servers();
+            }
         }
         let tags: Vec<Value> = [Api::Vcc, Api::Jtel, Api::Dialbase]
             .iter()
@@ -119,7 +133,9 @@ pub fn document() -> &'static Value {
                 "description": "The JSON APIs of Dialbase: VCC Live Database API v2 as Dialbase implements it, \
                     jtel dialler contacts, and Dialbase's own API (claim and release, dialing rules, do-not-call \
                     lists, export). Every path is below /{customer} (the tenant), or at the root when the Host \
-                    header's first label names the tenant. The iovox Contacts API (XML) is described in docs/iovox.md.",
+                    header's first label names the tenant; jtel's paths also below jtel's base path \
+                    /rest/v1.0/{ClientsID}, where ClientsID is the tenant's name, with Authorization: Bearer and \
+                    one of the tenant's API keys as the token. The iovox Contacts API (XML) is described in docs/iovox.md.",
                 "license": {"name": "open source"}
             },
             "servers": [{
@@ -131,7 +147,8 @@ pub fn document() -> &'static Value {
             "paths": paths,
             "components": {
                 "securitySchemes": {
-                    "basic": {"type": "http", "scheme": "basic", "description": "API user and key"}
+                    "basic": {"type": "http", "scheme": "basic", "description": "API user and key"},
+                    "bearer": {"type": "http", "scheme": "bearer", "description": "jtel: one of the tenant's API keys"}
                 }
             }
         })
