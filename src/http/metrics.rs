@@ -161,3 +161,27 @@ async fn sample_queues(store: Arc<dyn Store>, every: Duration) {
         shown.extend(now_shown);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ApiDialect;
+
+    #[test]
+    fn paths_name_their_dialect() {
+        assert_eq!(
+            ApiDialect::of_path("/rest/v1.0/mycc/dialler/contacts"),
+            ApiDialect::Jtel
+        );
+        assert_eq!(
+            ApiDialect::of_path("/mycc/rest/v1.0/mycc/dialler/campaigns"),
+            ApiDialect::Jtel
+        );
+        assert_eq!(ApiDialect::of_path("/mycc/dialler/contacts"), ApiDialect::Jtel);
+        assert_eq!(ApiDialect::of_path("/mycc/v2/projects"), ApiDialect::Vcc);
+        assert_eq!(
+            ApiDialect::of_path("/rest/v2/projects"),
+            ApiDialect::Vcc,
+            "a tenant named rest"
+        );
+    }
+}

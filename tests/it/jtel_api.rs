@@ -435,3 +435,73 @@ async fn lists_answer_in_jtels_envelope() {
         assert_jtel_error(&jtel.get(&format!("/dialler/contacts?{wrong}")).await, 400, "");
     }
 }
+
+#[tokio::test]
+async fn insert_and_update_take_the_campaigns_name_too() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let campaign = api.project("Outbound").await;
+    api.project("Other").await;
+    let jtel = Bearer::new(&server, TENANT, KEY);
+    let by_name = |user_data: &str| json!({"DiallerCampaignsName": "Outbound", "Name": "N", "UserData": user_data, "PhoneNumber1": "4989111"});
+    let inserted = jtel
+        .post("/dialler/contacts/contact", &json!([by_name("a"), by_name("b")]))
+        .await;
+    assert_eq!(inserted.status, 200, "{}", inserted.text);
+    let id = inserted.body["records"][0]["DiallerContactsID"].as_i64().unwrap();
+    assert_eq!(jtel.contact(id).await["DiallerCampaignsID"], campaign);
+    let mut mixed = by_name("c");
+    mixed["DiallerCampaignsName"] = json!("Other");
+    let refused = jtel
+        .post("/dialler/contacts/contact", &json!([by_name("d"), mixed]))
+        .await;
+    assert_jtel_error(&refused, 400, "contact 1");
+    let unknown = json!({"DiallerCampaignsName": "Nope", "Name": "N", "PhoneNumber1": "4989111"});
+    assert_jtel_error(
+        &jtel.post("/dialler/contacts/contact", &unknown).await,
+        404,
+        "Dialler campaign not found",
+    );
+
+    let path = format!("/dialler/contacts/contact/{id}");
+    let same = jtel
+        .put(&path, &json!({"DiallerCampaignsName": "Outbound", "Tag": "t"}))
+        .await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    assert_eq!(same.body["records"][0]["Tag"], "t");
+    let moved = jtel.put(&path, &json!({"DiallerCampaignsName": "Other"})).await;
+    assert_jtel_error(&moved, 400, "another campaign");
+    let fields = api.field_names(campaign).await;
+    assert!(!fields.iter().any(|f| f == "DiallerCampaignsName"), "{fields:?}");
+}
+
+#[tokio::test]
+async fn idempotency_keys_on_jtels_base_path_belong_to_the_clients_id() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let campaign = server.client().project("Outbound").await;
+    db.admin(&["key", "add", "othercc", "other", "--key", "other-key-01"]);
+    let theirs = server
+        .client_as("othercc", "other", "other-key-01")
+        .project("Theirs")
+        .await;
+    let import = "/dialler/contacts/import?overwriteDuplicates=false";
+    let send = |jtel: Bearer, contact: Value| async move {
+        let request = (jtel.http.post(format!("{}{import}", jtel.base)))
+            .bearer_auth(&jtel.token)
+            .header("idempotency-key", "same-key-1")
+            .header("content-type", "application/json")
+            .body(contact.to_string());
+        Client::reply(request).await
+    };
+    let first = send(Bearer::new(&server, TENANT, KEY), example(campaign)).await;
+    let again = send(Bearer::new(&server, TENANT, KEY), example(campaign)).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(again.text, first.text);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    // Another tenant's request with the same key is its own.
+    let other = send(Bearer::new(&server, "othercc", "other-key-01"), example(theirs)).await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    assert!(other.headers.get("idempotent-replayed").is_none());
+}

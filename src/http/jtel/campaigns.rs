@@ -1,17 +1,51 @@
 //! jtel's campaign calls: Dialbase's projects as dialler campaigns. A campaign shows what a
 //! project has: `DiallerCampaignsID` (the project id), `Name` and `ClientsID` (the tenant's
 //! name, as in the base path). jtel's dialling settings (`nMaxParallelLines`, `dtTo`, ...)
-//! are not kept: Dialbase's own dialing rules stand in for them (docs/jtel.md).
+//! are not kept: Dialbase's own dialing rules stand in for them (docs/jtel.md). New contacts
+//! name their campaign by id or by name (`named_campaign`).
 
 use super::Jtel;
 use super::envelope::{JtelError, records};
+use super::fields::{CAMPAIGN, CAMPAIGN_NAME, ContactInput};
 use super::listing::Paging;
+use crate::domain::ValidationError;
 use crate::http::{ApiError, AppState, Authed, path_id};
-use crate::storage::Project;
+use crate::storage::{Project, TenantId};
 use axum::extract::{Query, RawPathParams, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+
+/// The campaign a new contact names: by id, else by name (a name several campaigns share is
+/// a 409: name it by id then). An id and a name must name the same campaign.
+pub async fn named_campaign(state: &AppState, tenant: TenantId, input: &ContactInput) -> Result<i64, ApiError> {
+    let Some(name) = &input.campaign_name else {
+        return input.campaign.ok_or_else(|| {
+            ValidationError::new(
+                "missing_campaign",
+                format!("{CAMPAIGN} or {CAMPAIGN_NAME} is mandatory"),
+            )
+            .into()
+        });
+    };
+    let named: Vec<i64> = (state.store.list_projects(tenant).await?.into_iter())
+        .filter(|p| p.name == *name)
+        .map(|p| p.id)
+        .collect();
+    match (input.campaign, named.as_slice()) {
+        (Some(id), named) if named.contains(&id) => Ok(id),
+        (_, []) => Err(ApiError::NotFound("project")),
+        (Some(_), _) => Err(ValidationError::new(
+            "wrong_campaign",
+            format!("{CAMPAIGN} and {CAMPAIGN_NAME} name different campaigns"),
+        )
+        .into()),
+        (None, [id]) => Ok(*id),
+        (None, _) => Err(ApiError::Conflict(format!(
+            "several campaigns are named {name:?}: name the campaign by {CAMPAIGN}"
+        ))),
+    }
+}
 
 fn campaign_json(project: &Project, clients_id: &str) -> Value {
     json!({"DiallerCampaignsID": project.id, "Name": project.name, "ClientsID": clients_id})

@@ -3,8 +3,9 @@
 //! (jtel only says "the first one found"), and get returns them all in id order.
 
 use super::Jtel;
+use super::campaigns::named_campaign;
 use super::envelope::{JtelError, done, records};
-use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form_name, parse_contact};
+use super::fields::{CAMPAIGN, NEW_CONTACT_PHONES, check_new, checked_value, contact_json, form_name, parse_contact};
 use super::listing::{self, Paging};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
@@ -105,10 +106,25 @@ pub async fn insert(
     }
     let mut campaign = None;
     let mut writes = Vec::with_capacity(items.len());
+    // Each campaign name (with the id beside it, if any) is looked up once.
+    let mut by_name: HashMap<(Option<i64>, String), i64> = HashMap::new();
     for (index, item) in items.into_iter().enumerate() {
         let mut input = parse_contact(item).map_err(|e| at(index, e))?;
-        let named = campaign_of_new(&input).map_err(|e| at(index, e))?;
+        check_new(&input, NEW_CONTACT_PHONES).map_err(|e| at(index, e))?;
         input.drop_needless_clears(|_| false);
+        let reference = input.campaign_name.take().map(|name| (input.campaign, name));
+        let named = match reference.as_ref().and_then(|r| by_name.get(r)) {
+            Some(&id) => id,
+            None => {
+                input.campaign_name = reference.as_ref().map(|(_, name)| name.clone());
+                let id = named_campaign(&state, auth.tenant, &input).await.map_err(|e| match e {
+                    ApiError::Invalid(e) => at(index, e),
+                    other => other,
+                })?;
+                by_name.extend(reference.map(|r| (r, id)));
+                id
+            }
+        };
         if *campaign.get_or_insert(named) != named {
             let e = ValidationError::new("wrong_campaign", format!("every contact must name the same {CAMPAIGN}"));
             return Err(at(index, e).into());
@@ -154,7 +170,11 @@ pub async fn update(
         let e = ValidationError::new("wrong_campaign", "a contact cannot move to another campaign");
         return Err(e.into());
     }
-    let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
+    let (campaign, schema) = state.store.project_schema(auth.tenant, project).await?;
+    if input.campaign_name.as_ref().is_some_and(|name| *name != campaign.name) {
+        let e = ValidationError::new("wrong_campaign", "a contact cannot move to another campaign");
+        return Err(e.into());
+    }
     input.drop_needless_clears(|name| schema.field(name).is_some());
     let update = RecordUpdate {
         target: RecordTarget::Id(id),

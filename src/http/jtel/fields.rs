@@ -19,7 +19,7 @@ use crate::domain::calldate;
 use crate::domain::contact::normalize_phone;
 use crate::domain::record::{Record, RecordWrite};
 use crate::domain::resolve::FormValue;
-use crate::domain::schema::{is_phone_field, phone_slot};
+use crate::domain::schema::phone_slot;
 use serde_json::{Map, Value, json};
 
 pub const CAMPAIGN: &str = "DiallerCampaignsID";
@@ -191,28 +191,29 @@ pub fn gives(input: &ContactInput, key: &str) -> bool {
     (input.write.form.iter()).any(|(name, value)| *name == field && matches!(value, FormValue::Text(_)))
 }
 
-/// jtel's mandatory fields for a new contact: the campaign, `Name` and a phone number.
-pub fn campaign_of_new(input: &ContactInput) -> Result<i64, ValidationError> {
-    let campaign = input
-        .campaign
-        .ok_or_else(|| ValidationError::new("missing_campaign", format!("{CAMPAIGN} is mandatory")))?;
-    let has = |wanted: &dyn Fn(&str) -> bool| {
-        input
-            .write
-            .form
-            .iter()
-            .any(|(name, value)| wanted(name) && matches!(value, FormValue::Text(_)))
-    };
-    if !has(&|name| name == "Name") {
-        return Err(ValidationError::new("missing_name", "Name is mandatory"));
-    }
-    if !has(&is_phone_field) {
+/// The numbers of which an inserted contact must give one (jtel's own fields go to 6; Dialbase
+/// keeps 9).
+pub const NEW_CONTACT_PHONES: u8 = 9;
+
+/// jtel's mandatory fields for a new contact: the campaign (by id or name), `Name`, and one of
+/// `PhoneNumber1` to `PhoneNumber{phones}`.
+pub fn check_new(input: &ContactInput, phones: u8) -> Result<(), ValidationError> {
+    if input.campaign.is_none() && input.campaign_name.is_none() {
         return Err(ValidationError::new(
-            "missing_phone",
-            "at least one of PhoneNumber1..PhoneNumber9 is mandatory",
+            "missing_campaign",
+            format!("{CAMPAIGN} or {CAMPAIGN_NAME} is mandatory"),
         ));
     }
-    Ok(campaign)
+    if !gives(input, "Name") {
+        return Err(ValidationError::new("missing_name", "Name is mandatory"));
+    }
+    if !(1..=phones).any(|n| gives(input, &format!("PhoneNumber{n}"))) {
+        return Err(ValidationError::new(
+            "missing_phone",
+            format!("at least one of PhoneNumber1..PhoneNumber{phones} is mandatory"),
+        ));
+    }
+    Ok(())
 }
 
 /// Stored text typed back by the field's jtel kind.
@@ -284,7 +285,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(input.campaign, Some(538));
-        assert_eq!(campaign_of_new(&input).unwrap(), 538);
+        assert!(check_new(&input, NEW_CONTACT_PHONES).is_ok());
         let w = &input.write;
         assert_eq!(w.user_data.as_deref(), Some("crm-1"));
         assert_eq!(w.next_calldate.as_deref(), Some("2030-01-02 03:04:05"));
@@ -306,7 +307,7 @@ mod tests {
         assert_eq!(code(json!({"Company": {"a": 1}})), "wrong_value_format");
         assert_eq!(code(json!({"PhoneNumber1": "123", "phone1": "456"})), "duplicate_field");
         assert_eq!(code(json!([])), "wrong_contact_format");
-        let new = |v: Value| campaign_of_new(&parse_contact(&v).unwrap()).unwrap_err().code;
+        let new = |v: Value| check_new(&parse_contact(&v).unwrap(), 6).unwrap_err().code;
         assert_eq!(new(json!({"Name": "A", "PhoneNumber1": "123"})), "missing_campaign");
         assert_eq!(
             new(json!({"DiallerCampaignsID": 1, "PhoneNumber1": "123"})),
@@ -316,6 +317,13 @@ mod tests {
             new(json!({"DiallerCampaignsID": 1, "Name": "A", "PhoneNumber1": ""})),
             "missing_phone"
         );
+        assert_eq!(
+            new(json!({"DiallerCampaignsName": "Sales", "Name": "A", "PhoneNumber7": "123"})),
+            "missing_phone"
+        );
+        let by_name = parse_contact(&json!({"DiallerCampaignsName": "Sales", "Name": "A", "PhoneNumber6": "123"}));
+        assert_eq!(by_name.as_ref().unwrap().campaign_name.as_deref(), Some("Sales"));
+        assert!(check_new(&by_name.unwrap(), 6).is_ok());
     }
 
     #[test]
