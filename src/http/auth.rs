@@ -1,8 +1,8 @@
 //! Tenant resolution and authentication, shared by the dialects. The tenant is the
-//! `/{customer}` path prefix or else the Host header's first label; credentials are
-//! the dialect's own (HTTP Basic for all of them).
+//! `/{customer}` path prefix, jtel's `/rest/v1.0/{ClientsID}`, or else the Host header's
+//! first label; credentials are the dialect's own (HTTP Basic for all of them, and for jtel
+//! a bearer token: one of the tenant's keys).
 
-use super::auth_cache::BEARER;
 use super::limits::Caller;
 use super::scope::{self, Target};
 use super::{ApiError, AppState};
@@ -163,17 +163,19 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let tenant = tenant_name(parts, state).await.ok_or(ApiError::Unauthorized)?;
-        let token = D::token(parts);
-        let (user, key) = match &token {
-            Some(token) => (BEARER.to_string(), token.clone()),
-            None => D::credentials(parts).ok_or(ApiError::Unauthorized)?,
+        // A bearer token names no user: its key does.
+        let (user, key) = match D::token(parts) {
+            Some(token) => (None, token),
+            None => D::credentials(parts)
+                .map(|(user, key)| (Some(user), key))
+                .ok_or(ApiError::Unauthorized)?,
         };
         // Failed logins count per client address and per user; too many, and both wait.
         let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let callers: Vec<Caller> = address
             .map(Caller::Address)
             .into_iter()
-            .chain((token.is_none()).then(|| Caller::User(tenant.clone(), user.clone())))
+            .chain(user.clone().map(|user| Caller::User(tenant.clone(), user)))
             .collect();
         if let Some(wait) = state.limits.login_blocked(&callers) {
             return Err(ApiError::TooManyRequests(wait).into());
@@ -192,9 +194,9 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
             Some(found) => found,
             None => {
                 let (tenant_name, user, digest) = &credentials;
-                let found = match token {
-                    Some(_) => state.store.authenticate_token(tenant_name, digest).await,
-                    None => (state.store.authenticate(tenant_name, user, digest).await)
+                let found = match user {
+                    None => state.store.authenticate_token(tenant_name, digest).await,
+                    Some(user) => (state.store.authenticate(tenant_name, user, digest).await)
                         .map(|login| login.map(|login| (user.clone(), login))),
                 };
                 let Some((user, login)) = found.map_err(ApiError::from)? else {

@@ -12,11 +12,8 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 10_000;
 
-/// (tenant name, user, key digest); a bearer token has no user: `BEARER` stands in.
-type Credentials = (String, String, String);
-
-/// The user of a bearer token's cache entry: no user name can be empty.
-pub const BEARER: &str = "";
+/// (tenant name, user, key digest); a bearer token names no user (None).
+type Credentials = (String, Option<String>, String);
 
 #[derive(Default)]
 pub struct AuthCache {
@@ -55,7 +52,7 @@ mod tests {
     #[test]
     fn remembers_only_what_was_put() {
         let cache = AuthCache::default();
-        let key = ("mycc".to_string(), "api".to_string(), "digest".to_string());
+        let key = ("mycc".to_string(), Some("api".to_string()), "digest".to_string());
         assert_eq!(cache.get(&key), None);
         let login = Login {
             tenant: 7,
@@ -66,7 +63,9 @@ mod tests {
         };
         cache.put(key.clone(), login.clone(), "api".into());
         assert_eq!(cache.get(&key), Some((login, "api".to_string())));
-        let other = ("other".to_string(), "api".to_string(), "digest".to_string());
+        let other = ("other".to_string(), Some("api".to_string()), "digest".to_string());
         assert_eq!(cache.get(&other), None);
+        let bearer = ("mycc".to_string(), None, "digest".to_string());
+        assert_eq!(cache.get(&bearer), None, "a token is not the user's basic login");
     }
 }
