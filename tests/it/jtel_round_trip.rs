@@ -156,6 +156,8 @@ async fn random_contacts_written_back_as_read_do_not_change() {
                 .unwrap()
                 .as_nanos() as u64
         });
+    // Printed with the output of a failing test, whichever assertion fails.
+    eprintln!("jtel round trip: seed {seed} (DIALBASE_ROUND_TRIP_SEED={seed} replays it)");
     let mut rng = seeded(seed);
     let db = Database::fresh();
     let server = Server::start(&db);
