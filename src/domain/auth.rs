@@ -28,6 +28,13 @@ pub fn parse_basic(header: &str) -> Option<(String, String)> {
     Some((user.to_string(), key.to_string()))
 }
 
+/// The token of an `Authorization: Bearer ...` header value.
+pub fn parse_bearer(header: &str) -> Option<String> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +48,14 @@ mod tests {
         assert_eq!(parse_basic(&header), Some(("api".into(), "s3cr:et".into())));
         assert_eq!(parse_basic("Bearer abc"), None);
         assert_eq!(parse_basic("Basic !!!"), None);
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        assert_eq!(parse_bearer("Bearer abc123"), Some("abc123".into()));
+        assert_eq!(parse_bearer("bearer  abc123 "), Some("abc123".into()));
+        assert_eq!(parse_bearer("Bearer "), None);
+        assert_eq!(parse_bearer("Basic abc"), None);
     }
 
     #[test]

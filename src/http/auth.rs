@@ -1,6 +1,7 @@
 //! Tenant resolution and authentication, shared by the dialects. The tenant is the
-//! `/{customer}` path prefix or else the Host header's first label; credentials are
-//! the dialect's own (HTTP Basic for all of them).
+//! `/{customer}` path prefix, jtel's `/rest/v1.0/{ClientsID}`, or else the Host header's
+//! first label; credentials are the dialect's own (HTTP Basic for all of them, and for jtel
+//! a bearer token: one of the tenant's keys).
 
 use super::limits::Caller;
 use super::scope::{self, Target};
@@ -27,6 +28,12 @@ pub trait Dialect: Send + Sync + 'static {
     fn credentials(parts: &Parts) -> Option<(String, String)> {
         basic_credentials(parts)
     }
+
+    /// A bearer token, for a dialect that takes one (jtel): one of the tenant's keys,
+    /// standing for the user who holds it. It wins over `credentials`.
+    fn token(_parts: &Parts) -> Option<String> {
+        None
+    }
 }
 
 pub fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
@@ -37,6 +44,8 @@ pub fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
 /// the request needs (`scope::need`): its role, and for a project-limited key the project.
 pub struct Authed<D> {
     pub tenant: TenantId,
+    /// The tenant's name, as the request named it.
+    pub tenant_name: String,
     /// The API user's name: who made a change, where Dialbase records that.
     pub user: String,
     pub role: Role,
@@ -75,7 +84,12 @@ async fn authorize(parts: &mut Parts, state: &AppState, login: &Login) -> Result
     let route = parts
         .extensions
         .get::<MatchedPath>()
-        .map(|m| m.as_str().strip_prefix("/{customer}").unwrap_or(m.as_str()).to_string())
+        .map(|m| {
+            let route = m.as_str();
+            let route = route.strip_prefix("/{customer}").unwrap_or(route);
+            // jtel's base path: its routes are the same as under the tenant's prefix.
+            route.strip_prefix(JTEL_BASE).unwrap_or(route).to_string()
+        })
         .unwrap_or_default();
     let params = RawPathParams::from_request_parts(parts, state).await.ok();
     let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
@@ -114,14 +128,29 @@ async fn authorize(parts: &mut Parts, state: &AppState, login: &Login) -> Result
     if allowed { Ok(()) } else { Err(outside_projects()) }
 }
 
+/// The `/{customer}` prefix, else jtel's `/rest/v1.0/{ClientsID}` (the tenant's name),
+/// else the Host's first label. A ClientsID under a prefix naming another tenant names none.
 pub(crate) async fn tenant_name(parts: &mut Parts, state: &AppState) -> Option<String> {
-    if let Ok(params) = RawPathParams::from_request_parts(parts, state).await
-        && let Some((_, customer)) = params.iter().find(|(name, _)| *name == "customer")
-    {
-        return Some(customer.to_string());
+    if let Ok(params) = RawPathParams::from_request_parts(parts, state).await {
+        let param = |wanted: &str| {
+            params
+                .iter()
+                .find(|(name, _)| *name == wanted)
+                .map(|(_, v)| v.to_string())
+        };
+        match (param("customer"), param(CLIENTS_ID)) {
+            (Some(customer), Some(client)) if customer != client => return None,
+            (Some(tenant), _) | (None, Some(tenant)) => return Some(tenant),
+            (None, None) => {}
+        }
     }
     host_tenant(&parts.headers)
 }
+
+/// The path parameter of jtel's base path, [`JTEL_BASE`].
+pub const CLIENTS_ID: &str = "ClientsID";
+/// jtel's base path, where `{ClientsID}` names the tenant.
+pub const JTEL_BASE: &str = "/rest/v1.0/{ClientsID}";
 
 /// The tenant the Host header names: its first label.
 pub(crate) fn host_tenant(headers: &axum::http::HeaderMap) -> Option<String> {
@@ -134,13 +163,19 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let tenant = tenant_name(parts, state).await.ok_or(ApiError::Unauthorized)?;
-        let (user, key) = D::credentials(parts).ok_or(ApiError::Unauthorized)?;
+        // A bearer token names no user: its key does.
+        let (user, key) = match D::token(parts) {
+            Some(token) => (None, token),
+            None => D::credentials(parts)
+                .map(|(user, key)| (Some(user), key))
+                .ok_or(ApiError::Unauthorized)?,
+        };
         // Failed logins count per client address and per user; too many, and both wait.
         let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let callers: Vec<Caller> = address
             .map(Caller::Address)
             .into_iter()
-            .chain([Caller::User(tenant.clone(), user.clone())])
+            .chain(user.clone().map(|user| Caller::User(tenant.clone(), user)))
             .collect();
         if let Some(wait) = state.limits.login_blocked(&callers) {
             return Err(ApiError::TooManyRequests(wait).into());
@@ -148,37 +183,38 @@ impl<D: Dialect> FromRequestParts<AppState> for Authed<D> {
         let credentials = (tenant, user, hash_key(&key));
         let remembered = match state.auth_cache.get(&credentials) {
             // A revocation since raised the generation: the key is read again.
-            Some(login)
+            Some((login, user))
                 if state.store.key_generation(login.tenant).await.map_err(ApiError::from)? == login.generation =>
             {
-                Some(login)
+                Some((login, user))
             }
             _ => None,
         };
-        let login = match remembered {
-            Some(login) => login,
+        let (login, user) = match remembered {
+            Some(found) => found,
             None => {
                 let (tenant_name, user, digest) = &credentials;
-                let Some(login) = state
-                    .store
-                    .authenticate(tenant_name, user, digest)
-                    .await
-                    .map_err(ApiError::from)?
-                else {
+                let found = match user {
+                    None => state.store.authenticate_token(tenant_name, digest).await,
+                    Some(user) => (state.store.authenticate(tenant_name, user, digest).await)
+                        .map(|login| login.map(|login| (user.clone(), login))),
+                };
+                let Some((user, login)) = found.map_err(ApiError::from)? else {
                     state.limits.login_failed(callers);
                     return Err(ApiError::Unauthorized.into());
                 };
-                state.auth_cache.put(credentials.clone(), login.clone());
-                login
+                state.auth_cache.put(credentials.clone(), login.clone(), user.clone());
+                (login, user)
             }
         };
-        let (tenant_name, user, _) = credentials;
+        let (tenant_name, _, _) = credentials;
         if let Some(wait) = state.limits.take(&tenant_name, &user) {
             return Err(ApiError::TooManyRequests(wait).into());
         }
         authorize(parts, state, &login).await?;
         Ok(Self {
             tenant: login.tenant,
+            tenant_name,
             user,
             role: login.role,
             projects: login.projects,

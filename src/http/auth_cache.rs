@@ -12,34 +12,35 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 10_000;
 
-/// (tenant name, user, key digest)
-type Credentials = (String, String, String);
+/// (tenant name, user, key digest); a bearer token names no user (None).
+type Credentials = (String, Option<String>, String);
 
 #[derive(Default)]
 pub struct AuthCache {
-    entries: Mutex<HashMap<Credentials, (Login, Instant)>>,
+    /// The login and the name of the user whose key it is.
+    entries: Mutex<HashMap<Credentials, (Login, String, Instant)>>,
 }
 
 impl AuthCache {
     /// The login remembered for these credentials, to be checked against the tenant's
     /// key generation before use.
-    pub fn get(&self, credentials: &Credentials) -> Option<Login> {
+    pub fn get(&self, credentials: &Credentials) -> Option<(Login, String)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(credentials)
-            .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(login, _)| login.clone())
+            .filter(|(_, _, at)| at.elapsed() < TTL)
+            .map(|(login, user, _)| (login.clone(), user.clone()))
     }
 
-    pub fn put(&self, credentials: Credentials, login: Login) {
+    pub fn put(&self, credentials: Credentials, login: Login, user: String) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, (_, at)| at.elapsed() < TTL);
+            entries.retain(|_, (_, _, at)| at.elapsed() < TTL);
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
         }
-        entries.insert(credentials, (login, Instant::now()));
+        entries.insert(credentials, (login, user, Instant::now()));
     }
 }
 
@@ -51,7 +52,7 @@ mod tests {
     #[test]
     fn remembers_only_what_was_put() {
         let cache = AuthCache::default();
-        let key = ("mycc".to_string(), "api".to_string(), "digest".to_string());
+        let key = ("mycc".to_string(), Some("api".to_string()), "digest".to_string());
         assert_eq!(cache.get(&key), None);
         let login = Login {
             tenant: 7,
@@ -60,9 +61,11 @@ mod tests {
             projects: ProjectScope::All,
             generation: 0,
         };
-        cache.put(key.clone(), login.clone());
-        assert_eq!(cache.get(&key), Some(login));
-        let other = ("other".to_string(), "api".to_string(), "digest".to_string());
+        cache.put(key.clone(), login.clone(), "api".into());
+        assert_eq!(cache.get(&key), Some((login, "api".to_string())));
+        let other = ("other".to_string(), Some("api".to_string()), "digest".to_string());
         assert_eq!(cache.get(&other), None);
+        let bearer = ("mycc".to_string(), None, "digest".to_string());
+        assert_eq!(cache.get(&bearer), None, "a token is not the user's basic login");
     }
 }

@@ -21,19 +21,18 @@ pub enum ApiDialect {
 }
 
 /// The first segment of each dialect's paths.
-const ROOTS: [(&str, ApiDialect); 8] = [
+const ROOTS: [(&str, ApiDialect); 7] = [
     ("v2", ApiDialect::Vcc),
     ("Contacts", ApiDialect::Iovox),
     ("Countries", ApiDialect::Iovox),
     ("Rules", ApiDialect::Iovox),
     ("dialler", ApiDialect::Jtel),
-    (JTEL_REST, ApiDialect::Jtel),
     ("dialbase", ApiDialect::Dialbase),
     ("console", ApiDialect::Console),
 ];
 
 /// jtel's base path `/rest/v1.0/{ClientsID}`: the ClientsID is the tenant's name.
-const JTEL_REST: &str = "rest";
+const JTEL_REST: [&str; 2] = ["rest", "v1.0"];
 
 fn root(segment: &str) -> Option<ApiDialect> {
     ROOTS.iter().find(|(name, _)| *name == segment).map(|(_, d)| *d)
@@ -83,10 +82,19 @@ impl<'a> PathDialect<'a> {
     pub fn of(path: &'a str) -> Self {
         let mut segments = path.split('/').filter(|s| !s.is_empty());
         let (first, second, third) = (segments.next(), segments.next(), segments.next());
-        if first == Some(JTEL_REST) {
+        // `/rest/v1.0/{ClientsID}`, also below a `/{customer}` prefix (a tenant named "rest"
+        // keeps its `/rest/v2/...`).
+        let jtel_base = |a: Option<&str>, b: Option<&str>| [a, b] == JTEL_REST.map(Some);
+        if jtel_base(first, second) {
             return Self {
                 dialect: ApiDialect::Jtel,
                 tenant: third,
+            };
+        }
+        if jtel_base(second, third) {
+            return Self {
+                dialect: ApiDialect::Jtel,
+                tenant: first,
             };
         }
         let host_form = |dialect| Self { dialect, tenant: None };
@@ -155,6 +163,11 @@ mod tests {
         assert_eq!(of("/mycc//Rules"), (ApiDialect::Iovox, Some("mycc")));
         assert_eq!(of("/dialler/contacts"), (ApiDialect::Jtel, None));
         assert_eq!(of("/rest/v1.0/mycc/dialler/contacts"), (ApiDialect::Jtel, Some("mycc")));
+        assert_eq!(
+            of("/rest/v2/projects"),
+            (ApiDialect::Vcc, Some("rest")),
+            "a tenant named rest"
+        );
         assert_eq!(
             of("/mycc/rest/v1.0/mycc/dialler/contacts"),
             (ApiDialect::Jtel, Some("mycc"))

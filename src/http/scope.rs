@@ -72,6 +72,13 @@ pub fn need<'a>(
                 .and_then(|v| v.trim().parse().ok())
                 .map_or(Target::Tenant, Target::Project),
         ),
+        "/dialler/contacts/import" => need(Access::Write, Target::ProjectInBody),
+        "/dialler/contacts/{id}" => need(
+            by_method,
+            id("id").map_or(Target::Nothing, |id| Target::Record(RecordKey::Id(id))),
+        ),
+        "/dialler/campaigns" => need(Access::Read, Target::ProjectList),
+        "/dialler/campaigns/{id}" => need(Access::Read, id("id").map_or(Target::Nothing, Target::Project)),
         r if r.starts_with("/dialler/contacts/contact") => {
             let access = if r.ends_with("lock") { Access::Write } else { by_method };
             let key = match (id("id"), param("id"), query("userData")) {
@@ -183,6 +190,27 @@ mod tests {
         assert_eq!(
             of(Method::POST, "/dialler/contacts/contact", &[], &[]).target,
             Target::ProjectInBody
+        );
+        let import = of(Method::POST, "/dialler/contacts/import", &[], &[]);
+        assert_eq!(
+            import,
+            Need {
+                access: Access::Write,
+                target: Target::ProjectInBody
+            }
+        );
+        let old_get = of(Method::GET, "/dialler/contacts/{id}", &[("id", "9")], &[]);
+        assert_eq!(old_get.target, Target::Record(RecordKey::Id(9)));
+        assert_eq!(
+            of(Method::GET, "/dialler/campaigns", &[], &[]).target,
+            Target::ProjectList
+        );
+        assert_eq!(
+            of(Method::GET, "/dialler/campaigns/{id}", &[("id", "4")], &[]),
+            Need {
+                access: Access::Read,
+                target: Target::Project(4)
+            }
         );
         let list = of(Method::GET, "/dialler/contacts", &[], &[("diallerCampaignsID", "3")]);
         assert_eq!(list.target, Target::Project(3));

@@ -138,6 +138,9 @@ pub trait TenantStore: Send + Sync {
     async fn revoke_key(&self, tenant: TenantId, key: i64, by: NewAuditEntry) -> Result<ApiKey, StoreError>;
     /// The live key these credentials name, with the tenant's key generation read with it.
     async fn authenticate(&self, tenant: &str, user: &str, key_hash: &str) -> Result<Option<Login>, StoreError>;
+    /// A bearer token (jtel): the tenant's live key with this digest, whichever user holds it
+    /// (the lowest key id if two users chose the same key), with that user's name.
+    async fn authenticate_token(&self, tenant: &str, key_hash: &str) -> Result<Option<(String, Login)>, StoreError>;
     /// The tenant's key generation: a login remembered at an older one is read again.
     async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError>;
 }
@@ -227,6 +230,34 @@ pub trait RecordStore: Send + Sync {
     /// Locks or unlocks the record a key names (for user data the lowest id); returns its id,
     /// or NotFound. A claim the record holds is left as it is.
     async fn set_locked(&self, tenant: TenantId, key: RecordKey, locked: bool) -> Result<i64, StoreError>;
+    /// jtel's import: stores one new record in the project or, with `overwrite`, writes it
+    /// over the project's record holding its user data (the lowest id) if there is one, as
+    /// an update would. Race-free: two imports of one user data with `overwrite` never both
+    /// create a record, also on two server nodes. A refused write is `Invalid` (a duplicate
+    /// the project's rules reject names the record it duplicates).
+    async fn import_record(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        write: RecordWrite,
+        overwrite: bool,
+    ) -> Result<Imported, StoreError>;
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Created(i64),
+    /// The record holding the user data, written over.
+    Overwritten(i64),
+}
+
+impl Imported {
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Created(id) | Self::Overwritten(id) => id,
+        }
+    }
 }
 
 /// A dialer's release with a call result.

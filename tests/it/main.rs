@@ -30,6 +30,8 @@ mod iovox_reads;
 mod iovox_round_trip;
 mod iovox_rules;
 mod jtel;
+mod jtel_api;
+mod jtel_round_trip;
 mod keys;
 mod metrics;
 mod model;

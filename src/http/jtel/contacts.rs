@@ -3,26 +3,24 @@
 //! (jtel only says "the first one found"), and get returns them all in id order.
 
 use super::Jtel;
+use super::campaigns::named_campaign;
 use super::envelope::{JtelError, done, records};
-use super::fields::{CAMPAIGN, campaign_of_new, checked_value, contact_json, form_name, parse_contact};
+use super::fields::{CAMPAIGN, NEW_CONTACT_PHONES, check_new, checked_value, contact_json, form_name, parse_contact};
+use super::listing::{self, Paging};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::resolve::resolve_batch;
 use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, MAX_BATCH_ITEMS, json_body, path_id, too_many_items};
 use crate::storage::{RecordKey, RecordQuery, RecordTarget, RecordUpdate, StoreError};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{MatchedPath, Query, RawPathParams, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
 type Params = Query<HashMap<String, String>>;
-
-/// Largest page of the contact list.
-pub const MAX_PAGE: u64 = 1000;
 
 fn key_of(params: &RawPathParams, query: &HashMap<String, String>) -> Result<RecordKey, ApiError> {
     if params.iter().any(|(name, _)| name == "id") {
@@ -108,10 +106,25 @@ pub async fn insert(
     }
     let mut campaign = None;
     let mut writes = Vec::with_capacity(items.len());
+    // Each campaign name (with the id beside it, if any) is looked up once.
+    let mut by_name: HashMap<(Option<i64>, String), i64> = HashMap::new();
     for (index, item) in items.into_iter().enumerate() {
         let mut input = parse_contact(item).map_err(|e| at(index, e))?;
-        let named = campaign_of_new(&input).map_err(|e| at(index, e))?;
+        check_new(&input, NEW_CONTACT_PHONES).map_err(|e| at(index, e))?;
         input.drop_needless_clears(|_| false);
+        let reference = input.campaign_name.take().map(|name| (input.campaign, name));
+        let named = match reference.as_ref().and_then(|r| by_name.get(r)) {
+            Some(&id) => id,
+            None => {
+                input.campaign_name = reference.as_ref().map(|(_, name)| name.clone());
+                let id = named_campaign(&state, auth.tenant, &input).await.map_err(|e| match e {
+                    ApiError::Invalid(e) => at(index, e),
+                    other => other,
+                })?;
+                by_name.extend(reference.map(|r| (r, id)));
+                id
+            }
+        };
         if *campaign.get_or_insert(named) != named {
             let e = ValidationError::new("wrong_campaign", format!("every contact must name the same {CAMPAIGN}"));
             return Err(at(index, e).into());
@@ -157,7 +170,11 @@ pub async fn update(
         let e = ValidationError::new("wrong_campaign", "a contact cannot move to another campaign");
         return Err(e.into());
     }
-    let (_, schema) = state.store.project_schema(auth.tenant, project).await?;
+    let (campaign, schema) = state.store.project_schema(auth.tenant, project).await?;
+    if input.campaign_name.as_ref().is_some_and(|name| *name != campaign.name) {
+        let e = ValidationError::new("wrong_campaign", "a contact cannot move to another campaign");
+        return Err(e.into());
+    }
     input.drop_needless_clears(|name| schema.field(name).is_some());
     let update = RecordUpdate {
         target: RecordTarget::Id(id),
@@ -177,24 +194,16 @@ pub async fn update(
     Ok(records(updated.iter().map(contact_json).collect()))
 }
 
-fn page_number(query: &HashMap<String, String>, key: &str, default: i64) -> Result<i64, ApiError> {
-    query.get(key).map_or(Ok(default), |v| {
-        v.parse()
-            .map_err(|_| ApiError::BadRequest(format!("{key} must be an integer")))
-    })
-}
-
 /// The contacts of `diallerCampaignsID`, or of every campaign (campaign by campaign, each in id
-/// order), paged by `limitStart` and `limitPageSize` (-1 or absent: the largest page). Any other
-/// parameter filters on a field by its jtel name; a `%` matches any run of characters.
+/// order), paged by `limitStart` and `limitPageSize` (`listing`). Any other parameter filters
+/// on a field by its jtel name; a `%` matches any run of characters.
 pub async fn list(
     auth: Authed<Jtel>,
     State(state): State<AppState>,
     Query(query): Params,
 ) -> Result<Response, JtelError> {
-    let start = u64::try_from(page_number(&query, "limitStart", 0)?)
-        .map_err(|_| ApiError::BadRequest("limitStart must not be negative".into()))?;
-    let limit = u64::try_from(page_number(&query, "limitPageSize", -1)?).map_or(MAX_PAGE, |n| n.min(MAX_PAGE));
+    let paging = Paging::parse(&query, "DiallerContactsID")?;
+    let (start, limit) = (paging.start, paging.size());
     let campaign = query.get("diallerCampaignsID").map(|id| {
         id.parse::<i64>()
             .map_err(|_| ApiError::BadRequest("diallerCampaignsID must be an integer".into()))
@@ -207,7 +216,8 @@ pub async fn list(
     let mut filter = Vec::new();
     for (key, value) in &query {
         match key.as_str() {
-            "limitStart" | "limitPageSize" | "diallerCampaignsID" | "updated_since" => continue,
+            "diallerCampaignsID" | "updated_since" => continue,
+            key if listing::PARAMETERS.contains(&key) => continue,
             "UserData" | "userData" => {
                 return Err(ApiError::BadRequest(
                     "find contacts by user data with GET /dialler/contacts/contact?userData=".into(),
@@ -243,10 +253,6 @@ pub async fn list(
         found.extend(page);
         total += count;
     }
-    let body = json!({
-        "filter": filter.join("&"), "limitStart": start, "limitPageSize": limit,
-        "records": found.iter().map(contact_json).collect::<Vec<_>>(), "count": found.len(), "total": total,
-        "orderBy": "DiallerContactsID", "ascending": true, "status": 200,
-    });
-    Ok(Json(body).into_response())
+    let records = found.iter().map(contact_json).collect();
+    Ok(paging.envelope(filter.join("&"), records, total))
 }

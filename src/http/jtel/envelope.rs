@@ -5,7 +5,8 @@ use crate::domain::ValidationError;
 use crate::http::{ApiError, error_response, with_retry_after};
 use crate::storage::StoreError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -62,7 +63,14 @@ impl IntoResponse for JtelError {
         {
             body["DiallerContactsID"] = json!(existing);
         }
-        with_retry_after(error_response(status, body), &self.0)
+        let mut response = with_retry_after(error_response(status, body), &self.0);
+        if status == StatusCode::UNAUTHORIZED {
+            // jtel's own clients send a bearer token; HTTP Basic works too.
+            response
+                .headers_mut()
+                .append(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"dialbase\""));
+        }
+        response
     }
 }
 

@@ -17,14 +17,15 @@
 
 use crate::domain::ValidationError;
 use crate::domain::calldate;
-use crate::domain::canonical::{self, Canonical};
+use crate::domain::canonical;
 use crate::domain::contact::normalize_phone;
 use crate::domain::record::{Record, RecordWrite};
 use crate::domain::resolve::FormValue;
-use crate::domain::schema::is_phone_field;
 use serde_json::{Map, Value, json};
 
 pub const CAMPAIGN: &str = "DiallerCampaignsID";
+/// The campaign by its name (jtel's import takes it instead of the id); never a field.
+pub const CAMPAIGN_NAME: &str = "DiallerCampaignsName";
 const USER_DATA_MAX_CHARS: usize = 255;
 
 /// Shown on every contact, null when unset: jtel's contact fields ...
@@ -119,6 +120,8 @@ pub fn checked_value(key: &str, text: &str) -> Result<String, ValidationError> {
 #[derive(Debug, Default)]
 pub struct ContactInput {
     pub campaign: Option<i64>,
+    /// `DiallerCampaignsName`: the campaign by name.
+    pub campaign_name: Option<String>,
     pub write: RecordWrite,
 }
 
@@ -136,6 +139,7 @@ pub fn parse_contact(value: &Value) -> Result<ContactInput, ValidationError> {
                     .map(|id| id.ok_or_else(|| wrong(key, "a positive integer")))
                     .transpose()?;
             }
+            CAMPAIGN_NAME => input.campaign_name = text,
             "UserData" if text.as_ref().is_some_and(|t| t.chars().count() > USER_DATA_MAX_CHARS) => {
                 return Err(wrong(key, "at most 255 characters"));
             }
@@ -171,28 +175,35 @@ impl ContactInput {
     }
 }
 
-/// jtel's mandatory fields for a new contact: the campaign, `Name` and a phone number.
-pub fn campaign_of_new(input: &ContactInput) -> Result<i64, ValidationError> {
-    let campaign = input
-        .campaign
-        .ok_or_else(|| ValidationError::new("missing_campaign", format!("{CAMPAIGN} is mandatory")))?;
-    let has = |wanted: &dyn Fn(&str) -> bool| {
-        input
-            .write
-            .form
-            .iter()
-            .any(|(name, value)| wanted(name) && matches!(value, FormValue::Text(_)))
-    };
-    if !has(&|name| name == Canonical::Name.field_name()) {
-        return Err(ValidationError::new("missing_name", "Name is mandatory"));
-    }
-    if !has(&is_phone_field) {
+/// Whether the contact gives the field a jtel key names a value.
+pub fn gives(input: &ContactInput, key: &str) -> bool {
+    let field = form_name(key);
+    (input.write.form.iter()).any(|(name, value)| *name == field && matches!(value, FormValue::Text(_)))
+}
+
+/// The numbers of which an inserted contact must give one (jtel's own fields go to 6; Dialbase
+/// keeps 9).
+pub const NEW_CONTACT_PHONES: u8 = 9;
+
+/// jtel's mandatory fields for a new contact: the campaign (by id or name), `Name`, and one of
+/// `PhoneNumber1` to `PhoneNumber{phones}`.
+pub fn check_new(input: &ContactInput, phones: u8) -> Result<(), ValidationError> {
+    if input.campaign.is_none() && input.campaign_name.is_none() {
         return Err(ValidationError::new(
-            "missing_phone",
-            "at least one of PhoneNumber1..PhoneNumber9 is mandatory",
+            "missing_campaign",
+            format!("{CAMPAIGN} or {CAMPAIGN_NAME} is mandatory"),
         ));
     }
-    Ok(campaign)
+    if !gives(input, "Name") {
+        return Err(ValidationError::new("missing_name", "Name is mandatory"));
+    }
+    if !(1..=phones).any(|n| gives(input, &format!("PhoneNumber{n}"))) {
+        return Err(ValidationError::new(
+            "missing_phone",
+            format!("at least one of PhoneNumber1..PhoneNumber{phones} is mandatory"),
+        ));
+    }
+    Ok(())
 }
 
 /// Stored text typed back by the field's jtel kind.
@@ -265,7 +276,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(input.campaign, Some(538));
-        assert_eq!(campaign_of_new(&input).unwrap(), 538);
+        assert!(check_new(&input, NEW_CONTACT_PHONES).is_ok());
         let w = &input.write;
         assert_eq!(w.user_data.as_deref(), Some("crm-1"));
         assert_eq!(w.next_calldate.as_deref(), Some("2030-01-02 03:04:05"));
@@ -289,7 +300,7 @@ mod tests {
         assert_eq!(code(json!({"Company": {"a": 1}})), "wrong_value_format");
         assert_eq!(code(json!({"PhoneNumber1": "123", "phone1": "456"})), "duplicate_field");
         assert_eq!(code(json!([])), "wrong_contact_format");
-        let new = |v: Value| campaign_of_new(&parse_contact(&v).unwrap()).unwrap_err().code;
+        let new = |v: Value| check_new(&parse_contact(&v).unwrap(), 6).unwrap_err().code;
         assert_eq!(new(json!({"Name": "A", "PhoneNumber1": "123"})), "missing_campaign");
         assert_eq!(
             new(json!({"DiallerCampaignsID": 1, "PhoneNumber1": "123"})),
@@ -299,6 +310,13 @@ mod tests {
             new(json!({"DiallerCampaignsID": 1, "Name": "A", "PhoneNumber1": ""})),
             "missing_phone"
         );
+        assert_eq!(
+            new(json!({"DiallerCampaignsName": "Sales", "Name": "A", "PhoneNumber7": "123"})),
+            "missing_phone"
+        );
+        let by_name = parse_contact(&json!({"DiallerCampaignsName": "Sales", "Name": "A", "PhoneNumber6": "123"}));
+        assert_eq!(by_name.as_ref().unwrap().campaign_name.as_deref(), Some("Sales"));
+        assert!(check_new(&by_name.unwrap(), 6).is_ok());
     }
 
     #[test]

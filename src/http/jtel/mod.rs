@@ -1,32 +1,54 @@
-//! jtel dialler contacts (JSON), authenticated with HTTP Basic user + API key. A dialler
-//! contact is a record: `DiallerContactsID` is its id (unique per tenant, so no campaign in
-//! the URLs), `DiallerCampaignsID` its project; see `fields` for the whole mapping.
+//! jtel dialler contacts and campaigns (JSON), at jtel's own base path
+//! `/rest/v1.0/{ClientsID}/dialler/...` (`ClientsID` is the tenant's name) and under the
+//! tenant's prefix `/{customer}/dialler/...`. Authenticated with `Authorization: Bearer`
+//! (one of the tenant's API keys) or HTTP Basic user + key. A dialler contact is a record:
+//! `DiallerContactsID` is its id (unique per tenant, so no campaign in the URLs),
+//! `DiallerCampaignsID` its project; see `fields` for the whole mapping.
 
+mod campaigns;
 mod contacts;
 mod envelope;
 mod fields;
+mod import;
+mod listing;
 
 pub use envelope::JtelError;
 
+use crate::domain::auth::parse_bearer;
+use crate::http::auth::JTEL_BASE;
 use crate::http::{ApiError, AppState, Dialect};
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, patch};
+use axum::routing::{MethodRouter, get, patch, post};
 
 pub struct Jtel;
 
 impl Dialect for Jtel {
     type Error = JtelError;
     const NAME: &'static str = "jtel";
+
+    fn token(parts: &Parts) -> Option<String> {
+        parts.headers.get(AUTHORIZATION)?.to_str().ok().and_then(parse_bearer)
+    }
 }
 
+/// The dialler calls, under the tenant's prefix and under jtel's base path.
 pub fn routes() -> Router<AppState> {
+    let dialler = dialler_routes();
+    Router::new().merge(dialler.clone()).nest(JTEL_BASE, dialler)
+}
+
+fn dialler_routes() -> Router<AppState> {
     Router::new()
         .route("/dialler/contacts", get(contacts::list))
+        .route("/dialler/contacts/import", reads_json(post(import::import)))
+        // The vendor's older path for "Retrieve contact by ID".
+        .route("/dialler/contacts/{id}", get(contacts::get))
         .route(
             "/dialler/contacts/contact",
             reads_json(get(contacts::get).post(contacts::insert).delete(contacts::delete)),
@@ -41,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dialler/contacts/contact/unlock", patch(contacts::set_lock))
         // The vendor's document prints this path for "Unlock a Dialler Contact by UserData".
         .route("/dialler/contacts/contact/lockunlock", patch(contacts::set_lock))
+        .route("/dialler/campaigns", get(campaigns::list))
+        .route("/dialler/campaigns/{id}", get(campaigns::get))
 }
 
 /// The Content-Type check for a path with a POST or PUT: on its methods only, so that a

@@ -77,6 +77,9 @@ fn operation(op: &Operation) -> Value {
             }
         }
     });
+    if op.api == Api::Jtel {
+        body["security"] = json!([{"basic": []}, {"bearer": []}]);
+    }
     if let Some(request) = op.request {
         body["requestBody"] = json!({
             "required": true,
@@ -84,6 +87,14 @@ fn operation(op: &Operation) -> Value {
         });
     }
     body
+}
+
+/// Where jtel's paths are: below the tenant, and below jtel's own base path.
+fn jtel_servers() -> Value {
+    json!([
+        {"url": "/{customer}", "variables": {"customer": {"default": "mycc", "description": "the call centre (tenant)"}}},
+        {"url": "/rest/v1.0/{ClientsID}", "variables": {"ClientsID": {"default": "mycc", "description": "the tenant's name"}}}
+    ])
 }
 
 /// `get_v2_projects_projectid_records`: unique per method and path.
@@ -108,6 +119,9 @@ pub fn document() -> &'static Value {
         for op in OPERATIONS {
             let item = paths.entry(op.path).or_insert_with(|| json!({}));
             item[op.method] = operation(op);
+            if op.api == Api::Jtel {
+                item["servers"] = jtel_servers();
+            }
         }
         let tags: Vec<Value> = [Api::Vcc, Api::Jtel, Api::Dialbase]
             .iter()
@@ -122,7 +136,9 @@ pub fn document() -> &'static Value {
                 "description": "The JSON APIs of Dialbase: VCC Live Database API v2 as Dialbase implements it, \
                     jtel dialler contacts, and Dialbase's own API (claim and release, dialing rules, do-not-call \
                     lists, export). Every path is below /{customer} (the tenant), or at the root when the Host \
-                    header's first label names the tenant; repeated and trailing slashes are ignored. Every answer \
+                    header's first label names the tenant; jtel's paths also below jtel's base path \
+                    /rest/v1.0/{ClientsID}, where ClientsID is the tenant's name, with Authorization: Bearer and \
+                    one of the tenant's API keys as the token; repeated and trailing slashes are ignored. Every answer \
                     of an API's paths is in its own format, errors too: an unknown path (404), a method the path \
                     does not take (405, with Allow), a body too large (413), a jtel body not declared \
                     application/json (415), too many requests (429, with Retry-After), a server fault (500). \
@@ -138,7 +154,8 @@ pub fn document() -> &'static Value {
             "paths": paths,
             "components": {
                 "securitySchemes": {
-                    "basic": {"type": "http", "scheme": "basic", "description": "API user and key"}
+                    "basic": {"type": "http", "scheme": "basic", "description": "API user and key"},
+                    "bearer": {"type": "http", "scheme": "bearer", "description": "jtel: one of the tenant's API keys"}
                 }
             }
         })

@@ -40,6 +40,8 @@ const JTEL_OK: &str = r#"{"status":200}"#;
 const RECORD: &str = r#"{"form":{"name":"Peter Green","likes":"sports|movies"},"contacts":{"1":{"phone":"3619997400"}},"user_data":"crm-42","next_calldate":"2026-01-05 09:00:00"}"#;
 const CONTACT: &str =
     r#"{"DiallerCampaignsID":1,"UserData":"crm-42","PhoneNumber1":"3619997400","Company":"Green Ltd"}"#;
+const IMPORTED: &str = r#"{"DiallerCampaignsID":1,"UserData":"crm-42","Name":"Green","FirstName":"Peter","PhoneNumber1":"+36 1 999 7400"}"#;
+const JTEL_LIST: &str = r#"{"filter":"","limitStart":0,"limitPageSize":-1,"records":[{"DiallerContactsID":1,"DiallerCampaignsID":1}],"count":1,"total":1,"orderBy":"DiallerContactsID","ascending":true,"status":200}"#;
 const PAGING: &[(&str, &str)] = &[
     ("limit", "records per page (VCC: at most 1000)"),
     ("offset", "records to skip"),
@@ -206,21 +208,71 @@ pub static OPERATIONS: &[Operation] = &[
             "Take a number off the Robinson list",
         )
     },
-    // jtel dialler contacts (docs/jtel.md).
+    // jtel dialler contacts and campaigns (docs/jtel.md), also below /rest/v1.0/{ClientsID}.
     Operation {
         query: &[
-            ("diallerCampaignsID", "the campaign (project)"),
-            ("limitStart", "contacts to skip"),
-            ("limitPageSize", "contacts per page"),
-            ("updatedSince", "only contacts changed since"),
+            (
+                "diallerCampaignsID",
+                "the campaign (project); without it every campaign's contacts",
+            ),
+            ("limitStart", "contacts to skip (default 0)"),
+            ("limitPageSize", "contacts per page, at most 1000; -1 or absent: 1000"),
+            (
+                "filter",
+                "reserved by jtel: empty only (filter by a field's jtel name, as in Company=ACME)",
+            ),
+            ("orderBy", "DiallerContactsID only"),
+            ("ascending", "true only"),
+            (
+                "updated_since",
+                "only contacts changed since (YYYY-MM-DD hh:mm:ss UTC, RFC 3339 or Unix seconds)",
+            ),
         ],
-        response: r#"{"records":[{"DiallerContactsID":1,"DiallerCampaignsID":1}],"count":1,"status":200}"#,
+        response: JTEL_LIST,
         ..op(
             "get",
             "/dialler/contacts",
             Api::Jtel,
             "List and search a campaign's contacts (field filters as query parameters)",
         )
+    },
+    Operation {
+        query: &[(
+            "overwriteDuplicates",
+            "true: write over the campaign's contact with the same UserData (the lowest id), if any; false (default): always create",
+        )],
+        request: Some(IMPORTED),
+        response: r#"{"records":[{"DiallerContactsID":1,"bOverwritten":false}],"count":1,"status":200}"#,
+        ..op(
+            "post",
+            "/dialler/contacts/import",
+            Api::Jtel,
+            "Import one contact (Name, DiallerCampaignsID or DiallerCampaignsName, one of PhoneNumber1..6)",
+        )
+    },
+    Operation {
+        response: r#"{"records":[{"DiallerContactsID":1}],"count":1,"status":200}"#,
+        ..op(
+            "get",
+            "/dialler/contacts/{id}",
+            Api::Jtel,
+            "A contact (jtel's older path, the same as /dialler/contacts/contact/{id})",
+        )
+    },
+    Operation {
+        query: &[
+            ("limitStart", "campaigns to skip (default 0)"),
+            ("limitPageSize", "campaigns per page, at most 1000; -1 or absent: 1000"),
+            ("filter", "reserved by jtel: empty only"),
+            ("orderBy", "DiallerCampaignsID only"),
+            ("ascending", "true only"),
+        ],
+        response: r#"{"filter":"","limitStart":0,"limitPageSize":-1,"records":[{"DiallerCampaignsID":1,"Name":"Sales","ClientsID":"mycc"}],"count":1,"total":1,"orderBy":"DiallerCampaignsID","ascending":true,"status":200}"#,
+        ..op("get", "/dialler/campaigns", Api::Jtel, "The campaigns (projects)")
+    },
+    Operation {
+        response: r#"{"records":[{"DiallerCampaignsID":1,"Name":"Sales","ClientsID":"mycc"}],"count":1,"status":200}"#,
+        ..op("get", "/dialler/campaigns/{id}", Api::Jtel, "A campaign (project)")
     },
     Operation {
         query: &[("userData", "every contact with this user data, lowest id first")],

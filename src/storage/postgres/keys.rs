@@ -152,22 +152,45 @@ pub async fn revoke_key(tx: &Transaction<'_>, tenant: TenantId, key: i64, by: &N
 pub async fn authenticate(tx: &Transaction<'_>, tenant: &str, user: &str, key_hash: &str) -> PgResult<Option<Login>> {
     let statement = tx
         .prepare_cached(
-            "SELECT t.id, t.key_generation, k.id, k.role, k.projects FROM tenants t
+            "SELECT t.id, t.key_generation, k.id, k.role, k.projects, k.username FROM tenants t
              JOIN api_keys k ON k.tenant_id = t.id
              WHERE t.name = $1 AND k.username = $2 AND k.key_hash = $3 AND k.revoked_at IS NULL
              ORDER BY k.id LIMIT 1",
         )
         .await?;
-    let Some(row) = tx.query_opt(&statement, &[&tenant, &user, &key_hash]).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Login {
+    let row = tx.query_opt(&statement, &[&tenant, &user, &key_hash]).await?;
+    Ok(row.map(|row| login_of(&row)).transpose()?.map(|(_, login)| login))
+}
+
+/// A bearer token: the tenant's live key with this digest, whoever's it is (the lowest id
+/// where two users chose the same key), with its user's name.
+pub async fn authenticate_token(
+    tx: &Transaction<'_>,
+    tenant: &str,
+    key_hash: &str,
+) -> PgResult<Option<(String, Login)>> {
+    let statement = tx
+        .prepare_cached(
+            "SELECT t.id, t.key_generation, k.id, k.role, k.projects, k.username FROM tenants t
+             JOIN api_keys k ON k.tenant_id = t.id
+             WHERE t.name = $1 AND k.key_hash = $2 AND k.revoked_at IS NULL
+             ORDER BY k.id LIMIT 1",
+        )
+        .await?;
+    let row = tx.query_opt(&statement, &[&tenant, &key_hash]).await?;
+    Ok(row.map(|row| login_of(&row)).transpose()?)
+}
+
+/// (user, login) of a row: tenant id, key generation, key id, role, projects, user.
+fn login_of(row: &tokio_postgres::Row) -> Result<(String, Login), StoreError> {
+    let login = Login {
         tenant: row.get(0),
         generation: row.get(1),
         key_id: row.get(2),
         role: Role::parse(row.get(3))?,
         projects: ProjectScope::parse(row.get(4))?,
-    }))
+    };
+    Ok((row.get(5), login))
 }
 
 pub async fn append_audit(tx: &Transaction<'_>, tenant: TenantId, entry: &NewAuditEntry) -> PgResult<()> {

@@ -12,6 +12,7 @@ mod dedup;
 mod dialler;
 mod dnc_lists;
 mod fields;
+mod import;
 mod keys;
 mod migrate;
 mod record_rows;

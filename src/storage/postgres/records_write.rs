@@ -8,6 +8,7 @@ use super::dedup::{find_duplicates, lock_scope};
 use super::dnc_lists::{dnc_expiries, set_dnc_until};
 use super::fields::{Schemas, apply_additions, cached_schema, own_schema};
 use super::fields::{current_schema, project};
+use super::import::import_record;
 use super::record_rows::{DispositionRows, SideChanges, insert_rows, register_zones, take_ids, update_rows};
 use super::records_read::{ROW_COLUMNS, row_of, select_rows, sql_params};
 use super::search::{Params, borrowed};
@@ -29,7 +30,7 @@ use crate::storage::shared::{POSTGRES, all_or_nothing, search_sql};
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
-use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use crate::storage::{Imported, ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use crate::storage::{RecordKey, RecordQuery};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
@@ -566,6 +567,19 @@ impl RecordStore for PostgresStore {
         let inserted = stored.iter().filter(|r| r.is_ok()).count() as u64;
         self.statistics.inserted(inserted, &self.pool);
         Ok(stored)
+    }
+
+    async fn import_record(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        write: RecordWrite,
+        overwrite: bool,
+    ) -> Result<Imported, StoreError> {
+        self.write(write, |tx, write| {
+            Box::pin(import_record(tx, tenant, project_id, write, overwrite))
+        })
+        .await
     }
 
     async fn update_records(

@@ -175,6 +175,13 @@ impl TenantStore for PostgresStore {
         .await
     }
 
+    async fn authenticate_token(&self, tenant: &str, key_hash: &str) -> Result<Option<(String, Login)>, StoreError> {
+        self.read((tenant, key_hash), |tx, (tenant, key_hash)| {
+            Box::pin(keys::authenticate_token(tx, tenant, key_hash))
+        })
+        .await
+    }
+
     /// One statement outside a transaction: a single round trip on a cached login.
     async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError> {
         let client = self.connection().await?;

@@ -151,31 +151,61 @@ pub fn revoke_key(conn: &Connection, tenant: TenantId, key: i64, by: NewAuditEnt
 pub fn authenticate(conn: &Connection, tenant: &str, user: &str, key_hash: &str) -> Result<Option<Login>, StoreError> {
     let found = conn
         .prepare_cached(
-            "SELECT t.id, t.key_generation, k.id, k.role, k.projects FROM tenants t
+            "SELECT t.id, t.key_generation, k.id, k.role, k.projects, k.username FROM tenants t
              JOIN api_keys k ON k.tenant_id = t.id
              WHERE t.name = ?1 AND k.username = ?2 AND k.key_hash = ?3 AND k.revoked_at IS NULL
              ORDER BY k.id LIMIT 1",
         )?
-        .query_row(params![tenant, user, key_hash], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })
+        .query_row(params![tenant, user, key_hash], login_row)
         .optional()?;
-    let Some((tenant, generation, key_id, role, projects)) = found else {
-        return Ok(None);
-    };
-    Ok(Some(Login {
-        tenant,
-        key_id,
-        role: Role::parse(&role)?,
-        projects: ProjectScope::parse(projects.as_deref())?,
-        generation,
-    }))
+    found.map(|found| found.parse().map(|(_, login)| login)).transpose()
+}
+
+/// A bearer token: the tenant's live key with this digest, whoever's it is (the lowest id
+/// where two users chose the same key), with its user's name.
+pub fn authenticate_token(
+    conn: &Connection,
+    tenant: &str,
+    key_hash: &str,
+) -> Result<Option<(String, Login)>, StoreError> {
+    let found = conn
+        .prepare_cached(
+            "SELECT t.id, t.key_generation, k.id, k.role, k.projects, k.username FROM tenants t
+             JOIN api_keys k ON k.tenant_id = t.id
+             WHERE t.name = ?1 AND k.key_hash = ?2 AND k.revoked_at IS NULL
+             ORDER BY k.id LIMIT 1",
+        )?
+        .query_row(params![tenant, key_hash], login_row)
+        .optional()?;
+    found.map(LoginRow::parse).transpose()
+}
+
+/// tenant id, key generation, key id, role, projects, user
+struct LoginRow(i64, i64, i64, String, Option<String>, String);
+
+fn login_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LoginRow> {
+    Ok(LoginRow(
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+impl LoginRow {
+    fn parse(self) -> Result<(String, Login), StoreError> {
+        let LoginRow(tenant, generation, key_id, role, projects, user) = self;
+        let login = Login {
+            tenant,
+            key_id,
+            role: Role::parse(&role)?,
+            projects: ProjectScope::parse(projects.as_deref())?,
+            generation,
+        };
+        Ok((user, login))
+    }
 }
 
 pub fn key_generation(conn: &Connection, tenant: TenantId) -> Result<i64, StoreError> {

@@ -13,6 +13,7 @@ mod dialler;
 mod dnc_lists;
 mod fields;
 mod functions;
+mod import;
 mod keys;
 mod memory;
 mod migrate;

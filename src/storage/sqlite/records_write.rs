@@ -6,6 +6,7 @@ use super::dedup::{find_duplicate, merge_or_reject};
 use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
+use super::import::import_record;
 use super::terms::{TermTally, delete_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
@@ -26,7 +27,7 @@ use crate::storage::shared::{
 };
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
-use crate::storage::{ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use crate::storage::{Imported, ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -591,6 +592,17 @@ impl RecordStore for SqliteStore {
             )
         })
         .await
+    }
+
+    async fn import_record(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        write: RecordWrite,
+        overwrite: bool,
+    ) -> Result<Imported, StoreError> {
+        self.write(move |tx, cache| import_record(tx, cache, tenant, project_id, write, overwrite))
+            .await
     }
 
     async fn update_records(

@@ -131,6 +131,12 @@ impl TenantStore for SqliteStore {
             .await
     }
 
+    async fn authenticate_token(&self, tenant: &str, key_hash: &str) -> Result<Option<(String, Login)>, StoreError> {
+        let (tenant, key_hash) = (tenant.to_string(), key_hash.to_string());
+        self.read_point(move |tx, _| keys::authenticate_token(tx, &tenant, &key_hash))
+            .await
+    }
+
     async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError> {
         self.read_point(move |tx, _| keys::key_generation(tx, tenant)).await
     }

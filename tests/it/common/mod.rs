@@ -5,6 +5,7 @@
 pub mod console;
 pub mod dialer;
 pub mod iovox;
+pub mod jtel;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -293,7 +294,7 @@ impl Client {
         Self::reply(request).await
     }
 
-    async fn reply(request: reqwest::RequestBuilder) -> Reply {
+    pub async fn reply(request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();
