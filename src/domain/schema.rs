@@ -64,6 +64,8 @@ pub struct Field {
     pub kind: FieldKind,
     /// Searches on an indexed field use an index instead of a scan of the project.
     pub indexed: bool,
+    /// VCC Live's `customised` flag, kept and shown as given (Dialbase gives it no meaning).
+    pub customised: bool,
     pub values: Vec<FieldValue>,
 }
 
@@ -81,6 +83,7 @@ pub struct FieldSpec {
     pub label: Option<String>,
     pub kind: FieldKind,
     pub indexed: bool,
+    pub customised: bool,
     pub values: Vec<NewValue>,
 }
 
@@ -168,9 +171,33 @@ impl ProjectSchema {
     }
 }
 
+/// List value names are case-insensitive: `budapest` names the value `Budapest`. Compares
+/// without allocating (imports look up every value of every record).
+pub fn same_value_name(a: &str, b: &str) -> bool {
+    a == b
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// The key two value names that differ only in case share.
+pub fn value_name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 impl Field {
+    /// The value of this name, case ignored. A database from before names were
+    /// case-insensitive may hold several spellings: the lowest id is the one meant.
     pub fn value_named(&self, name: &str) -> Option<&FieldValue> {
-        self.values.iter().find(|v| v.name == name)
+        self.values
+            .iter()
+            .filter(|v| same_value_name(&v.name, name))
+            .min_by_key(|v| v.id)
+    }
+
+    /// Every value of this name, whatever its case (searches match them all).
+    pub fn values_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FieldValue> + 'a {
+        self.values.iter().filter(move |v| same_value_name(&v.name, name))
     }
 
     pub fn value_by_id(&self, id: i64) -> Option<&FieldValue> {
@@ -208,6 +235,28 @@ mod tests {
         assert!(!is_phone_field("phone0"));
         assert!(!is_phone_field("phone10"));
         assert!(!is_phone_field("phones"));
+    }
+
+    #[test]
+    fn value_names_ignore_case_and_the_lowest_id_wins() {
+        let value = |id, name: &str| FieldValue {
+            id,
+            name: name.into(),
+            attributes: ValueAttributes::default(),
+        };
+        let field = Field {
+            id: 1,
+            name: "city".into(),
+            label: None,
+            kind: FieldKind::Simple,
+            indexed: false,
+            customised: false,
+            values: vec![value(7, "budapest"), value(3, "Budapest"), value(9, "Pécs")],
+        };
+        assert_eq!(field.value_named("BUDAPEST").map(|v| v.id), Some(3));
+        assert_eq!(field.value_named("PÉCS").map(|v| v.id), Some(9));
+        assert_eq!(field.values_named("budapest").count(), 2);
+        assert!(field.value_named("Buda").is_none());
     }
 
     #[test]

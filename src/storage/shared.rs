@@ -13,7 +13,7 @@ use crate::domain::ValidationError;
 use crate::domain::document::like;
 use crate::domain::record::{Contact, RecordWrite};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
-use crate::domain::schema::{Field, ProjectSchema};
+use crate::domain::schema::{Field, ProjectSchema, same_value_name, value_name_key};
 
 /// How a backend spells the parts of the search SQL that differ.
 pub struct SqlDialect {
@@ -249,7 +249,8 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
     // Bound where it is used: a pair that matches nothing binds nothing.
     let field_id = |sql: &mut Binds| sql.arg(dialect, SqlArg::Integer(field.id));
     if field.kind.is_list() {
-        // Value names are unique per field: the text names ids.
+        // The text names the values of that name whatever their case (a database from
+        // before names were case-insensitive may hold several spellings).
         let ids: Vec<String> = field
             .values
             .iter()
@@ -257,7 +258,7 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
                 if wildcard {
                     like(value, &v.name)
                 } else {
-                    v.name == value
+                    same_value_name(&v.name, value)
                 }
             })
             .map(|v| v.id.to_string())
@@ -375,6 +376,20 @@ pub fn value_exists(name: &str) -> ValidationError {
     ValidationError::new("value_name_already_exists", format!("value '{name}' already exists"))
 }
 
+/// Which of `names` a field's values (`taken`: id and name, any order) already hold, case
+/// ignored: the lowest such id, for each name.
+pub fn taken_value_ids<'n>(taken: &[(i64, String)], names: impl IntoIterator<Item = &'n str>) -> Vec<Option<i64>> {
+    let mut lowest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (id, name) in taken {
+        let entry = lowest.entry(value_name_key(name)).or_insert(*id);
+        *entry = (*entry).min(*id);
+    }
+    names
+        .into_iter()
+        .map(|name| lowest.get(&value_name_key(name)).copied())
+        .collect()
+}
+
 pub fn value_not_exists(value: i64) -> ValidationError {
     ValidationError::new("value_not_exists", format!("value {value} does not exist"))
 }
@@ -431,6 +446,7 @@ mod tests {
             label: None,
             kind: FieldKind::Text,
             indexed: false,
+            customised: false,
             values: vec![],
         };
         ProjectSchema::new(fields.iter().map(field).collect())

@@ -1,6 +1,7 @@
 //! Records: add, list, details, modify, batch modify, contacts and dispositions.
 
 use super::Vcc;
+use super::batch::Batch;
 use super::envelope::{VccError, item_error, json_body, json_items, ok, partial};
 use super::payload::{
     parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, parse_record_fast, scalar_id,
@@ -21,20 +22,9 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// Splits per-item parse results into the valid items (with their request index) and item errors.
-fn split_valid<T>(parsed: Vec<Result<T, ValidationError>>) -> (Vec<(usize, T)>, Vec<Value>) {
-    let mut valid = Vec::new();
-    let mut errors = Vec::new();
-    for (index, item) in parsed.into_iter().enumerate() {
-        match item {
-            Ok(item) => valid.push((index, item)),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    (valid, errors)
-}
-
 /// "Add record": one object or an array; valid items are stored, the others reported.
+/// The ids answer a plain list when every item was stored, else an object keyed by the
+/// item's request index (`{"0": 4, "2": 5}`), as the vendor's "Add new value(s)" does.
 pub async fn add_records(
     auth: Authed<Vcc>,
     State(state): State<AppState>,
@@ -42,19 +32,13 @@ pub async fn add_records(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
-    let (valid, mut errors) = split_valid(json_items(body, parse_record_fast, parse_record)?);
-    let (indexes, writes): (Vec<usize>, Vec<RecordWrite>) = valid.into_iter().unzip();
-    let stored = state.store.insert_records(auth.tenant, project, writes, false).await?;
-    let mut ids = Vec::new();
-    for (index, outcome) in indexes.into_iter().zip(stored) {
-        match outcome {
-            Ok(id) => ids.push(id),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    errors.sort_by_key(|e| e["index"].as_u64());
-    let count = ids.len();
-    Ok(partial(json!(ids), errors, count))
+    let mut batch = Batch::new(json_items(body, parse_record_fast, parse_record)?);
+    let stored = state
+        .store
+        .insert_records(auth.tenant, project, batch.take(), false)
+        .await?;
+    batch.settle(stored, |id| json!(id));
+    Ok(batch.into_list_or_object())
 }
 
 fn elements_of(body: &Value) -> Result<&Vec<Value>, ApiError> {
@@ -139,21 +123,10 @@ async fn run_updates(
     project: i64,
     parsed: Vec<Result<RecordUpdate, ValidationError>>,
 ) -> Result<Response, VccError> {
-    let (valid, mut errors) = split_valid(parsed);
-    let (indexes, updates): (Vec<usize>, Vec<RecordUpdate>) = valid.into_iter().unzip();
-    let results = state.store.update_records(tenant, project, updates).await?;
-    let mut response = Map::new();
-    for (index, outcome) in indexes.into_iter().zip(results) {
-        match outcome {
-            Ok(_) => {
-                response.insert(index.to_string(), json!(true));
-            }
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    errors.sort_by_key(|e| e["index"].as_u64());
-    let count = response.len();
-    Ok(partial(Value::Object(response), errors, count))
+    let mut batch = Batch::new(parsed);
+    let results = state.store.update_records(tenant, project, batch.take()).await?;
+    batch.settle(results, |_| json!(true));
+    Ok(batch.into_object())
 }
 
 /// "Get detailed record information".

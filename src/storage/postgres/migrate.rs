@@ -21,6 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../../migrations/postgres/010_api_keys.sql")),
     (11, include_str!("../../../migrations/postgres/011_audit_log.sql")),
     (12, include_str!("../../../migrations/postgres/012_console.sql")),
+    (
+        16,
+        include_str!("../../../migrations/postgres/016_field_customised.sql"),
+    ),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

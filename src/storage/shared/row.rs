@@ -319,6 +319,7 @@ mod tests {
             label: None,
             kind,
             indexed,
+            customised: false,
             values: values
                 .into_iter()
                 .map(|(id, name)| FieldValue {
