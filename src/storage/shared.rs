@@ -8,7 +8,7 @@ pub mod dialler;
 pub mod row;
 pub mod schema_cache;
 
-use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
+use super::{DispositionMatch, ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
 use crate::domain::document::like;
 use crate::domain::record::{Contact, RecordWrite};
@@ -299,6 +299,56 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
     }
 }
 
+/// The condition VCC Live's batch disposition search puts on a record: any of the matches,
+/// each all of its parts. `record`, `last_disposition` and `last_user` are the SQL of the
+/// record's id and of its latest disposition's id and user (NULL without one).
+pub fn disposition_condition(
+    sql: &mut Binds,
+    dialect: &SqlDialect,
+    matches: &[DispositionMatch],
+    [record, last_disposition, last_user]: [&str; 3],
+) -> String {
+    let any: Vec<String> = matches
+        .iter()
+        .map(|m| {
+            let mut all = Vec::new();
+            if let Some(id) = m.record {
+                all.push(format!("{record} = {}", sql.arg(dialect, SqlArg::Integer(id))));
+            }
+            if let Some(id) = m.disposition_id {
+                all.push(format!(
+                    "{last_disposition} = {}",
+                    sql.arg(dialect, SqlArg::Integer(id))
+                ));
+            }
+            if let Some(user) = &m.user_id {
+                all.push(format!(
+                    "{last_user} = {}",
+                    sql.arg(dialect, SqlArg::Text(user.clone()))
+                ));
+            }
+            // A match without parts would match every record: the parser never makes one.
+            if all.is_empty() {
+                "1 = 0".to_string()
+            } else {
+                format!("({})", all.join(" AND "))
+            }
+        })
+        .collect();
+    if any.is_empty() {
+        "1 = 0".to_string()
+    } else {
+        format!("({})", any.join(" OR "))
+    }
+}
+
+pub fn record_in_call(id: i64) -> ValidationError {
+    ValidationError::new(
+        "record_in_call",
+        format!("record {id} is being handled (claimed or locked)"),
+    )
+}
+
 /// Why [`search_sql`] found nothing to search.
 pub fn unknown_search_field(schema: &ProjectSchema, pairs: &[(String, String)]) -> ValidationError {
     let name = pairs
@@ -340,9 +390,9 @@ pub fn live_writes<E>(
 ) -> Result<(Vec<Option<ValidationError>>, Vec<&RecordWrite>), E> {
     let missing: Vec<Option<ValidationError>> = updates
         .iter()
-        .map(|u| match u.target {
-            RecordTarget::Id(id) => Ok((!exists(id)?).then(|| record_not_exists(id))),
-            _ => Ok(None),
+        .map(|u| match u.target.named_id() {
+            Some(id) => Ok((!exists(id)?).then(|| record_not_exists(id))),
+            None => Ok(None),
         })
         .collect::<Result<_, E>>()?;
     let live = updates

@@ -34,6 +34,20 @@ pub fn scalar_id(value: &Value) -> Option<i64> {
     }
 }
 
+/// VCC Live's `yes|no` flags; JSON booleans and 1/0 are taken too.
+pub fn parse_flag(flag: &Value) -> Option<bool> {
+    match flag {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "1" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn optional_text(object: &Map<String, Value>, key: &str) -> Result<Option<String>, ValidationError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),

@@ -3,7 +3,7 @@
 use super::Vcc;
 use super::batch::Batch;
 use super::envelope::{VccError, json_body, ok, partial, value_error};
-use super::payload::scalar_text;
+use super::payload::{parse_flag, scalar_text};
 use crate::domain::ValidationError;
 use crate::domain::schema::{
     FieldKind, FieldSpec, NewValue, ProjectSchema, ValueAttributes, validate_field_name, validate_value_name,
@@ -150,7 +150,7 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
     }
     let flag = |key: &str, code: &'static str| match body.get(key) {
         None | Some(Value::Null) => Ok(false),
-        Some(flag) => parse_yes_no(flag).ok_or_else(|| ValidationError::new(code, format!("{key} must be yes or no"))),
+        Some(flag) => parse_flag(flag).ok_or_else(|| ValidationError::new(code, format!("{key} must be yes or no"))),
     };
     Ok(FieldSpec {
         name,
@@ -160,20 +160,6 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
         customised: flag("customised", "wrong_customised_format")?,
         values,
     })
-}
-
-/// VCC Live's `yes|no` flags; JSON booleans and 1/0 are taken too.
-fn parse_yes_no(flag: &Value) -> Option<bool> {
-    match flag {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
-        Value::String(s) => match s.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "1" => Some(true),
-            "no" | "false" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// "Add field and values".
