@@ -137,7 +137,11 @@ async fn a_record_holding_a_nul_character_is_rejected_by_index_and_the_rest_stor
         json!([{"index": 1, "errorcode": 417, "errormessage": "error.invalid_character"}])
     );
     let stored = reply.body["response"].as_object().unwrap();
-    assert_eq!(stored.keys().collect::<Vec<_>>(), ["0", "2"], "ids keyed by request index");
+    assert_eq!(
+        stored.keys().collect::<Vec<_>>(),
+        ["0", "2"],
+        "ids keyed by request index"
+    );
     let fields = api.field_names(project).await;
     assert_eq!(fields, ["name"], "the rejected record created no field");
 
