@@ -7,8 +7,11 @@ use crate::common::{Client, Database, Server};
 use serde_json::{Value, json};
 
 async fn add_disposition(api: &Client, project: i64, record: i64, body: Value) -> crate::common::Reply {
-    api.post(&format!("/v2/projects/{project}/records/{record}/dispositions"), &body.to_string())
-        .await
+    api.post(
+        &format!("/v2/projects/{project}/records/{record}/dispositions"),
+        &body.to_string(),
+    )
+    .await
 }
 
 async fn last_disposition(api: &Client, project: i64, record: i64) -> Value {
@@ -24,7 +27,11 @@ async fn records(api: &Client, project: i64, dispositions: &[Option<(i64, &str)>
         .map(|n| json!({"form": {"name": format!("r{n}")}, "contacts": {"1": {"phone": format!("3612340{n:03}")}}}))
         .collect();
     let ids = api.add_records(project, &Value::Array(items).to_string()).await;
-    assert_eq!(claim_id(api, project, "dialer-1").await, Some(ids[0]), "the first record is claimed");
+    assert_eq!(
+        claim_id(api, project, "dialer-1").await,
+        Some(ids[0]),
+        "the first record is claimed"
+    );
     for (id, disposition) in ids.iter().zip(dispositions) {
         if let Some((dispositionid, userid)) = disposition {
             let body = json!({"dispositionid": dispositionid, "userid": userid});
@@ -46,7 +53,10 @@ async fn add_disposition_takes_the_documented_example_and_avoids_records_in_call
                          "next_contactid": "2", "description": "University degree", "avoid_in_call": true});
     let reply = add_disposition(&api, project, ids[1], example.clone()).await;
     assert_eq!(reply.body, json!({"errors": [], "response": true}));
-    let record = api.get(&format!("/v2/projects/{project}/records/{}", ids[1])).await.body;
+    let record = api
+        .get(&format!("/v2/projects/{project}/records/{}", ids[1]))
+        .await
+        .body;
     assert_eq!(record["response"]["phone_field"], "phone2");
     assert_eq!(record["response"]["events"][0]["description"], "University degree");
 
@@ -55,9 +65,21 @@ async fn add_disposition_takes_the_documented_example_and_avoids_records_in_call
     assert_eq!(reply.status, 417, "{}", reply.text);
     assert_eq!(reply.body["errors"][0]["errormessage"], "error.record_in_call");
     assert_eq!(last_disposition(&api, project, ids[0]).await, Value::Null);
-    let reply = add_disposition(&api, project, ids[0], json!({"dispositionid": "1", "userid": "17", "avoid_in_call": false})).await;
+    let reply = add_disposition(
+        &api,
+        project,
+        ids[0],
+        json!({"dispositionid": "1", "userid": "17", "avoid_in_call": false}),
+    )
+    .await;
     assert_eq!(reply.body, json!({"errors": [], "response": true}));
-    let reply = add_disposition(&api, project, ids[0], json!({"dispositionid": "1", "userid": "17", "avoid_in_call": "maybe"})).await;
+    let reply = add_disposition(
+        &api,
+        project,
+        ids[0],
+        json!({"dispositionid": "1", "userid": "17", "avoid_in_call": "maybe"}),
+    )
+    .await;
     assert_eq!(reply.body["errors"][0]["errormessage"], "error.wrong_avoid_in_call");
 }
 
@@ -70,7 +92,14 @@ async fn batch_searches_combine_with_or_and_their_keys_with_and() {
     let ids = records(
         &api,
         project,
-        &[Some((1, "17")), Some((1, "17")), Some((1, "18")), Some((2, "17")), None, Some((1, "17"))],
+        &[
+            Some((1, "17")),
+            Some((1, "17")),
+            Some((1, "18")),
+            Some((2, "17")),
+            None,
+            Some((1, "17")),
+        ],
     )
     .await;
     let (claimed, first, other_user, second, fresh, locked) = (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
@@ -90,7 +119,10 @@ async fn batch_searches_combine_with_or_and_their_keys_with_and() {
         ]
     });
     let reply = api
-        .put(&format!("/v2/projects/{project}/records/dispositions"), &body.to_string())
+        .put(
+            &format!("/v2/projects/{project}/records/dispositions"),
+            &body.to_string(),
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
@@ -109,13 +141,19 @@ async fn batch_searches_combine_with_or_and_their_keys_with_and() {
     assert_eq!(latest(locked).await, 1, "locked: avoided");
     let record = api.get(&format!("/v2/projects/{project}/records/{first}")).await.body;
     let event = &record["response"]["events"][1];
-    assert_eq!((&event["userid"], &event["description"]), (&json!("5"), &json!("batch")));
+    assert_eq!(
+        (&event["userid"], &event["description"]),
+        (&json!("5"), &json!("batch"))
+    );
     assert_eq!(record["response"]["next_calldate"], "2031-01-02 03:04:05");
 
     // Without avoid_in_call the records being handled are changed too.
     let body = json!({"disposition": {"dispositionid": 4, "userid": "5"}, "elements": [{"search": {"act_status": 1}}]});
     let reply = api
-        .put(&format!("/v2/projects/{project}/records/dispositions"), &body.to_string())
+        .put(
+            &format!("/v2/projects/{project}/records/dispositions"),
+            &body.to_string(),
+        )
         .await;
     assert_eq!(reply.body, json!({"errors": [], "response": {"0": true}}));
     for id in [claimed, other_user, locked] {
