@@ -180,7 +180,7 @@ impl<'a> Resolver<'a> {
                             validate_value_name(text)?;
                             Choice {
                                 text: text.to_string(),
-                                existing: field.value_named(text).map(|v| v.id),
+                                existing: self.schema.value_id_named(field.id, text),
                             }
                         }
                     }
@@ -418,6 +418,51 @@ mod tests {
             cells[0].values,
             vec![("441".into(), ValueRef::Free), ("442".into(), ValueRef::Free)]
         );
+    }
+
+    #[test]
+    fn a_number_is_a_value_id_when_the_field_has_it_else_a_name() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let items = FormValue::Items(vec![
+            FormItem::Number("10".into()),
+            FormItem::Text("SPORTS".into()),
+            FormItem::Number("20".into()),
+        ]);
+        let cells = r
+            .resolve_form(&[
+                ("city".into(), FormValue::Number("20".into())),
+                ("likes".into(), items),
+                ("name".into(), FormValue::Number("10".into())),
+            ])
+            .unwrap();
+        assert_eq!(cells[0].values, vec![("Budapest".into(), ValueRef::Existing(20))]);
+        // 10 and "SPORTS" are one value; 20 is no value of `likes`: its name.
+        assert_eq!(
+            cells[1].values,
+            vec![
+                ("sports".into(), ValueRef::Existing(10)),
+                ("20".into(), ValueRef::New(0))
+            ]
+        );
+        assert_eq!(cells[2].values, vec![("10".into(), ValueRef::Free)]);
+    }
+
+    #[test]
+    fn list_names_ignore_case_and_a_new_one_keeps_its_first_spelling() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let a = r
+            .resolve_form(&[
+                ("city".into(), text("budapest")),
+                ("likes".into(), text("Golf|GOLF|golf")),
+            ])
+            .unwrap();
+        let b = r.resolve_form(&[("likes".into(), text("gOLF"))]).unwrap();
+        assert_eq!(a[0].values, vec![("budapest".into(), ValueRef::Existing(20))]);
+        assert_eq!(a[1].values, vec![("Golf".into(), ValueRef::New(0))]);
+        assert_eq!(b[0].values[0].1, ValueRef::New(0));
+        assert_eq!(r.finish().values, vec![(2, "Golf".to_string())]);
     }
 
     #[test]

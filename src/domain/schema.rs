@@ -133,6 +133,9 @@ pub struct ProjectSchema {
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
+    /// (field id, [`value_name_key`]) to the lowest value id of that name: imports look up
+    /// every value of every record.
+    values_by_key: HashMap<(i64, String), i64>,
     pub rules: DialingRules,
 }
 
@@ -140,12 +143,27 @@ impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
         let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        let mut values_by_key: HashMap<(i64, String), i64> = HashMap::default();
+        for field in &fields {
+            for value in &field.values {
+                let lowest = values_by_key
+                    .entry((field.id, value_name_key(&value.name)))
+                    .or_insert(value.id);
+                *lowest = (*lowest).min(value.id);
+            }
+        }
         Self {
             fields,
             by_name,
             by_id,
+            values_by_key,
             rules: DialingRules::default(),
         }
+    }
+
+    /// The id of the field's value of this name, case ignored (the lowest of several spellings).
+    pub fn value_id_named(&self, field: i64, name: &str) -> Option<i64> {
+        self.values_by_key.get(&(field, value_name_key(name))).copied()
     }
 
     /// The schema with the rules stored beside it (text that no longer parses counts as none:
@@ -257,6 +275,10 @@ mod tests {
         assert_eq!(field.value_named("PÉCS").map(|v| v.id), Some(9));
         assert_eq!(field.values_named("budapest").count(), 2);
         assert!(field.value_named("Buda").is_none());
+        let schema = ProjectSchema::new(vec![field]);
+        assert_eq!(schema.value_id_named(1, "BUDAPEST"), Some(3));
+        assert_eq!(schema.value_id_named(1, "pécs"), Some(9));
+        assert_eq!(schema.value_id_named(2, "budapest"), None);
     }
 
     #[test]
