@@ -59,15 +59,22 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
         .query_row([project], |r| r.get(0))
         .optional()?
         .flatten();
-    Ok(load_fields(conn, project)?.with_rules(rules.as_deref()))
+    let mut schema = load_fields(conn, project)?;
+    // Read apart: migrations before `customised` existed (version 16) read fields too.
+    let customised: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM fields WHERE project_id = ?1 AND customised")?
+        .query_map([project], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for field in &mut schema.fields {
+        field.customised = customised.contains(&field.id);
+    }
+    Ok(schema.with_rules(rules.as_deref()))
 }
 
 /// The project's fields and values alone: what migrations before rules existed can read.
 pub fn load_fields(conn: &Connection, project: i64) -> Result<ProjectSchema, StoreError> {
     let mut fields: Vec<Field> = conn
-        .prepare_cached(
-            "SELECT id, name, label, kind, indexed, customised FROM fields WHERE project_id = ?1 ORDER BY id",
-        )?
+        .prepare_cached("SELECT id, name, label, kind, indexed FROM fields WHERE project_id = ?1 ORDER BY id")?
         .query_map([project], |r| {
             let kind: String = r.get(3)?;
             Ok(Field {
@@ -76,7 +83,7 @@ pub fn load_fields(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
                 label: r.get(2)?,
                 kind: FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
                 indexed: r.get(4)?,
-                customised: r.get(5)?,
+                customised: false,
                 values: Vec::new(),
             })
         })?
