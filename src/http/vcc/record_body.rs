@@ -1,6 +1,6 @@
 //! VCC Live's record shape, serialized straight from the record: `data` holds text for
-//! text fields and value ids for list fields; Dialbase adds `values` with the texts and the
-//! dialing state and the record's `user_data`. Keys are in name order, as a `serde_json::Map` wrote them before.
+//! text fields and value ids for list fields; Dialbase adds `values` with the texts, the
+//! dialing state and `user_data`. Keys are in name order, as a `serde_json::Map` wrote them.
 
 use crate::domain::record::{DispositionEntry, FormEntry, Record};
 use crate::domain::schema::FieldKind;
