@@ -8,6 +8,8 @@ pub struct ValidationError {
     pub detail: String,
     /// The record an item duplicates (`duplicate_record`): dialects answer its id.
     pub existing: Option<i64>,
+    /// The input key at fault, where naming it helps (an unknown key of an item).
+    pub property: Option<String>,
 }
 
 impl ValidationError {
@@ -16,6 +18,15 @@ impl ValidationError {
             code,
             detail: detail.into(),
             existing: None,
+            property: None,
+        }
+    }
+
+    /// The same error, naming the input key at fault.
+    pub fn on_property(self, key: &str) -> Self {
+        Self {
+            property: Some(key.to_string()),
+            ..self
         }
     }
 

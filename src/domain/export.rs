@@ -66,6 +66,7 @@ mod tests {
             label: None,
             kind,
             indexed: false,
+            customised: false,
             values: Vec::new(),
         }
     }

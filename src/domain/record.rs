@@ -4,7 +4,7 @@
 use super::ValidationError;
 use super::calldate;
 use super::contact::{normalize_phone, validate_email};
-use super::resolve::FormValue;
+use super::resolve::{FormItem, FormValue};
 use super::schema::{FieldKind, phone_slot};
 
 /// A contact slot as sent; which parts are mandatory depends on the call.
@@ -138,12 +138,13 @@ impl RecordWrite {
     /// and both backends must accept the same records.
     pub fn check_storable_text(&self) -> Result<(), ValidationError> {
         let form = self.form.iter().flat_map(|(name, value)| {
-            let texts: Vec<&String> = match value {
-                FormValue::Text(text) => vec![text],
-                FormValue::List(items) | FormValue::Values(items) => items.iter().collect(),
+            let texts: Vec<&str> = match value {
+                FormValue::Text(text) | FormValue::Number(text) => vec![text],
+                FormValue::Items(items) => items.iter().map(FormItem::text).collect(),
+                FormValue::List(items) | FormValue::Values(items) => items.iter().map(String::as_str).collect(),
                 FormValue::Clear => Vec::new(),
             };
-            std::iter::once(name).chain(texts)
+            std::iter::once(name.as_str()).chain(texts)
         });
         let contacts = self
             .contacts
@@ -161,10 +162,13 @@ impl RecordWrite {
             .into_iter()
             .flatten();
         if form
-            .chain(contacts)
-            .chain(premium)
-            .chain(disposition)
-            .chain(fields)
+            .chain(
+                contacts
+                    .chain(premium)
+                    .chain(disposition)
+                    .chain(fields)
+                    .map(String::as_str),
+            )
             .any(|text| text.contains('\0'))
         {
             return Err(ValidationError::new(

@@ -5,7 +5,9 @@
 
 use super::ValidationError;
 use super::contact::normalize_phone;
-use super::schema::{FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name};
+use super::schema::{
+    FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name, value_name_key,
+};
 // foldhash: names and ids are hashed for every value of every imported record.
 use foldhash::{HashMap, HashMapExt};
 
@@ -20,7 +22,36 @@ pub enum FormValue {
     /// Several values kept apart even in a text field (one stored value each), where
     /// `List` joins them with `|`: an iovox contact's several business phones.
     Values(Vec<String>),
+    /// A JSON number (its text): see [`FormItem::Number`].
+    Number(String),
+    /// A JSON array holding a number; arrays of strings are `List`.
+    Items(Vec<FormItem>),
     Clear,
+}
+
+/// One item of a JSON array sent for a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormItem {
+    Text(String),
+    /// A JSON number. For a list field it is the id of one of the field's values when the
+    /// field has a value with that id (VCC Live's `data` answers value ids, so what a read
+    /// returns can be written back); otherwise it is its text, like a string.
+    Number(String),
+}
+
+impl FormItem {
+    pub fn text(&self) -> &str {
+        match self {
+            FormItem::Text(text) | FormItem::Number(text) => text,
+        }
+    }
+}
+
+/// One value a form gives a field: its text, and the value it names when known.
+#[derive(Debug, Clone)]
+struct Choice {
+    text: String,
+    existing: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,7 +115,7 @@ impl<'a> Resolver<'a> {
     pub fn resolve_form(&mut self, form: &[(String, FormValue)]) -> Result<Vec<Cell>, ValidationError> {
         let texts = form
             .iter()
-            .map(|(name, value)| self.texts_for(name, value))
+            .map(|(name, value)| self.choices_for(name, value))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(form
             .iter()
@@ -97,72 +128,110 @@ impl<'a> Resolver<'a> {
         self.additions
     }
 
-    fn kind_of(&self, name: &str) -> FieldKind {
-        self.schema.field(name).map_or(FieldKind::Text, |f| f.kind)
-    }
-
-    fn texts_for(&self, name: &str, value: &FormValue) -> Result<Vec<String>, ValidationError> {
-        validate_field_name(name)?;
-        let texts: Vec<String> = match (self.kind_of(name), value) {
+    /// The items a value gives a field of this kind, before any look-up.
+    fn items_for(name: &str, kind: FieldKind, value: &FormValue) -> Result<Vec<FormItem>, ValidationError> {
+        let texts = |items: &[String]| items.iter().map(|t| FormItem::Text(t.clone())).collect::<Vec<_>>();
+        let joined = |items: &[FormItem]| items.iter().map(FormItem::text).collect::<Vec<_>>().join("|");
+        Ok(match (kind, value) {
             (_, FormValue::Clear) => Vec::new(),
-            (FieldKind::Text, FormValue::Text(t)) => vec![t.clone()],
-            (FieldKind::Text, FormValue::List(items)) => vec![items.join("|")],
-            (FieldKind::Text, FormValue::Values(items)) => items.clone(),
-            (FieldKind::Simple, FormValue::Text(t)) => vec![t.trim().to_string()],
-            (FieldKind::Simple, FormValue::List(items) | FormValue::Values(items)) if items.len() <= 1 => {
-                items.iter().map(|t| t.trim().to_string()).collect()
-            }
-            (FieldKind::Simple, FormValue::List(_) | FormValue::Values(_)) => {
+            (FieldKind::Text, FormValue::Text(t) | FormValue::Number(t)) => vec![FormItem::Text(t.clone())],
+            (FieldKind::Text, FormValue::List(items)) => vec![FormItem::Text(items.join("|"))],
+            (FieldKind::Text, FormValue::Items(items)) => vec![FormItem::Text(joined(items))],
+            (FieldKind::Text, FormValue::Values(items)) => texts(items),
+            (FieldKind::Simple | FieldKind::Multiple, FormValue::Number(n)) => vec![FormItem::Number(n.clone())],
+            (FieldKind::Simple, FormValue::Text(t)) => vec![FormItem::Text(t.clone())],
+            (FieldKind::Simple, FormValue::List(items) | FormValue::Values(items)) if items.len() <= 1 => texts(items),
+            (FieldKind::Simple, FormValue::Items(items)) if items.len() <= 1 => items.clone(),
+            (FieldKind::Simple, FormValue::List(_) | FormValue::Values(_) | FormValue::Items(_)) => {
                 return Err(ValidationError::new(
                     "too_many_values",
                     format!("field '{name}' holds a single value"),
                 ));
             }
-            (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| s.trim().to_string()).collect(),
-            (FieldKind::Multiple, FormValue::List(items) | FormValue::Values(items)) => {
-                items.iter().map(|s| s.trim().to_string()).collect()
-            }
-        };
-        let mut texts: Vec<String> = texts.into_iter().filter(|t| !t.is_empty()).collect();
-        dedup_keep_order(&mut texts);
-        for text in &mut texts {
-            if self.kind_of(name).is_list() {
-                validate_value_name(text)?;
-            } else if is_phone_field(name) {
-                *text = normalize_phone(text)?;
-            } else if text.chars().count() > MAX_TEXT_CHARS {
-                return Err(ValidationError::new(
-                    "value_too_long",
-                    format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
-                ));
-            }
-        }
-        Ok(texts)
+            (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| FormItem::Text(s.to_string())).collect(),
+            (FieldKind::Multiple, FormValue::List(items) | FormValue::Values(items)) => texts(items),
+            (FieldKind::Multiple, FormValue::Items(items)) => items.clone(),
+        })
     }
 
-    fn register(&mut self, name: &str, texts: Vec<String>) -> Cell {
+    fn choices_for(&self, name: &str, value: &FormValue) -> Result<Vec<Choice>, ValidationError> {
+        validate_field_name(name)?;
+        let field = self.schema.field(name);
+        let kind = field.map_or(FieldKind::Text, |f| f.kind);
+        let items = Self::items_for(name, kind, value)?;
+        let mut choices = Vec::with_capacity(items.len());
+        for item in items {
+            let choice = match field.filter(|f| f.kind.is_list()) {
+                Some(field) => {
+                    let by_id = match &item {
+                        FormItem::Number(n) => n.parse().ok().and_then(|id| field.value_by_id(id)),
+                        FormItem::Text(_) => None,
+                    };
+                    match by_id {
+                        Some(value) => Choice {
+                            text: value.name.clone(),
+                            existing: Some(value.id),
+                        },
+                        None => {
+                            let text = item.text().trim();
+                            if text.is_empty() {
+                                continue;
+                            }
+                            validate_value_name(text)?;
+                            Choice {
+                                text: text.to_string(),
+                                existing: self.schema.value_id_named(field.id, text),
+                            }
+                        }
+                    }
+                }
+                None => {
+                    let mut text = item.text().to_string();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    if is_phone_field(name) {
+                        text = normalize_phone(&text)?;
+                    } else if text.chars().count() > MAX_TEXT_CHARS {
+                        return Err(ValidationError::new(
+                            "value_too_long",
+                            format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
+                        ));
+                    }
+                    Choice { text, existing: None }
+                }
+            };
+            choices.push(choice);
+        }
+        dedup_keep_order(&mut choices, kind.is_list());
+        Ok(choices)
+    }
+
+    fn register(&mut self, name: &str, choices: Vec<Choice>) -> Cell {
         let Some(field) = self.schema.field(name) else {
             let next = self.new_fields.len();
             let index = *self.new_fields.entry(name.to_string()).or_insert(next);
             if index == next {
                 self.additions.text_fields.push(name.to_string());
             }
-            let values = texts.into_iter().map(|t| (t, ValueRef::Free)).collect();
+            let values = choices.into_iter().map(|c| (c.text, ValueRef::Free)).collect();
             return Cell {
                 field: FieldRef::New(index),
                 values,
             };
         };
-        let values = texts
+        let values = choices
             .into_iter()
-            .map(|text| {
+            .map(|Choice { text, existing }| {
                 let reference = if !field.kind.is_list() {
                     ValueRef::Free
-                } else if let Some(existing) = field.value_named(&text) {
-                    ValueRef::Existing(existing.id)
+                } else if let Some(id) = existing {
+                    ValueRef::Existing(id)
                 } else {
+                    // One new value per name whatever its case; the first spelling is kept.
                     let next = self.additions.values.len();
-                    let index = *self.new_values.entry((field.id, text.clone())).or_insert(next);
+                    let key = (field.id, value_name_key(&text));
+                    let index = *self.new_values.entry(key).or_insert(next);
                     if index == next {
                         self.additions.values.push((field.id, text.clone()));
                     }
@@ -212,9 +281,18 @@ impl SchemaIds {
     }
 }
 
-fn dedup_keep_order(texts: &mut Vec<String>) {
+/// Drops repeated values, keeping the first: for a list field, the same value (by id, or
+/// by name whatever its case); for a text field, the same text.
+fn dedup_keep_order(choices: &mut Vec<Choice>, list: bool) {
     let mut seen = std::collections::HashSet::new();
-    texts.retain(|t| seen.insert(t.clone()));
+    choices.retain(|c| {
+        let key = match (list, c.existing) {
+            (true, Some(id)) => format!("#{id}"),
+            (true, None) => format!("={}", value_name_key(&c.text)),
+            (false, _) => c.text.clone(),
+        };
+        seen.insert(key)
+    });
 }
 
 #[cfg(test)]
@@ -235,6 +313,7 @@ mod tests {
                 label: None,
                 kind: FieldKind::Text,
                 indexed: false,
+                customised: false,
                 values: vec![],
             },
             Field {
@@ -243,6 +322,7 @@ mod tests {
                 label: None,
                 kind: FieldKind::Multiple,
                 indexed: false,
+                customised: false,
                 values: vec![value(10, "sports")],
             },
             Field {
@@ -251,6 +331,7 @@ mod tests {
                 label: None,
                 kind: FieldKind::Simple,
                 indexed: false,
+                customised: false,
                 values: vec![value(20, "Budapest")],
             },
         ])
@@ -337,6 +418,51 @@ mod tests {
             cells[0].values,
             vec![("441".into(), ValueRef::Free), ("442".into(), ValueRef::Free)]
         );
+    }
+
+    #[test]
+    fn a_number_is_a_value_id_when_the_field_has_it_else_a_name() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let items = FormValue::Items(vec![
+            FormItem::Number("10".into()),
+            FormItem::Text("SPORTS".into()),
+            FormItem::Number("20".into()),
+        ]);
+        let cells = r
+            .resolve_form(&[
+                ("city".into(), FormValue::Number("20".into())),
+                ("likes".into(), items),
+                ("name".into(), FormValue::Number("10".into())),
+            ])
+            .unwrap();
+        assert_eq!(cells[0].values, vec![("Budapest".into(), ValueRef::Existing(20))]);
+        // 10 and "SPORTS" are one value; 20 is no value of `likes`: its name.
+        assert_eq!(
+            cells[1].values,
+            vec![
+                ("sports".into(), ValueRef::Existing(10)),
+                ("20".into(), ValueRef::New(0))
+            ]
+        );
+        assert_eq!(cells[2].values, vec![("10".into(), ValueRef::Free)]);
+    }
+
+    #[test]
+    fn list_names_ignore_case_and_a_new_one_keeps_its_first_spelling() {
+        let schema = schema();
+        let mut r = Resolver::new(&schema);
+        let a = r
+            .resolve_form(&[
+                ("city".into(), text("budapest")),
+                ("likes".into(), text("Golf|GOLF|golf")),
+            ])
+            .unwrap();
+        let b = r.resolve_form(&[("likes".into(), text("gOLF"))]).unwrap();
+        assert_eq!(a[0].values, vec![("budapest".into(), ValueRef::Existing(20))]);
+        assert_eq!(a[1].values, vec![("Golf".into(), ValueRef::New(0))]);
+        assert_eq!(b[0].values[0].1, ValueRef::New(0));
+        assert_eq!(r.finish().values, vec![(2, "Golf".to_string())]);
     }
 
     #[test]

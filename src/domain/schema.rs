@@ -64,6 +64,8 @@ pub struct Field {
     pub kind: FieldKind,
     /// Searches on an indexed field use an index instead of a scan of the project.
     pub indexed: bool,
+    /// VCC Live's `customised` flag, kept and shown as given (Dialbase gives it no meaning).
+    pub customised: bool,
     pub values: Vec<FieldValue>,
 }
 
@@ -81,6 +83,7 @@ pub struct FieldSpec {
     pub label: Option<String>,
     pub kind: FieldKind,
     pub indexed: bool,
+    pub customised: bool,
     pub values: Vec<NewValue>,
 }
 
@@ -130,6 +133,9 @@ pub struct ProjectSchema {
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
+    /// (field id, [`value_name_key`]) to the lowest value id of that name: imports look up
+    /// every value of every record.
+    values_by_key: HashMap<(i64, String), i64>,
     pub rules: DialingRules,
 }
 
@@ -137,12 +143,27 @@ impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
         let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        let mut values_by_key: HashMap<(i64, String), i64> = HashMap::default();
+        for field in &fields {
+            for value in &field.values {
+                let lowest = values_by_key
+                    .entry((field.id, value_name_key(&value.name)))
+                    .or_insert(value.id);
+                *lowest = (*lowest).min(value.id);
+            }
+        }
         Self {
             fields,
             by_name,
             by_id,
+            values_by_key,
             rules: DialingRules::default(),
         }
+    }
+
+    /// The id of the field's value of this name, case ignored (the lowest of several spellings).
+    pub fn value_id_named(&self, field: i64, name: &str) -> Option<i64> {
+        self.values_by_key.get(&(field, value_name_key(name))).copied()
     }
 
     /// The schema with the rules stored beside it (text that no longer parses counts as none:
@@ -168,9 +189,33 @@ impl ProjectSchema {
     }
 }
 
+/// List value names are case-insensitive: `budapest` names the value `Budapest`. Compares
+/// without allocating (imports look up every value of every record).
+pub fn same_value_name(a: &str, b: &str) -> bool {
+    a == b
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// The key two value names that differ only in case share.
+pub fn value_name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 impl Field {
+    /// The value of this name, case ignored. A database from before names were
+    /// case-insensitive may hold several spellings: the lowest id is the one meant.
     pub fn value_named(&self, name: &str) -> Option<&FieldValue> {
-        self.values.iter().find(|v| v.name == name)
+        self.values
+            .iter()
+            .filter(|v| same_value_name(&v.name, name))
+            .min_by_key(|v| v.id)
+    }
+
+    /// Every value of this name, whatever its case (searches match them all).
+    pub fn values_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FieldValue> + 'a {
+        self.values.iter().filter(move |v| same_value_name(&v.name, name))
     }
 
     pub fn value_by_id(&self, id: i64) -> Option<&FieldValue> {
@@ -208,6 +253,32 @@ mod tests {
         assert!(!is_phone_field("phone0"));
         assert!(!is_phone_field("phone10"));
         assert!(!is_phone_field("phones"));
+    }
+
+    #[test]
+    fn value_names_ignore_case_and_the_lowest_id_wins() {
+        let value = |id, name: &str| FieldValue {
+            id,
+            name: name.into(),
+            attributes: ValueAttributes::default(),
+        };
+        let field = Field {
+            id: 1,
+            name: "city".into(),
+            label: None,
+            kind: FieldKind::Simple,
+            indexed: false,
+            customised: false,
+            values: vec![value(7, "budapest"), value(3, "Budapest"), value(9, "Pécs")],
+        };
+        assert_eq!(field.value_named("BUDAPEST").map(|v| v.id), Some(3));
+        assert_eq!(field.value_named("PÉCS").map(|v| v.id), Some(9));
+        assert_eq!(field.values_named("budapest").count(), 2);
+        assert!(field.value_named("Buda").is_none());
+        let schema = ProjectSchema::new(vec![field]);
+        assert_eq!(schema.value_id_named(1, "BUDAPEST"), Some(3));
+        assert_eq!(schema.value_id_named(1, "pécs"), Some(9));
+        assert_eq!(schema.value_id_named(2, "budapest"), None);
     }
 
     #[test]

@@ -74,11 +74,43 @@ pub enum RecordTarget {
     Id(i64),
     /// (field name, value) pairs that must all match; a `%` in a value matches any run of characters.
     Search(Vec<(String, String)>),
-    /// Records whose latest disposition has this disposition id and/or user (either may be None).
-    LastDisposition {
-        disposition_id: Option<i64>,
-        user_id: Option<String>,
-    },
+    /// Records matching any of these (VCC Live's batch disposition `search` objects).
+    Dispositions(Vec<DispositionMatch>),
+    /// The inner target less the records being handled (claimed by a dialer under a live lease, or
+    /// locked), VCC Live's `avoid_in_call`. A record named by id that is being
+    /// handled is refused (`record_in_call`); one a search finds is skipped (not counted).
+    NotHandled(Box<RecordTarget>),
+}
+
+impl RecordTarget {
+    /// The record it names by id, if it names one.
+    pub fn named_id(&self) -> Option<i64> {
+        match self {
+            RecordTarget::Id(id) => Some(*id),
+            RecordTarget::NotHandled(inner) => inner.named_id(),
+            _ => None,
+        }
+    }
+
+    /// What it selects, whether or not it skips records being handled.
+    pub fn base(&self) -> &RecordTarget {
+        match self {
+            RecordTarget::NotHandled(inner) => inner.base(),
+            other => other,
+        }
+    }
+
+    pub fn skips_handled(&self) -> bool {
+        matches!(self, RecordTarget::NotHandled(_))
+    }
+}
+
+/// Parts a record must all match: its id, its latest disposition's id, that disposition's user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DispositionMatch {
+    pub record: Option<i64>,
+    pub disposition_id: Option<i64>,
+    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

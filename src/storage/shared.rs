@@ -8,12 +8,12 @@ pub mod dialler;
 pub mod row;
 pub mod schema_cache;
 
-use super::{ItemResult, RecordTarget, RecordUpdate, StoreError};
+use super::{DispositionMatch, ItemResult, RecordTarget, RecordUpdate, StoreError};
 use crate::domain::ValidationError;
 use crate::domain::document::like;
 use crate::domain::record::{Contact, RecordWrite};
 use crate::domain::resolve::{Cell, SchemaAdditions, resolve_batch};
-use crate::domain::schema::{Field, ProjectSchema};
+use crate::domain::schema::{Field, ProjectSchema, same_value_name, value_name_key};
 
 /// How a backend spells the parts of the search SQL that differ.
 pub struct SqlDialect {
@@ -249,7 +249,8 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
     // Bound where it is used: a pair that matches nothing binds nothing.
     let field_id = |sql: &mut Binds| sql.arg(dialect, SqlArg::Integer(field.id));
     if field.kind.is_list() {
-        // Value names are unique per field: the text names ids.
+        // The text names the values of that name whatever their case (a database from
+        // before names were case-insensitive may hold several spellings).
         let ids: Vec<String> = field
             .values
             .iter()
@@ -257,7 +258,7 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
                 if wildcard {
                     like(value, &v.name)
                 } else {
-                    v.name == value
+                    same_value_name(&v.name, value)
                 }
             })
             .map(|v| v.id.to_string())
@@ -296,6 +297,56 @@ fn pair_test(sql: &mut Binds, dialect: &SqlDialect, field: &Field, value: &str) 
         let op = if wildcard { DocOp::Like } else { DocOp::Eq };
         PairTest::Doc((dialect.doc_match)(&field, op, &text))
     }
+}
+
+/// The condition VCC Live's batch disposition search puts on a record: any of the matches,
+/// each all of its parts. `record`, `last_disposition` and `last_user` are the SQL of the
+/// record's id and of its latest disposition's id and user (NULL without one).
+pub fn disposition_condition(
+    sql: &mut Binds,
+    dialect: &SqlDialect,
+    matches: &[DispositionMatch],
+    [record, last_disposition, last_user]: [&str; 3],
+) -> String {
+    let any: Vec<String> = matches
+        .iter()
+        .map(|m| {
+            let mut all = Vec::new();
+            if let Some(id) = m.record {
+                all.push(format!("{record} = {}", sql.arg(dialect, SqlArg::Integer(id))));
+            }
+            if let Some(id) = m.disposition_id {
+                all.push(format!(
+                    "{last_disposition} = {}",
+                    sql.arg(dialect, SqlArg::Integer(id))
+                ));
+            }
+            if let Some(user) = &m.user_id {
+                all.push(format!(
+                    "{last_user} = {}",
+                    sql.arg(dialect, SqlArg::Text(user.clone()))
+                ));
+            }
+            // A match without parts would match every record: the parser never makes one.
+            if all.is_empty() {
+                "1 = 0".to_string()
+            } else {
+                format!("({})", all.join(" AND "))
+            }
+        })
+        .collect();
+    if any.is_empty() {
+        "1 = 0".to_string()
+    } else {
+        format!("({})", any.join(" OR "))
+    }
+}
+
+pub fn record_in_call(id: i64) -> ValidationError {
+    ValidationError::new(
+        "record_in_call",
+        format!("record {id} is being handled (claimed or locked)"),
+    )
 }
 
 /// Why [`search_sql`] found nothing to search.
@@ -339,9 +390,9 @@ pub fn live_writes<E>(
 ) -> Result<(Vec<Option<ValidationError>>, Vec<&RecordWrite>), E> {
     let missing: Vec<Option<ValidationError>> = updates
         .iter()
-        .map(|u| match u.target {
-            RecordTarget::Id(id) => Ok((!exists(id)?).then(|| record_not_exists(id))),
-            _ => Ok(None),
+        .map(|u| match u.target.named_id() {
+            Some(id) => Ok((!exists(id)?).then(|| record_not_exists(id))),
+            None => Ok(None),
         })
         .collect::<Result<_, E>>()?;
     let live = updates
@@ -373,6 +424,20 @@ pub fn record_not_exists(id: i64) -> ValidationError {
 
 pub fn value_exists(name: &str) -> ValidationError {
     ValidationError::new("value_name_already_exists", format!("value '{name}' already exists"))
+}
+
+/// Which of `names` a field's values (`taken`: id and name, any order) already hold, case
+/// ignored: the lowest such id, for each name.
+pub fn taken_value_ids<'n>(taken: &[(i64, String)], names: impl IntoIterator<Item = &'n str>) -> Vec<Option<i64>> {
+    let mut lowest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (id, name) in taken {
+        let entry = lowest.entry(value_name_key(name)).or_insert(*id);
+        *entry = (*entry).min(*id);
+    }
+    names
+        .into_iter()
+        .map(|name| lowest.get(&value_name_key(name)).copied())
+        .collect()
 }
 
 pub fn value_not_exists(value: i64) -> ValidationError {
@@ -431,6 +496,7 @@ mod tests {
             label: None,
             kind: FieldKind::Text,
             indexed: false,
+            customised: false,
             values: vec![],
         };
         ProjectSchema::new(fields.iter().map(field).collect())

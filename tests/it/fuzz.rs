@@ -124,5 +124,5 @@ async fn an_array_item_is_not_a_record() {
         "{}",
         reply.text
     );
-    assert_eq!(reply.body["response"], serde_json::json!([]));
+    assert_eq!(reply.body["response"], serde_json::json!({}));
 }

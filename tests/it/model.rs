@@ -17,7 +17,7 @@ mod ops;
 mod others;
 mod pools;
 mod resolve;
-mod rng;
+pub mod rng;
 mod run;
 mod state;
 mod vcc;

@@ -136,11 +136,16 @@ async fn a_record_holding_a_nul_character_is_rejected_by_index_and_the_rest_stor
         reply.body["errors"],
         json!([{"index": 1, "errorcode": 417, "errormessage": "error.invalid_character"}])
     );
-    assert_eq!(reply.body["response"].as_array().unwrap().len(), 2);
+    let stored = reply.body["response"].as_object().unwrap();
+    assert_eq!(
+        stored.keys().collect::<Vec<_>>(),
+        ["0", "2"],
+        "ids keyed by request index"
+    );
     let fields = api.field_names(project).await;
     assert_eq!(fields, ["name"], "the rejected record created no field");
 
-    let update = json!({"elements": [{"numberid": reply.body["response"][0], "form": {"name": "x\u{0}"}}]});
+    let update = json!({"elements": [{"numberid": reply.body["response"]["0"], "form": {"name": "x\u{0}"}}]});
     let reply = api.put(&path, &update.to_string()).await;
     assert_eq!(reply.status, 417);
     assert_eq!(reply.body["errors"][0]["errormessage"], "error.invalid_character");

@@ -49,11 +49,11 @@ async fn fields_and_values_are_added_modified_and_deleted() {
     let errors = &reply.body["errors"];
     assert_eq!(
         errors[0],
-        json!({"index": 1, "errorcode": 417, "errormessage": "error.name_must_be_between"})
+        json!({"index": 1, "errorcode": 417, "errormessage": "error.name_must_be_between", "property": "name"})
     );
     assert_eq!(
         errors[1],
-        json!({"index": 3, "errorcode": 417, "errormessage": "error.value_name_already_exists"})
+        json!({"index": 3, "errorcode": 417, "errormessage": "error.value_name_already_exists", "property": "name"})
     );
     let created = reply.body["response"].as_object().unwrap();
     assert_eq!(created.keys().collect::<Vec<_>>(), ["0", "2"]);

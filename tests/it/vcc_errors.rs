@@ -53,7 +53,8 @@ async fn invalid_items_are_reported_by_index_and_the_rest_stored() {
         .post(&format!("/v2/projects/{project}/records"), &body.to_string())
         .await;
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.body["response"], json!([1, 2]));
+    // Some items failed: the ids are keyed by the items' request indexes.
+    assert_eq!(reply.body["response"], json!({"0": 1, "8": 2}));
     let errors: Vec<(u64, &str)> = reply.body["errors"]
         .as_array()
         .unwrap()
@@ -92,7 +93,7 @@ async fn every_item_rejected_is_417_and_nothing_is_written() {
     assert_eq!(reply.status, 417);
     assert_eq!(
         reply.body,
-        json!({"response": [], "errors": [{"index": 0, "errorcode": 417, "errormessage": "error.wrong_date_format"}]})
+        json!({"response": {}, "errors": [{"index": 0, "errorcode": 417, "errormessage": "error.wrong_date_format"}]})
     );
     let reply = api
         .put(&format!("/v2/projects/{project}/records"), r#"{"elements": "x"}"#)

@@ -124,6 +124,7 @@ pub async fn add_field(
             label: Some(form.label.trim().to_string()).filter(|l| !l.is_empty()),
             kind,
             indexed: false,
+            customised: false,
             values: Vec::new(),
         });
     let outcome = match spec {

@@ -63,16 +63,18 @@ pub static OPERATIONS: &[Operation] = &[
         ..op("post", "/v2/projects", Api::Vcc, "Create a project")
     },
     Operation {
-        response: r#"{"errors":[],"response":{"id":1,"name":"Sales","fields":[]}}"#,
+        response: r#"{"errors":[],"response":{"projectid":1,"name":"Sales","dispositions":[{"dispositionid":7,"action":"done"}],"fields":[{"fieldid":3,"name":"likes","label":null,"type":"multiple","indexed":"no","customised":"no","values":[{"valueid":12,"name":"sports"}]}]}}"#,
         ..op(
             "get",
             "/v2/projects/{projectid}",
             Api::Vcc,
-            "A project with its fields and values",
+            "A project with its fields and values, and the dispositions its dialing rules define",
         )
     },
     Operation {
-        request: Some(r#"{"name":"likes","type":"multiple","values":[{"name":"sports"},{"name":"movies"}]}"#),
+        request: Some(
+            r#"{"name":"likes","type":"multiple","indexed":"yes","customised":"no","values":[{"name":"sports"},{"name":"movies"}]}"#,
+        ),
         response: r#"{"errors":[],"response":7}"#,
         ..op(
             "post",
@@ -82,13 +84,13 @@ pub static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        request: Some(r#"[{"name":"music"}]"#),
-        response: r#"{"errors":[],"response":[12]}"#,
+        request: Some(r#"[{"name":"music"},{"name":""},{"name":"golf"}]"#),
+        response: r#"{"errors":[{"index":1,"errorcode":417,"errormessage":"error.name_must_be_between","property":"name"}],"response":{"0":12,"2":13}}"#,
         ..op(
             "post",
             "/v2/projects/{projectid}/fields/{fieldid}/values",
             Api::Vcc,
-            "Add values to a list field",
+            "Add values to a list field (names are case-insensitive; ids by request index when some fail)",
         )
     },
     Operation {
@@ -127,12 +129,12 @@ pub static OPERATIONS: &[Operation] = &[
             "post",
             "/v2/projects/{projectid}/records",
             Api::Vcc,
-            "Add records (one object or an array, at most 20,000)",
+            "Add records (one object or an array, at most 20,000); when some fail, the ids are keyed by request index",
         )
     },
     Operation {
-        request: Some(r#"[{"search":{"name":"Peter%"},"form":{"likes":"movies"}}]"#),
-        response: r#"{"errors":[],"response":[3]}"#,
+        request: Some(r#"{"elements":[{"search":{"name":"Peter%"},"form":{"likes":"movies"}}]}"#),
+        response: r#"{"errors":[],"response":{"0":true}}"#,
         ..op(
             "put",
             "/v2/projects/{projectid}/records",
@@ -141,17 +143,19 @@ pub static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        request: Some(r#"[{"numberid":1,"dispositionid":4,"userid":"agent7"}]"#),
-        response: VCC_OK,
+        request: Some(
+            r#"{"avoid_in_call":true,"disposition":{"dispositionid":4,"userid":"agent7"},"elements":[{"numberid":1},{"search":[{"act_status":1,"pref_userid":"17"},{"numberid":5}]}]}"#,
+        ),
+        response: r#"{"errors":[],"response":{"0":true,"1":true}}"#,
         ..op(
             "put",
             "/v2/projects/{projectid}/records/dispositions",
             Api::Vcc,
-            "Add dispositions to records in a batch",
+            "Add dispositions to records in a batch (several search objects: OR; keys of one: AND)",
         )
     },
     Operation {
-        response: r#"{"errors":[],"response":{"numberid":1,"form":{"name":"Peter Green"},"contacts":{}}}"#,
+        response: r#"{"errors":[],"response":{"numberid":1,"data":{"name":"Peter Green","likes":[12,13]},"values":{"name":"Peter Green","likes":"sports|movies"},"contacts":{},"user_data":"crm-42"}}"#,
         ..op(
             "get",
             "/v2/projects/{projectid}/records/{numberid}",
@@ -166,7 +170,7 @@ pub static OPERATIONS: &[Operation] = &[
             "put",
             "/v2/projects/{projectid}/records/{numberid}",
             Api::Vcc,
-            "Modify a record",
+            "Modify a record (list values by name or, as a JSON number, by value id: what a read answers)",
         )
     },
     Operation {
@@ -180,7 +184,9 @@ pub static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        request: Some(r#"{"dispositionid":4,"userid":"agent7","next_calldate":"2026-01-05 09:00:00"}"#),
+        request: Some(
+            r#"{"dispositionid":4,"userid":"agent7","next_calldate":"2026-01-05 09:00:00","avoid_in_call":true}"#,
+        ),
         response: VCC_OK,
         ..op(
             "post",

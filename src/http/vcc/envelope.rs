@@ -67,12 +67,35 @@ impl IntoResponse for VccError {
     }
 }
 
-/// Exactly the vendor's three keys, so clients comparing error objects keep working.
+/// The vendor's three keys, so clients comparing error objects keep working; a duplicate
+/// adds the record it repeats and an unknown key the `property` at fault.
 pub fn item_error(index: usize, e: &ValidationError) -> Value {
     let mut error = json!({"index": index, "errorcode": 417, "errormessage": format!("error.{}", e.code)});
     // A duplicate names the record it duplicates.
     if let Some(existing) = e.existing {
         error["numberid"] = json!(existing);
+    }
+    // The vendor's value calls name the property at fault: so does an unknown key.
+    if let Some(property) = &e.property {
+        error["property"] = json!(property);
+    }
+    error
+}
+
+/// Errors about a list value's name, which VCC Live's value calls mark `"property": "name"`.
+const NAME_ERRORS: [&str; 4] = [
+    "name_must_be_between",
+    "value_name_already_exists",
+    "wrong_value_format",
+    "invalid_character",
+];
+
+/// An item error of the value calls (add values, modify a value): as [`item_error`], with
+/// the vendor's `"property": "name"` when the name is at fault.
+pub fn value_error(index: usize, e: &ValidationError) -> Value {
+    let mut error = item_error(index, e);
+    if NAME_ERRORS.contains(&e.code) {
+        error["property"] = json!("name");
     }
     error
 }

@@ -1,5 +1,6 @@
 //! VCC Live Database API v2 (JSON), authenticated with HTTP Basic user + API key.
 
+mod batch;
 mod envelope;
 pub use envelope::VccError;
 mod payload;

@@ -7,7 +7,7 @@ use crate::domain::record::{
     ContactInput, Premium, RecordWrite, parse_contact_slot, validate_contact, validate_disposition,
     validate_phone_field,
 };
-use crate::domain::resolve::FormValue;
+use crate::domain::resolve::{FormItem, FormValue};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -34,6 +34,20 @@ pub fn scalar_id(value: &Value) -> Option<i64> {
     }
 }
 
+/// VCC Live's `yes|no` flags; JSON booleans and 1/0 are taken too.
+pub fn parse_flag(flag: &Value) -> Option<bool> {
+    match flag {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "1" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn optional_text(object: &Map<String, Value>, key: &str) -> Result<Option<String>, ValidationError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -49,12 +63,26 @@ fn object<'v>(value: &'v Value, code: &'static str, what: &str) -> Result<&'v Ma
         .ok_or_else(|| wrong(code, format!("{what} must be an object")))
 }
 
-/// A `form` object (or a flat "Modify record" body) as field name / value pairs.
+/// A `form` object (or a flat "Modify record" body) as field name / value pairs. A JSON
+/// number stays a number: for a list field it names a value by id when the field has a
+/// value with that id (what `data` answers), else it is its text.
 pub fn parse_form(form: &Map<String, Value>) -> Result<Vec<(String, FormValue)>, ValidationError> {
     form.iter()
         .map(|(name, value)| {
             let parsed = match value {
                 Value::Null => FormValue::Clear,
+                Value::Number(n) => FormValue::Number(n.to_string()),
+                Value::Array(items) if items.iter().any(Value::is_number) => FormValue::Items(
+                    items
+                        .iter()
+                        .map(|item| match item {
+                            Value::Number(n) => Ok(FormItem::Number(n.to_string())),
+                            other => scalar_text(other)
+                                .map(FormItem::Text)
+                                .ok_or_else(|| wrong_form_value(name)),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
                 Value::Array(items) => FormValue::List(
                     items
                         .iter()
@@ -85,9 +113,23 @@ pub fn parse_contact(value: &Value) -> Result<ContactInput, ValidationError> {
     })
 }
 
+/// The keys of an "Add record" item; any other is refused (not silently dropped).
+const RECORD_KEYS: [&str; 7] = [
+    "form",
+    "contacts",
+    "next_calldate",
+    "phone_field",
+    "premium",
+    "disposition",
+    "user_data",
+];
+
 /// One "Add record" item.
 pub fn parse_record(value: &Value) -> Result<RecordWrite, ValidationError> {
     let item = object(value, "wrong_record_format", "a record")?;
+    if let Some(key) = item.keys().find(|key| !RECORD_KEYS.contains(&key.as_str())) {
+        return Err(wrong("unknown_property", format!("'{key}' is not a key of a record")).on_property(key));
+    }
     let form = match item.get("form") {
         Some(form) => parse_form(object(form, "wrong_form_format", "form")?)?,
         None => return Err(wrong("missing_form", "form is mandatory")),
@@ -125,6 +167,7 @@ pub fn parse_record_fast(json: &str) -> Option<RecordWrite> {
             .collect(),
         phone_field: item.phone_field.map(|p| validate_phone_field(&p)).transpose().ok()?,
         next_calldate: item.next_calldate.map(|d| calldate::parse(&d)).transpose().ok()?,
+        user_data: item.user_data.map(Cow::into_owned),
         ..Default::default()
     };
     for (key, contact) in item.contacts.unwrap_or_default() {
@@ -152,6 +195,8 @@ struct FastItem<'a> {
     next_calldate: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     phone_field: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    user_data: Option<Cow<'a, str>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -190,11 +235,14 @@ pub fn parse_record_attributes(item: &Map<String, Value>) -> Result<RecordWrite,
         .filter(|d| !d.is_null())
         .map(parse_disposition)
         .transpose()?;
+    let user_data = optional_text(item, "user_data")
+        .map_err(|_| wrong("wrong_user_data_format", "user_data must be a string").on_property("user_data"))?;
     Ok(RecordWrite {
         phone_field,
         next_calldate,
         premium,
         disposition,
+        user_data,
         ..Default::default()
     })
 }
@@ -237,6 +285,7 @@ mod tests {
             r#"{"form": {"name": "Peter", "likes": "a|b", "city": "X"}, "contacts": {"1": {"phone": "+36 1 999 7400", "name": "P"}}, "next_calldate": "2020-01-01 08:00:00"}"#,
             r#"{"form": {"b": "1", "a": "2", "b": "3"}, "contacts": {"4": {"phone": "111"}, "1": {"phone": "222", "email": "a@b.cd"}}, "phone_field": "phone4"}"#,
             r#"{"form": {"phone1": "333", "n\u00e9v": "\"q\""}, "contacts": {"1": {"phone": "444"}}, "next_calldate": null}"#,
+            r#"{"form": {}, "user_data": "crm-17"}"#,
         ];
         for json in agree {
             let general = parse_record(&serde_json::from_str(json).unwrap()).unwrap();
@@ -247,7 +296,8 @@ mod tests {
             r#"{"form": {"n": null}}"#,
             r#"{"form": {"n": ["a"]}}"#,
             r#"{"form": {}, "premium": {"price": "1"}}"#,
-            r#"{"form": {}, "user_data": "x"}"#,
+            r#"{"form": {}, "colour": "red"}"#,
+            r#"{"form": {}, "user_data": 17}"#,
             r#"{"form": {}, "contacts": {"1": {"email": "x"}}}"#,
             r#"{"form": {}, "next_calldate": "2020-02-30 00:00:00"}"#,
             r#"{"contacts": {}}"#,
@@ -256,6 +306,35 @@ mod tests {
         for json in decline {
             assert_eq!(parse_record_fast(json), None, "{json}");
         }
+    }
+
+    #[test]
+    fn user_data_is_kept_and_unknown_keys_are_named() {
+        let write = parse_record(&json!({"form": {}, "user_data": "crm-17"})).unwrap();
+        assert_eq!(write.user_data.as_deref(), Some("crm-17"));
+        let e = parse_record(&json!({"form": {}, "colour": "red"})).unwrap_err();
+        assert_eq!((e.code, e.property.as_deref()), ("unknown_property", Some("colour")));
+        let e = parse_record(&json!({"form": {}, "user_data": {"a": 1}})).unwrap_err();
+        assert_eq!(e.code, "wrong_user_data_format");
+    }
+
+    #[test]
+    fn numbers_stay_numbers_for_list_fields_to_read_as_ids() {
+        let form = parse_form(
+            json!({"city": 3, "likes": [4, "golf"], "tags": ["a"]})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(form[0], ("city".into(), FormValue::Number("3".into())));
+        assert_eq!(
+            form[1],
+            (
+                "likes".into(),
+                FormValue::Items(vec![FormItem::Number("4".into()), FormItem::Text("golf".into())])
+            )
+        );
+        assert_eq!(form[2], ("tags".into(), FormValue::List(vec!["a".into()])));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Projects, fields and field values.
 
 use super::Vcc;
-use super::envelope::{VccError, item_error, json_body, ok, partial};
-use super::payload::scalar_text;
+use super::batch::Batch;
+use super::envelope::{VccError, json_body, ok, partial, value_error};
+use super::payload::{parse_flag, scalar_text};
 use crate::domain::ValidationError;
 use crate::domain::schema::{
     FieldKind, FieldSpec, NewValue, ProjectSchema, ValueAttributes, validate_field_name, validate_value_name,
+    value_name_key,
 };
 use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, path_id};
@@ -57,7 +59,30 @@ fn schema_json(schema: &ProjectSchema) -> Value {
                 })
                 .collect();
             json!({"fieldid": f.id, "name": f.name, "label": f.label, "type": f.kind.as_str(),
-                "indexed": if f.indexed { "yes" } else { "no" }, "values": values})
+                "indexed": yes_no(f.indexed), "customised": yes_no(f.customised), "values": values})
+        })
+        .collect()
+}
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "yes" } else { "no" }
+}
+
+/// The dispositions the project's dialing rules define, each with what it does on release
+/// (`{"dispositionid": 8, "action": "retry", "after_minutes": 120}`).
+fn dispositions_json(schema: &ProjectSchema) -> Value {
+    schema
+        .rules
+        .dispositions
+        .iter()
+        .map(|(id, action)| {
+            let mut disposition = json!({"dispositionid": id});
+            if let (Some(object), Ok(Value::Object(action))) =
+                (disposition.as_object_mut(), serde_json::to_value(action))
+            {
+                object.extend(action);
+            }
+            disposition
         })
         .collect()
 }
@@ -72,6 +97,7 @@ pub async fn get_project(
     let (project, schema) = state.store.project_schema(auth.tenant, project).await?;
     let mut body = project_json(project.id, &project.name);
     body["create_date"] = json!(project.created_at);
+    body["dispositions"] = dispositions_json(&schema);
     body["fields"] = schema_json(&schema);
     Ok(ok(body))
 }
@@ -114,7 +140,7 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
         }
         Some(_) => return Err(wrong_values_format()),
     };
-    let mut names: Vec<&str> = values.iter().map(|v: &NewValue| v.name.as_str()).collect();
+    let mut names: Vec<String> = values.iter().map(|v: &NewValue| value_name_key(&v.name)).collect();
     names.sort_unstable();
     if names.windows(2).any(|w| w[0] == w[1]) {
         return Err(ValidationError::new(
@@ -122,32 +148,18 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
             "a value name is given twice",
         ));
     }
-    let indexed = match body.get("indexed") {
-        None | Some(Value::Null) => false,
-        Some(flag) => parse_yes_no(flag)
-            .ok_or_else(|| ValidationError::new("wrong_indexed_format", "indexed must be yes or no"))?,
+    let flag = |key: &str, code: &'static str| match body.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(flag) => parse_flag(flag).ok_or_else(|| ValidationError::new(code, format!("{key} must be yes or no"))),
     };
     Ok(FieldSpec {
         name,
         label: text("label"),
         kind,
-        indexed,
+        indexed: flag("indexed", "wrong_indexed_format")?,
+        customised: flag("customised", "wrong_customised_format")?,
         values,
     })
-}
-
-/// VCC Live's `yes|no` flags; JSON booleans and 1/0 are taken too.
-fn parse_yes_no(flag: &Value) -> Option<bool> {
-    match flag {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_u64().filter(|n| *n <= 1).map(|n| n == 1),
-        Value::String(s) => match s.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "1" => Some(true),
-            "no" | "false" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// "Add field and values".
@@ -190,29 +202,14 @@ pub async fn add_values(
     let field = path_id(&params, "fieldid", "field")?;
     let body = json_body(body)?;
     let items = body.as_array().ok_or_else(wrong_values_format)?;
-    let parsed: Vec<Result<NewValue, ValidationError>> = items.iter().map(parse_value).collect();
-    let valid: Vec<NewValue> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
-    let mut stored = state
+    let mut batch = Batch::rendered(items.iter().map(parse_value).collect(), value_error);
+    let stored = state
         .store
-        .add_values(auth.tenant, project, field, valid)
-        .await?
-        .into_iter();
-    let mut errors = Vec::new();
-    let mut created = Vec::new();
-    for (index, item) in parsed.iter().enumerate() {
-        let outcome = match item {
-            Ok(_) => stored
-                .next()
-                .unwrap_or_else(|| Err(ValidationError::new("adding_values_was_unsuccessful", ""))),
-            Err(e) => Err(e.clone()),
-        };
-        match outcome {
-            Ok(id) => created.push((index, id)),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    if !created.is_empty() {
-        let ids: Vec<i64> = created.iter().map(|(_, id)| *id).collect();
+        .add_values(auth.tenant, project, field, batch.take())
+        .await?;
+    batch.settle(stored, |id| json!(id));
+    let ids: Vec<&Value> = batch.succeeded().collect();
+    if !ids.is_empty() {
         let entry = auth.audit(
             "value.create",
             format!("field {field}"),
@@ -221,12 +218,13 @@ pub async fn add_values(
         audit::append(&state, auth.tenant, entry).await;
     }
     // The vendor answers a plain list when all succeeded and an index-keyed object otherwise.
-    let response = if errors.is_empty() {
-        json!(created.iter().map(|(_, id)| id).collect::<Vec<_>>())
-    } else {
-        Value::Object(created.iter().map(|(i, id)| (i.to_string(), json!(id))).collect())
-    };
-    Ok(partial(response, errors, created.len()))
+    Ok(batch.into_list_or_object())
+}
+
+/// A refused value of "Modify value(s) of a field": 417 with the vendor's item error,
+/// which names the property at fault.
+fn value_refused(e: &ValidationError) -> Response {
+    partial(json!(false), vec![value_error(0, e)], 0)
 }
 
 /// "Modify value(s) of a field".
@@ -239,7 +237,10 @@ pub async fn modify_value(
     let project = path_id(&params, "projectid", "project")?;
     let field = path_id(&params, "fieldid", "field")?;
     let value = path_id(&params, "valueid", "value")?;
-    let new = parse_value(&json_body(body)?)?;
+    let new = match parse_value(&json_body(body)?) {
+        Ok(new) => new,
+        Err(e) => return Ok(value_refused(&e)),
+    };
     let detail = json!({"project": project, "field": field, "name": new.name});
     let result = state
         .store
@@ -248,7 +249,7 @@ pub async fn modify_value(
     // The value is named by the path: a missing one is 404, as for "Delete a value".
     match result.into_iter().next() {
         Some(Err(e)) if e.code == "value_not_exists" => Err(ApiError::NotFound("value").into()),
-        Some(Err(e)) => Err(e.into()),
+        Some(Err(e)) => Ok(value_refused(&e)),
         _ => {
             let entry = auth.audit("value.modify", format!("value {value}"), detail);
             audit::append(&state, auth.tenant, entry).await;

@@ -1,6 +1,6 @@
 //! VCC Live's record shape, serialized straight from the record: `data` holds text for
-//! text fields and value ids for list fields; Dialbase adds `values` with the texts and the
-//! dialing state. Keys are in name order, as a `serde_json::Map` wrote them before.
+//! text fields and value ids for list fields; Dialbase adds `values` with the texts, the
+//! dialing state and `user_data`. Keys are in name order, as a `serde_json::Map` wrote them.
 
 use crate::domain::record::{DispositionEntry, FormEntry, Record};
 use crate::domain::schema::FieldKind;
@@ -13,7 +13,7 @@ pub struct VccRecord<'a>(pub &'a Record);
 impl Serialize for VccRecord<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
-        let mut map = serializer.serialize_map(Some(15))?;
+        let mut map = serializer.serialize_map(Some(16))?;
         map.serialize_entry("cdrs", &[(); 0])?;
         map.serialize_entry("contacts", &Contacts(r))?;
         map.serialize_entry("create_date", &r.created_at)?;
@@ -34,6 +34,7 @@ impl Serialize for VccRecord<'_> {
         map.serialize_entry("projectid", &r.project_id)?;
         map.serialize_entry("robinson", &r.robinson)?;
         map.serialize_entry("update_date", &r.updated_at)?;
+        map.serialize_entry("user_data", &r.user_data)?;
         map.serialize_entry("values", &FormTexts(r))?;
         map.end()
     }
@@ -133,6 +134,7 @@ mod tests {
             "premium": {"price": record.premium.price, "commission": record.premium.commission},
             "robinson": record.robinson, "locked": record.locked,
             "create_date": record.created_at, "create_date_utc": record.created_at, "update_date": record.updated_at,
+            "user_data": record.user_data,
         })
     }
 

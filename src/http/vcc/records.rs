@@ -1,10 +1,11 @@
 //! Records: add, list, details, modify, batch modify, contacts and dispositions.
 
 use super::Vcc;
+use super::batch::Batch;
 use super::envelope::{VccError, item_error, json_body, json_items, ok, partial};
 use super::payload::{
-    parse_contact, parse_disposition, parse_form, parse_record, parse_record_attributes, parse_record_fast, scalar_id,
-    scalar_text,
+    parse_contact, parse_disposition, parse_flag, parse_form, parse_record, parse_record_attributes, parse_record_fast,
+    scalar_id, scalar_text,
 };
 use super::record_body::VccRecord;
 use crate::domain::ValidationError;
@@ -13,7 +14,7 @@ use crate::domain::record::{RecordWrite, parse_contact_slot, validate_contact, v
 use crate::http::audit;
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::http::{MAX_BATCH_ITEMS, too_many_items};
-use crate::storage::{RecordQuery, RecordTarget, RecordUpdate};
+use crate::storage::{DispositionMatch, RecordQuery, RecordTarget, RecordUpdate};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, RawPathParams, State};
@@ -21,20 +22,9 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// Splits per-item parse results into the valid items (with their request index) and item errors.
-fn split_valid<T>(parsed: Vec<Result<T, ValidationError>>) -> (Vec<(usize, T)>, Vec<Value>) {
-    let mut valid = Vec::new();
-    let mut errors = Vec::new();
-    for (index, item) in parsed.into_iter().enumerate() {
-        match item {
-            Ok(item) => valid.push((index, item)),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    (valid, errors)
-}
-
 /// "Add record": one object or an array; valid items are stored, the others reported.
+/// The ids answer a plain list when every item was stored, else an object keyed by the
+/// item's request index (`{"0": 4, "2": 5}`), as the vendor's "Add new value(s)" does.
 pub async fn add_records(
     auth: Authed<Vcc>,
     State(state): State<AppState>,
@@ -42,19 +32,13 @@ pub async fn add_records(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
-    let (valid, mut errors) = split_valid(json_items(body, parse_record_fast, parse_record)?);
-    let (indexes, writes): (Vec<usize>, Vec<RecordWrite>) = valid.into_iter().unzip();
-    let stored = state.store.insert_records(auth.tenant, project, writes, false).await?;
-    let mut ids = Vec::new();
-    for (index, outcome) in indexes.into_iter().zip(stored) {
-        match outcome {
-            Ok(id) => ids.push(id),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    errors.sort_by_key(|e| e["index"].as_u64());
-    let count = ids.len();
-    Ok(partial(json!(ids), errors, count))
+    let mut batch = Batch::new(json_items(body, parse_record_fast, parse_record)?);
+    let stored = state
+        .store
+        .insert_records(auth.tenant, project, batch.take(), false)
+        .await?;
+    batch.settle(stored, |id| json!(id));
+    Ok(batch.into_list_or_object())
 }
 
 fn elements_of(body: &Value) -> Result<&Vec<Value>, ApiError> {
@@ -139,21 +123,10 @@ async fn run_updates(
     project: i64,
     parsed: Vec<Result<RecordUpdate, ValidationError>>,
 ) -> Result<Response, VccError> {
-    let (valid, mut errors) = split_valid(parsed);
-    let (indexes, updates): (Vec<usize>, Vec<RecordUpdate>) = valid.into_iter().unzip();
-    let results = state.store.update_records(tenant, project, updates).await?;
-    let mut response = Map::new();
-    for (index, outcome) in indexes.into_iter().zip(results) {
-        match outcome {
-            Ok(_) => {
-                response.insert(index.to_string(), json!(true));
-            }
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
-    errors.sort_by_key(|e| e["index"].as_u64());
-    let count = response.len();
-    Ok(partial(Value::Object(response), errors, count))
+    let mut batch = Batch::new(parsed);
+    let results = state.store.update_records(tenant, project, batch.take()).await?;
+    batch.settle(results, |_| json!(true));
+    Ok(batch.into_object())
 }
 
 /// "Get detailed record information".
@@ -238,20 +211,17 @@ pub async fn modify_record(
     if let Some(next) = query.get("next_contact") {
         write.phone_field = Some(validate_phone_field(next)?);
     }
-    update_one(&state, auth.tenant, project, record, write).await
+    update_one(&state, auth.tenant, project, RecordTarget::Id(record), write).await
 }
 
 async fn update_one(
     state: &AppState,
     tenant: i64,
     project: i64,
-    record: i64,
+    target: RecordTarget,
     write: RecordWrite,
 ) -> Result<Response, VccError> {
-    let update = RecordUpdate {
-        target: RecordTarget::Id(record),
-        write,
-    };
+    let update = RecordUpdate { target, write };
     match state.store.update_records(tenant, project, vec![update]).await?.pop() {
         Some(Err(e)) if e.code == "record_not_exists" => Err(ApiError::NotFound("record").into()),
         Some(Err(e)) => Err(e.into()),
@@ -322,7 +292,8 @@ pub async fn add_disposition(
     let object = body
         .as_object()
         .ok_or_else(|| ValidationError::new("wrong_disposition_format", "the body must be an object"))?;
-    let response = update_one(&state, auth.tenant, project, record, disposition_write(object)?).await?;
+    let target = unless_handled(avoid_in_call(&body)?, RecordTarget::Id(record));
+    let response = update_one(&state, auth.tenant, project, target, disposition_write(object)?).await?;
     if response.status().is_success() {
         let entry = auth.audit(
             "disposition.add",
@@ -334,24 +305,63 @@ pub async fn add_disposition(
     Ok(response)
 }
 
+/// The records a batch disposition element names: `numberid`, or `search` (one object, or
+/// an array of them: any object matches, each with all its keys).
 fn disposition_target(element: &Map<String, Value>) -> Result<RecordTarget, ValidationError> {
-    let missing = missing_target;
     if let Some(id) = element.get("numberid").filter(|v| !v.is_null()) {
-        return scalar_id(id).map(RecordTarget::Id).ok_or_else(missing);
+        return scalar_id(id).map(RecordTarget::Id).ok_or_else(missing_target);
     }
-    let search = element.get("search").and_then(Value::as_object).ok_or_else(missing)?;
-    if let Some(id) = search.get("numberid") {
-        return scalar_id(id).map(RecordTarget::Id).ok_or_else(missing);
+    let matches = match element.get("search") {
+        Some(Value::Object(search)) => vec![disposition_match(search)?],
+        Some(Value::Array(searches)) if !searches.is_empty() => searches
+            .iter()
+            .map(|search| {
+                search
+                    .as_object()
+                    .ok_or_else(missing_target)
+                    .and_then(disposition_match)
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(missing_target()),
+    };
+    Ok(RecordTarget::Dispositions(matches))
+}
+
+/// One `search` object: `numberid`, `act_status` (the latest disposition's id) and
+/// `pref_userid` (its user), all of which must match; any other key is refused.
+fn disposition_match(search: &Map<String, Value>) -> Result<DispositionMatch, ValidationError> {
+    let mut found = DispositionMatch::default();
+    for (key, value) in search {
+        let wrong = || missing_target().on_property(key);
+        match key.as_str() {
+            "numberid" => found.record = Some(scalar_id(value).ok_or_else(wrong)?),
+            "act_status" => found.disposition_id = Some(scalar_id(value).ok_or_else(wrong)?),
+            "pref_userid" => found.user_id = Some(scalar_text(value).ok_or_else(wrong)?),
+            _ => return Err(wrong()),
+        }
     }
-    let disposition_id = search.get("act_status").and_then(scalar_id);
-    let user_id = search.get("pref_userid").and_then(scalar_text);
-    if disposition_id.is_none() && user_id.is_none() {
-        return Err(missing());
+    if found == DispositionMatch::default() {
+        return Err(missing_target());
     }
-    Ok(RecordTarget::LastDisposition {
-        disposition_id,
-        user_id,
-    })
+    Ok(found)
+}
+
+/// VCC Live's `avoid_in_call`: leave records being handled (claimed by a dialer under a live
+/// lease, or locked) alone.
+fn avoid_in_call(body: &Value) -> Result<bool, ValidationError> {
+    match body.get("avoid_in_call") {
+        None | Some(Value::Null) => Ok(false),
+        Some(flag) => parse_flag(flag)
+            .ok_or_else(|| ValidationError::new("wrong_avoid_in_call", "avoid_in_call must be true or false")),
+    }
+}
+
+fn unless_handled(avoid_in_call: bool, target: RecordTarget) -> RecordTarget {
+    if avoid_in_call {
+        RecordTarget::NotHandled(Box::new(target))
+    } else {
+        target
+    }
 }
 
 /// "Batch disposition modification": `disposition` holds defaults for every element.
@@ -364,6 +374,7 @@ pub async fn batch_dispositions(
     let project = path_id(&params, "projectid", "project")?;
     let body = json_body(body)?;
     let elements = elements_of(&body)?;
+    let avoid = avoid_in_call(&body)?;
     let defaults = body
         .get("disposition")
         .and_then(Value::as_object)
@@ -381,7 +392,7 @@ pub async fn batch_dispositions(
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
         Ok(RecordUpdate {
-            target: disposition_target(element)?,
+            target: unless_handled(avoid, disposition_target(element)?),
             write: disposition_write(&merged)?,
         })
     };

@@ -4,7 +4,8 @@
 //! `DELETE /v2/robinson/{phone}` removes one number.
 
 use super::Vcc;
-use super::envelope::{VccError, item_error, json_body, ok, partial};
+use super::batch::Batch;
+use super::envelope::{VccError, json_body, ok};
 use super::payload::scalar_text;
 use crate::domain::ValidationError;
 use crate::domain::contact::normalize_phone;
@@ -40,17 +41,13 @@ pub async fn add(
     if items.len() > MAX_BATCH_ITEMS {
         return Err(too_many_items(items.len()).into());
     }
-    let mut phones = Vec::new();
-    let mut errors = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let parsed = scalar_text(item)
+    let parsed = items.iter().map(|item| {
+        scalar_text(item)
             .ok_or_else(|| ValidationError::new("wrong_phone_format", "a number must be a string"))
-            .and_then(|text| normalize_phone(&text));
-        match parsed {
-            Ok(phone) => phones.push(phone),
-            Err(e) => errors.push(item_error(index, &e)),
-        }
-    }
+            .and_then(|text| normalize_phone(&text))
+    });
+    let mut batch = Batch::new(parsed.collect());
+    let phones = batch.take();
     let added = phones.len();
     // The Robinson list is the do-not-call list `default`: the change is audited as such.
     let entries = phones
@@ -71,7 +68,8 @@ pub async fn add(
         let entry = auth.audit("dnc.add", "list default".into(), json!({"numbers": added}));
         audit::append(&state, auth.tenant, entry).await;
     }
-    Ok(partial(json!(added > 0), errors, added))
+    batch.settle_all();
+    Ok(batch.finish(json!(added > 0)))
 }
 
 pub async fn delete(

@@ -9,10 +9,10 @@ use super::{PgResult, Tx};
 use crate::domain::calldate;
 use crate::domain::resolve::SchemaAdditions;
 use crate::domain::schema::{
-    Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes, is_phone_field,
+    Field, FieldKind, FieldSpec, FieldValue, NewValue, ProjectSchema, ValueAttributes, is_phone_field, value_name_key,
 };
 use crate::storage::SchemaStore;
-use crate::storage::shared::{value_exists, value_not_exists};
+use crate::storage::shared::{taken_value_ids, value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
@@ -86,7 +86,7 @@ pub async fn load_schema(
     let statement = tx
         .prepare_cached(
             "SELECT p.schema_version, f.id, f.name, f.label, f.kind, f.indexed,
-                    v.id, v.name, v.exportvalue, v.description, v.commission, v.price, p.rules
+                    v.id, v.name, v.exportvalue, v.description, v.commission, v.price, p.rules, f.customised
              FROM projects p
              LEFT JOIN fields f ON f.tenant_id = p.tenant_id AND f.project_id = p.id
              LEFT JOIN field_values v ON v.tenant_id = f.tenant_id AND v.field_id = f.id
@@ -109,6 +109,7 @@ pub async fn load_schema(
                 label: r.get(3),
                 kind: kind_of(r.get(4)),
                 indexed: r.get(5),
+                customised: r.get(13),
                 values: Vec::new(),
             });
         }
@@ -173,8 +174,8 @@ pub async fn own_schema(tx: &Transaction<'_>, tenant: TenantId, project: i64) ->
 pub async fn add_field(tx: &Transaction<'_>, tenant: TenantId, project: i64, spec: &FieldSpec) -> PgResult<i64> {
     let field: i64 = tx
         .query_opt(
-            "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT DO NOTHING RETURNING id",
+            "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed, customised)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
             &[
                 &tenant,
                 &project,
@@ -182,6 +183,7 @@ pub async fn add_field(tx: &Transaction<'_>, tenant: TenantId, project: i64, spe
                 &spec.label,
                 &spec.kind.as_str(),
                 &spec.indexed,
+                &spec.customised,
             ],
         )
         .await?
@@ -213,8 +215,16 @@ pub async fn add_values(
     field: i64,
     values: &[NewValue],
 ) -> PgResult<Vec<ItemResult<i64>>> {
+    // Names compare case-insensitively: with the field's values and with earlier items.
+    let taken = field_value_names(tx, tenant, &[field]).await?;
+    let taken: Vec<(i64, String)> = taken.into_iter().map(|(_, id, name)| (id, name)).collect();
     let mut seen = HashSet::new();
-    let fresh: Vec<&NewValue> = values.iter().filter(|v| seen.insert(v.name.as_str())).collect();
+    let fresh: Vec<&NewValue> = values
+        .iter()
+        .zip(taken_value_ids(&taken, values.iter().map(|v| v.name.as_str())))
+        .filter(|(v, taken)| taken.is_none() && seen.insert(value_name_key(&v.name)))
+        .map(|(v, _)| v)
+        .collect();
     let column = |get: fn(&ValueAttributes) -> &Option<String>| -> Vec<Option<&str>> {
         fresh.iter().map(|v| get(&v.attributes).as_deref()).collect()
     };
@@ -241,6 +251,19 @@ pub async fn add_values(
         .iter()
         .map(|v| created.remove(&v.name).ok_or_else(|| value_exists(&v.name)))
         .collect())
+}
+
+/// The values of these fields: field id, value id and name.
+async fn field_value_names(
+    tx: &Transaction<'_>,
+    tenant: TenantId,
+    fields: &[i64],
+) -> PgResult<Vec<(i64, i64, String)>> {
+    let statement = tx
+        .prepare_cached("SELECT field_id, id, name FROM field_values WHERE tenant_id = $1 AND field_id = ANY($2)")
+        .await?;
+    let rows = tx.query(&statement, &[&tenant, &fields]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
 }
 
 /// Renames or re-describes values; records keep the value's id and so show the new name.
@@ -284,17 +307,17 @@ async fn modify_value(
     value: i64,
     new: &NewValue,
 ) -> PgResult<ItemResult<()>> {
-    let taken = tx
-        .query_opt(
-            "SELECT EXISTS (SELECT 1 FROM field_values WHERE tenant_id = $1 AND field_id = $2 AND name = $3 AND id <> $4)
-             FROM field_values WHERE tenant_id = $1 AND field_id = $2 AND id = $4",
-            &[&tenant, &field, &new.name, &value],
-        )
-        .await?;
-    match taken.map(|r| r.get::<_, bool>(0)) {
-        None => return Ok(Err(value_not_exists(value))),
-        Some(true) => return Ok(Err(value_exists(&new.name))),
-        Some(false) => {}
+    let values = field_value_names(tx, tenant, &[field]).await?;
+    if !values.iter().any(|(_, id, _)| *id == value) {
+        return Ok(Err(value_not_exists(value)));
+    }
+    let others: Vec<(i64, String)> = values
+        .into_iter()
+        .filter(|(_, id, _)| *id != value)
+        .map(|(_, id, name)| (id, name))
+        .collect();
+    if taken_value_ids(&others, [new.name.as_str()])[0].is_some() {
+        return Ok(Err(value_exists(&new.name)));
     }
     let a = &new.attributes;
     tx.execute(
@@ -388,7 +411,27 @@ pub async fn apply_additions(
     }
     let mut value_ids = Vec::new();
     if !additions.values.is_empty() {
-        let (fields, names): (Vec<i64>, Vec<&str>) = additions.values.iter().map(|(f, n)| (*f, n.as_str())).unzip();
+        // A writer since the schema was read may have created a value in another case: the
+        // project's row is locked now, so what is there is what counts.
+        let wanted: Vec<i64> = additions.values.iter().map(|(f, _)| *f).collect();
+        let existing = field_value_names(tx, tenant, &wanted).await?;
+        let existing_id = |field: i64, name: &str| {
+            let of_field: Vec<(i64, String)> = existing
+                .iter()
+                .filter(|(f, _, _)| *f == field)
+                .map(|(_, id, name)| (*id, name.clone()))
+                .collect();
+            taken_value_ids(&of_field, [name])[0]
+        };
+        let found: Vec<Option<i64>> = additions.values.iter().map(|(f, n)| existing_id(*f, n)).collect();
+        let missing: Vec<&(i64, String)> = additions
+            .values
+            .iter()
+            .zip(&found)
+            .filter(|(_, found)| found.is_none())
+            .map(|(addition, _)| addition)
+            .collect();
+        let (fields, names): (Vec<i64>, Vec<&str>) = missing.iter().map(|(f, n)| (*f, n.as_str())).unzip();
         tx.execute(
             "INSERT INTO field_values (tenant_id, field_id, name)
              SELECT $1, f, n FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(f, n, i) ORDER BY i
@@ -408,7 +451,8 @@ pub async fn apply_additions(
         value_ids = additions
             .values
             .iter()
-            .map(|key| ids.get(key).copied())
+            .zip(found)
+            .map(|(key, found)| found.or_else(|| ids.get(key).copied()))
             .collect::<Option<_>>()
             .ok_or_else(|| StoreError::Backend("a created value is missing".into()))?;
     }

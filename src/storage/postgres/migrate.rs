@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../../migrations/postgres/013_canonical_contact.sql"),
     ),
+    (
+        16,
+        include_str!("../../../migrations/postgres/016_field_customised.sql"),
+    ),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

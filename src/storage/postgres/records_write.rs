@@ -26,7 +26,9 @@ use crate::domain::schema::ProjectSchema;
 use crate::storage::RecordStore;
 use crate::storage::shared::dedup::{BatchKeys, Probe};
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
-use crate::storage::shared::{POSTGRES, all_or_nothing, search_sql};
+use crate::storage::shared::{
+    Binds, POSTGRES, SqlArg, all_or_nothing, disposition_condition, record_in_call, search_sql,
+};
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
@@ -378,7 +380,8 @@ impl<'a> Batch<'a> {
     }
 
     /// Applies a write to every record of `records r` matching the condition, in id order,
-    /// a chunk at a time (locked as they are read); returns how many there were.
+    /// a chunk at a time (locked as they are read), leaving out records being handled when
+    /// `skip_handled`; returns how many it applied to.
     async fn apply_where(
         &mut self,
         tx: &Transaction<'_>,
@@ -386,6 +389,7 @@ impl<'a> Batch<'a> {
         params: &Params,
         write: &'a RecordWrite,
         form: &FormChanges,
+        skip_handled: bool,
     ) -> PgResult<u64> {
         self.flush(tx).await?;
         let sql = format!("SELECT {ROW_COLUMNS} FROM records r WHERE {condition} ORDER BY r.id FOR UPDATE OF r");
@@ -397,13 +401,19 @@ impl<'a> Batch<'a> {
             if found.is_empty() {
                 break;
             }
-            count += found.len() as u64;
             // Rows the batch does not name are stored now and forgotten.
             let mut others = Vec::new();
             for r in &found {
                 let row = row_of(r)?;
-                match self.position.get(&row.id) {
-                    Some(&i) => self.apply_named(i, write, form),
+                let position = self.position.get(&row.id).copied();
+                // A row the batch names is as the batch has left it.
+                let current = position.map_or(&row, |i| &self.named[i].row);
+                if skip_handled && current.is_handled(self.now) {
+                    continue;
+                }
+                count += 1;
+                match position {
+                    Some(i) => self.apply_named(i, write, form),
                     None => {
                         let mut other = Tracked::new(row, &self.schema);
                         self.apply_other(&mut other.row, write, form);
@@ -429,13 +439,7 @@ pub async fn update_records(
     project: i64,
     updates: &[RecordUpdate],
 ) -> PgResult<Vec<ItemResult<u64>>> {
-    let mut named: Vec<i64> = updates
-        .iter()
-        .filter_map(|u| match u.target {
-            RecordTarget::Id(id) => Some(id),
-            _ => None,
-        })
-        .collect();
+    let mut named: Vec<i64> = updates.iter().filter_map(|u| u.target.named_id()).collect();
     named.sort_unstable();
     named.dedup();
     // Locked together, in id order: batches naming the same records in different orders
@@ -479,11 +483,15 @@ async fn apply_update<'a>(
     form: &FormChanges,
 ) -> PgResult<ItemResult<u64>> {
     let (tenant, project) = (batch.tenant, batch.project);
-    match &update.target {
+    let skip_handled = update.target.skips_handled();
+    match update.target.base() {
         RecordTarget::Id(id) => {
             let Some(&i) = batch.position.get(id) else {
                 return Ok(Err(record_not_exists(*id)));
             };
+            if skip_handled && batch.named[i].row.is_handled(batch.now) {
+                return Ok(Err(record_in_call(*id)));
+            }
             batch.apply_named(i, &update.write, form);
             Ok(Ok(1))
         }
@@ -499,27 +507,39 @@ async fn apply_update<'a>(
                 search.ids
             );
             Ok(Ok(batch
-                .apply_where(tx, &condition, &params, &update.write, form)
+                .apply_where(tx, &condition, &params, &update.write, form, skip_handled)
                 .await?))
         }
-        RecordTarget::LastDisposition {
-            disposition_id,
-            user_id,
-        } => {
-            let condition = "r.tenant_id = $1 AND r.project_id = $2 AND EXISTS (
-                SELECT 1 FROM (SELECT disposition_id, user_id FROM dispositions d
-                               WHERE d.tenant_id = r.tenant_id AND d.record_id = r.id ORDER BY d.id DESC LIMIT 1) AS last
-                WHERE ($3::bigint IS NULL OR last.disposition_id = $3) AND ($4::text IS NULL OR last.user_id = $4))";
-            let params: Params = vec![
-                Box::new(tenant),
-                Box::new(project),
-                Box::new(*disposition_id),
-                Box::new(user_id.clone()),
-            ];
+        RecordTarget::Dispositions(matches) => {
+            let mut sql = Binds::default();
+            let tenant = sql.arg(&POSTGRES, SqlArg::Integer(tenant));
+            let project = sql.arg(&POSTGRES, SqlArg::Integer(project));
+            let any = disposition_condition(
+                &mut sql,
+                &POSTGRES,
+                matches,
+                ["m.id", "last.disposition_id", "last.user_id"],
+            );
+            let condition = format!(
+                "r.tenant_id = {tenant} AND r.project_id = {project} AND r.id IN (
+                   SELECT m.id FROM records m LEFT JOIN LATERAL (
+                     SELECT d.disposition_id, d.user_id FROM dispositions d
+                     WHERE d.tenant_id = m.tenant_id AND d.record_id = m.id ORDER BY d.id DESC LIMIT 1) AS last ON TRUE
+                   WHERE m.tenant_id = {tenant} AND m.project_id = {project} AND {any})"
+            );
             Ok(Ok(batch
-                .apply_where(tx, condition, &params, &update.write, form)
+                .apply_where(
+                    tx,
+                    &condition,
+                    &sql_params(&sql.args),
+                    &update.write,
+                    form,
+                    skip_handled,
+                )
                 .await?))
         }
+        // `base` has taken the wrapper off.
+        RecordTarget::NotHandled(_) => Ok(Ok(0)),
     }
 }
 

@@ -70,6 +70,13 @@ fn seconds(text: Option<&str>) -> Option<i64> {
 }
 
 impl RecordRow {
+    /// Whether the record is being handled at `now` (Unix seconds): claimed by a dialer whose
+    /// lease has not ended (a lease ends once the clock has passed its expiry second), or
+    /// locked. VCC Live's `avoid_in_call` leaves such records alone.
+    pub fn is_handled(&self, now: i64) -> bool {
+        self.locked || (self.claimed_by.is_some() && self.claim_expires_at.is_some_and(|expiry| now <= expiry))
+    }
+
     /// The row a new record starts as (its id is the database's to give).
     pub fn new(project_id: i64, write: &RecordWrite, form: &FormChanges, now: i64) -> Self {
         let premium = write.premium.clone().unwrap_or_default();
@@ -331,6 +338,7 @@ mod tests {
             label: None,
             kind,
             indexed,
+            customised: false,
             values: values
                 .into_iter()
                 .map(|(id, name)| FieldValue {

@@ -11,7 +11,7 @@ use crate::domain::schema::{
 };
 use crate::storage::SchemaStore;
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{DocOp, SQLITE, value_exists, value_not_exists};
+use crate::storage::shared::{DocOp, SQLITE, taken_value_ids, value_exists, value_not_exists};
 use crate::storage::{ItemResult, Project, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -59,7 +59,16 @@ pub fn load_schema(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
         .query_row([project], |r| r.get(0))
         .optional()?
         .flatten();
-    Ok(load_fields(conn, project)?.with_rules(rules.as_deref()))
+    let mut schema = load_fields(conn, project)?;
+    // Read apart: migrations before `customised` existed (version 16) read fields too.
+    let customised: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM fields WHERE project_id = ?1 AND customised")?
+        .query_map([project], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for field in &mut schema.fields {
+        field.customised = customised.contains(&field.id);
+    }
+    Ok(schema.with_rules(rules.as_deref()))
 }
 
 /// The project's fields and values alone: what migrations before rules existed can read.
@@ -74,6 +83,7 @@ pub fn load_fields(conn: &Connection, project: i64) -> Result<ProjectSchema, Sto
                 label: r.get(2)?,
                 kind: FieldKind::parse(&kind).unwrap_or(FieldKind::Text),
                 indexed: r.get(4)?,
+                customised: false,
                 values: Vec::new(),
             })
         })?
@@ -140,9 +150,17 @@ pub fn bump_schema(conn: &Connection, project: i64) -> Result<(), StoreError> {
 
 pub fn add_field(conn: &Connection, tenant: i64, project: i64, spec: &FieldSpec) -> Result<i64, StoreError> {
     let inserted = conn.execute(
-        "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT DO NOTHING",
-        params![tenant, project, spec.name, spec.label, spec.kind.as_str(), spec.indexed],
+        "INSERT INTO fields (tenant_id, project_id, name, label, kind, indexed, customised)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        params![
+            tenant,
+            project,
+            spec.name,
+            spec.label,
+            spec.kind.as_str(),
+            spec.indexed,
+            spec.customised
+        ],
     )?;
     if inserted == 0 {
         return Err(StoreError::Conflict(format!("field '{}' already exists", spec.name)));
@@ -190,6 +208,8 @@ pub fn field_kind(conn: &Connection, project: i64, field: i64) -> Result<FieldKi
     Ok(FieldKind::parse(&kind).unwrap_or(FieldKind::Text))
 }
 
+/// Adds values; a name the field (or an earlier item) already has, case ignored, is
+/// reported in its place.
 pub fn add_values(
     conn: &Connection,
     project: i64,
@@ -197,7 +217,28 @@ pub fn add_values(
     values: &[NewValue],
 ) -> Result<Vec<ItemResult<i64>>, StoreError> {
     bump_schema(conn, project)?;
-    values.iter().map(|v| insert_value(conn, field, v)).collect()
+    let mut taken = field_value_names(conn, field)?;
+    let mut results = Vec::with_capacity(values.len());
+    for value in values {
+        let outcome = if taken_value_ids(&taken, [value.name.as_str()])[0].is_some() {
+            Err(value_exists(&value.name))
+        } else {
+            insert_value(conn, field, value)?
+        };
+        if let Ok(id) = outcome {
+            taken.push((id, value.name.clone()));
+        }
+        results.push(outcome);
+    }
+    Ok(results)
+}
+
+/// A field's values: id and name.
+fn field_value_names(conn: &Connection, field: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id, name FROM field_values WHERE field_id = ?1")?
+        .query_map([field], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Renames or re-describes values; records hold the value's id, so they show the new name.
@@ -222,12 +263,11 @@ pub fn modify_value(
     if old.is_none() {
         return Ok(Err(value_not_exists(value)));
     }
-    let taken: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM field_values WHERE field_id = ?1 AND name = ?2 AND id <> ?3)",
-        params![field, new.name, value],
-        |r| r.get(0),
-    )?;
-    if taken {
+    let others: Vec<(i64, String)> = field_value_names(conn, field)?
+        .into_iter()
+        .filter(|(id, _)| *id != value)
+        .collect();
+    if taken_value_ids(&others, [new.name.as_str()])[0].is_some() {
         return Ok(Err(value_exists(&new.name)));
     }
     let a = &new.attributes;
@@ -318,6 +358,11 @@ pub fn apply_additions(
     }
     let mut value_ids = Vec::with_capacity(additions.values.len());
     for (field, name) in &additions.values {
+        // A writer since the schema was read may have created it in another case.
+        if let Some(id) = taken_value_ids(&field_value_names(conn, *field)?, [name.as_str()])[0] {
+            value_ids.push(id);
+            continue;
+        }
         conn.prepare_cached(
             "INSERT INTO field_values (tenant_id, field_id, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         )?

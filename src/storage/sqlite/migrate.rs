@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../../../migrations/sqlite/011_audit_log.sql")),
     (12, include_str!("../../../migrations/sqlite/012_console.sql")),
     (13, include_str!("../../../migrations/sqlite/013_canonical_contact.sql")),
+    (16, include_str!("../../../migrations/sqlite/016_field_customised.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].

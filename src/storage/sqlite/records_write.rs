@@ -23,7 +23,8 @@ use crate::storage::shared::dedup::Probe;
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{
-    SQLITE, SearchSql, SqlArg, record_not_exists, resolve_writes, search_sql, unknown_search_field,
+    Binds, SQLITE, SearchSql, SqlArg, disposition_condition, record_in_call, record_not_exists, resolve_writes,
+    search_sql, unknown_search_field,
 };
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
@@ -433,18 +434,26 @@ pub fn update_records(
             continue;
         }
         let outcome = match changes {
-            Ok(changes) => match select_targets(conn, tenant, project, &schema, &update.target)? {
+            Ok(changes) => match select_targets(conn, tenant, project, &schema, update.target.base())? {
                 Ok(targets) => {
+                    let mut applied = 0;
                     for &id in &targets {
                         let old = load_row(conn, id)?;
+                        if update.target.skips_handled() && old.is_handled(now) {
+                            continue;
+                        }
                         let mut row = old.clone();
                         row.apply(&update.write, &changes, now);
                         store_row(conn, tenant, &schema, &old, &row)?;
                         if let Some(d) = &update.write.disposition {
                             insert_disposition(conn, tenant, id, d)?;
                         }
+                        applied += 1;
                     }
-                    Ok(targets.len() as u64)
+                    match update.target.named_id() {
+                        Some(id) if applied == 0 => Err(record_in_call(id)),
+                        _ => Ok(applied),
+                    }
                 }
                 Err(e) => Err(e),
             },
@@ -530,21 +539,22 @@ pub fn select_targets(
                 .optional()?;
             Ok(found.map(|id| vec![id]).ok_or_else(|| record_not_exists(*id)))
         }
-        RecordTarget::LastDisposition {
-            disposition_id,
-            user_id,
-        } => {
+        RecordTarget::Dispositions(matches) => {
+            let mut sql = Binds::default();
+            let project = sql.arg(&SQLITE, SqlArg::Integer(project));
+            let condition =
+                disposition_condition(&mut sql, &SQLITE, matches, ["r.id", "d.disposition_id", "d.user_id"]);
             let ids = conn
-                .prepare_cached(
-                    "SELECT r.id FROM records r JOIN dispositions d
+                .prepare_cached(&format!(
+                    "SELECT r.id FROM records r LEFT JOIN dispositions d
                        ON d.id = (SELECT max(id) FROM dispositions WHERE record_id = r.id)
-                     WHERE r.project_id = ?1 AND (?2 IS NULL OR d.disposition_id = ?2) AND (?3 IS NULL OR d.user_id = ?3)
-                     ORDER BY r.id",
-                )?
-                .query_map(params![project, disposition_id, user_id], |r| r.get(0))?
+                     WHERE r.project_id = {project} AND {condition} ORDER BY r.id"
+                ))?
+                .query_map(params_from_iter(sql_values(&sql.args)), |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             Ok(Ok(ids))
         }
+        RecordTarget::NotHandled(inner) => select_targets(conn, tenant, project, schema, inner),
         RecordTarget::Search(pairs) => {
             let Some(search) = search_sql(tenant, project, schema, pairs, None, &SQLITE) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));

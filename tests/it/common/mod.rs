@@ -99,6 +99,19 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Runs SQL straight on the database (the server is stopped): old data a migration or a
+    /// look-up must cope with.
+    pub fn execute(&self, sql: &str) {
+        match &self.backend {
+            Backend::Postgres { .. } => postgres_admin(&self.url, sql.to_string()).expect("run SQL"),
+            _ => rusqlite::Connection::open(&self.url)
+                .and_then(|conn| conn.execute_batch(sql))
+                .expect("run SQL"),
+        }
+    }
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         if let Backend::Postgres { admin_url, name } = &self.backend {

@@ -108,6 +108,18 @@ pub fn item_errors(errors: &[(usize, Code)]) -> Value {
         .collect()
 }
 
+/// VCC Live's value calls' item errors: those about the name say `"property": "name"`.
+pub fn value_errors(errors: &[(usize, Code)]) -> Value {
+    let mut rendered = item_errors(errors);
+    for error in rendered.as_array_mut().into_iter().flatten() {
+        let message = error["errormessage"].as_str().unwrap_or_default();
+        if ["error.name_must_be_between", "error.value_name_already_exists"].contains(&message) {
+            error["property"] = json!("name");
+        }
+    }
+    rendered
+}
+
 /// A VCC Live success: 200, `response` as given, no errors.
 pub fn vcc_ok(reply: &Reply, response: Value) -> Checked {
     status(reply, 200)?;
@@ -132,6 +144,30 @@ pub fn vcc_failed(reply: &Reply, want: u16, code: &str) -> Checked {
 pub fn vcc_batch(reply: &Reply, succeeded: usize, errors: &[(usize, Code)]) -> Checked {
     status(reply, if succeeded == 0 && !errors.is_empty() { 417 } else { 200 })?;
     same("errors", &item_errors(errors), &reply.body["errors"])
+}
+
+/// [`vcc_batch`] of the value calls.
+pub fn vcc_value_batch(reply: &Reply, succeeded: usize, errors: &[(usize, Code)]) -> Checked {
+    status(reply, if succeeded == 0 && !errors.is_empty() { 417 } else { 200 })?;
+    same("errors", &value_errors(errors), &reply.body["errors"])
+}
+
+/// The new ids of an add call: a list when every item succeeded, else an object keyed by
+/// the request indexes of those that did (`{"0": 4, "2": 5}`), which must be `succeeded`.
+pub fn ids_by_index(reply: &Reply, succeeded: &[usize], failed: bool) -> Checked<Vec<Value>> {
+    if !failed {
+        return Ok(reply.body["response"].as_array().cloned().unwrap_or_default());
+    }
+    let object = reply.body["response"].as_object().cloned().unwrap_or_default();
+    let keys: std::collections::BTreeSet<String> = object.keys().cloned().collect();
+    let wanted: std::collections::BTreeSet<String> = succeeded.iter().map(usize::to_string).collect();
+    if keys != wanted {
+        return Err(format!(
+            "the model expects ids at indexes {wanted:?}, the server answered {}",
+            reply.text
+        ));
+    }
+    Ok(succeeded.iter().map(|i| object[&i.to_string()].clone()).collect())
 }
 
 /// A jtel-style failure: its status and, for a 400, the check that failed.

@@ -1,6 +1,6 @@
 //! VCC Live fields and values on the model.
 
-use super::expect::{Checked, Effects, same, vcc_batch, vcc_failed, vcc_ok};
+use super::expect::{Checked, Effects, same, vcc_failed, vcc_ok, vcc_value_batch};
 use super::ops::ValueRef;
 use super::state::{Cell, FieldDef, Kind, Model, ValueDef};
 use crate::common::Reply;
@@ -18,7 +18,7 @@ fn kind_of(kind: &str) -> Kind {
 pub fn add_field(m: &mut Model, name: &str, kind: &str, values: &[String], reply: &Reply) -> Checked<Effects> {
     let kind = kind_of(kind);
     let names: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
-    let mut sorted = names.clone();
+    let mut sorted: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     sorted.sort();
     let refusal = if kind.is_list() && names.iter().any(String::is_empty) {
         Some("name_must_be_between")
@@ -88,7 +88,7 @@ pub fn add_values(m: &mut Model, field: &str, values: &[String], reply: &Reply) 
             created.push((index, field.values.len() - 1));
         }
     }
-    vcc_batch(reply, created.len(), &errors)?;
+    vcc_value_batch(reply, created.len(), &errors)?;
     let ids: Vec<Option<i64>> = if errors.is_empty() {
         let list = reply.body["response"].as_array().cloned().unwrap_or_default();
         list.iter().map(Value::as_i64).collect()

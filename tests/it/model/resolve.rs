@@ -1,10 +1,11 @@
 //! The model's reading of form values, phones, dates and e-mails, written from the
 //! documents (README, docs/vcc.md): a key naming no field makes a text field, a `multiple`
-//! field splits on `|`, list values are trimmed, empty ones dropped and repeats removed,
+//! field splits on `|`, list values are trimmed, empty ones dropped and repeats removed (for
+//! list fields whatever their case, a name naming the value of another spelling),
 //! phones keep their digits, and a rejected form creates nothing.
 
 use super::ops::{Form, In};
-use super::state::{Cell, FieldDef, Kind, Schema, ValueDef};
+use super::state::{Cell, FieldDef, Kind, Schema, ValueDef, same_value_name};
 
 /// An error code (`error.<code>` in VCC Live, `code` in jtel).
 pub type Code = &'static str;
@@ -164,7 +165,11 @@ fn texts_for(kind: Kind, name: &str, value: &FormValue) -> Result<Vec<String>, C
     };
     let mut out: Vec<String> = Vec::new();
     for text in texts {
-        if !text.is_empty() && !out.contains(&text) {
+        // A list field's values repeat whatever their case: the first spelling counts.
+        let repeated = out
+            .iter()
+            .any(|o| *o == text || (kind.is_list() && same_value_name(o, &text)));
+        if !text.is_empty() && !repeated {
             out.push(text);
         }
     }

@@ -45,9 +45,11 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
-    /// The live value of this name.
+    /// The live value of this name, case ignored (the first made, so the lowest id).
     pub fn value_named(&self, name: &str) -> Option<usize> {
-        self.values.iter().position(|v| !v.deleted && v.name == name)
+        self.values
+            .iter()
+            .position(|v| !v.deleted && same_value_name(&v.name, name))
     }
 }
 
@@ -242,11 +244,15 @@ impl Model {
 
     /// Whether a record matches every (field, text) pair of a search; a `%` makes the text
     /// a pattern matching any run of characters, ASCII case-insensitively.
+    /// A list field's value names match whatever their case.
     pub fn matches(&self, rec: &Rec, pairs: &[(String, String)]) -> bool {
         pairs.iter().all(|(field, wanted)| {
+            let list = self.main.kind(field).is_some_and(Kind::is_list);
             self.texts(rec, field).iter().any(|text| {
                 if wanted.contains('%') {
                     like(text, wanted)
+                } else if list {
+                    same_value_name(text, wanted)
                 } else {
                     text == wanted
                 }
@@ -268,6 +274,11 @@ impl Model {
             .min_by_key(|r| (r.next_calldate.is_none(), r.next_calldate.clone(), r.id))
             .map(|r| r.id)
     }
+}
+
+/// List value names are one whatever their case.
+pub fn same_value_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// SQL LIKE with `%` as the only wildcard, ASCII case-insensitive.

@@ -1,6 +1,6 @@
 //! VCC Live record calls on the model: add, batch modify, modify, contacts, dispositions.
 
-use super::expect::{Checked, Effects, new_ids, status, vcc_batch, vcc_failed, vcc_ok};
+use super::expect::{Checked, Effects, ids_by_index, new_ids, status, vcc_batch, vcc_failed, vcc_ok};
 use super::ops::{ContactIn, DispIn, Element, Form, ModifyBody, NewRec, Target};
 use super::resolve::{Code, FormValue, normalize_phone, parse_form, phone_slot, resolve, valid_date, valid_email};
 use super::state::{Event, Model, Rec, Slot};
@@ -137,21 +137,22 @@ fn parse_item(item: &NewRec) -> Result<Write, Code> {
 pub fn add_records(m: &mut Model, items: &[NewRec], reply: &Reply) -> Checked<Effects> {
     let mut errors = Vec::new();
     let mut stored = Vec::new();
+    let mut stored_at = Vec::new();
     for (index, item) in items.iter().enumerate() {
         match parse_item(item).and_then(|w| {
             let cells = resolve(&mut m.main, &w.form, m.step)?;
             Ok((w, cells))
         }) {
-            Ok(write) => stored.push(write),
+            Ok(write) => {
+                stored.push(write);
+                stored_at.push(index);
+            }
             Err(code) => errors.push((index, code)),
         }
     }
     vcc_batch(reply, stored.len(), &errors)?;
-    let ids = new_ids(
-        reply.body["response"].as_array().unwrap_or(&Vec::new()),
-        stored.len(),
-        &mut m.max_id,
-    )?;
+    let answered = ids_by_index(reply, &stored_at, !errors.is_empty())?;
+    let ids = new_ids(&answered, stored.len(), &mut m.max_id)?;
     for (id, (write, cells)) in ids.iter().zip(stored) {
         let mut rec = Rec::new(*id, m.main.project);
         write.apply(&mut rec, &cells);

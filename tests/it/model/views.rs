@@ -47,6 +47,7 @@ pub fn vcc(model: &Model, rec: &Rec) -> Value {
         "numberid": rec.id, "projectid": rec.project, "data": data, "values": values, "contacts": contacts,
         "events": events, "cdrs": [], "phone_field": rec.phone_field, "next_calldate": rec.next_calldate,
         "premium": {"price": null, "commission": null}, "robinson": model.robinson_of(rec), "locked": rec.locked,
+        "user_data": rec.user_data,
     })
 }
 

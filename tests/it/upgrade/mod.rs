@@ -26,7 +26,7 @@ fn expected(id: i64) -> Value {
             "data": {"name": name, "phone1": phone}, "values": {"name": name, "phone1": phone},
             "contacts": {}, "events": [], "cdrs": [], "phone_field": null, "next_calldate": null,
             "premium": no_premium, "robinson": false, "locked": false,
-            "create_date": created, "create_date_utc": created, "update_date": updated,
+            "create_date": created, "create_date_utc": created, "update_date": updated, "user_data": null,
         })
     };
     match id {
@@ -49,7 +49,7 @@ fn expected(id: i64) -> Value {
             "cdrs": [], "phone_field": "phone1", "next_calldate": "2020-01-02 03:04:05",
             "premium": {"price": "10.5", "commission": "2"}, "robinson": false, "locked": false,
             "create_date": "2019-12-31 23:59:59", "create_date_utc": "2019-12-31 23:59:59",
-            "update_date": "2020-01-01 00:00:00",
+            "update_date": "2020-01-01 00:00:00", "user_data": "crm-1",
         }),
         2 => {
             let mut record = plain("Rob", "3699999999", "2020-01-01 00:00:02", "2020-01-01 00:00:02");
@@ -72,6 +72,7 @@ fn expected(id: i64) -> Value {
         }
         6 => {
             let mut record = plain("Due", "3666666666", "2020-01-01 00:00:06", "2020-01-01 00:00:06");
+            record["user_data"] = json!("crm-6");
             record["data"]["likes"] = json!([5]);
             record["values"]["likes"] = json!("music");
             // jtel's `Company` is the canonical `company` (migration 013).
