@@ -14,9 +14,9 @@ use crate::domain::iovox::book::{
 use crate::domain::iovox::{ContactQuery, ContactView, ContactsRequest, DeleteTarget, Detail, Mode, validate_delete};
 use crate::domain::iovox::{RuleTemplateInput, RuleTemplateView};
 use crate::storage::ContactBookStore;
+use crate::storage::shared::SQLITE;
 use crate::storage::shared::contact_book::{BOOK_NAME, ContactFilter, book_contact, contact_updates, first_rejection};
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{DocOp, SQLITE};
 use crate::storage::{StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -85,18 +85,20 @@ fn load_by_display_names(
     let Some(field) = schema.field(Detail::DisplayName.field()) else {
         return Ok(());
     };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT r.id, r.user_data FROM records r WHERE r.project_id = ?1 AND r.user_data IS NOT NULL AND {}
+    // One pass over the book for all the names (a scan per name made a 10,000-contact
+    // request into a large book quadratic).
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.user_data FROM records r WHERE r.project_id = ?1 AND r.user_data IS NOT NULL
+           AND EXISTS (SELECT 1 FROM json_each(r.data, '$.\"' || ?2 || '\"') v
+                       WHERE v.type = 'text' AND v.value IN (SELECT value FROM json_each(?3)))
          ORDER BY r.id",
-        (SQLITE.doc_match)("?2", DocOp::Eq, "?3")
-    ))?;
-    for name in names {
-        let holders: Vec<(i64, String)> = stmt
-            .query_map(params![book, field.id, name], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (record, contact_id) in holders {
-            snapshot.insert_contact(contact_id, load_contact(conn, cache, record)?);
-        }
+    )?;
+    let names = serde_json::Value::from(names).to_string();
+    let holders: Vec<(i64, String)> = stmt
+        .query_map(params![book, field.id, names], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (record, contact_id) in holders {
+        snapshot.insert_contact(contact_id, load_contact(conn, cache, record)?);
     }
     Ok(())
 }
