@@ -18,6 +18,8 @@ mod others;
 mod pools;
 mod resolve;
 pub mod rng;
+
+pub use resolve::JTEL_CANONICAL;
 mod run;
 mod state;
 mod vcc;

@@ -40,16 +40,17 @@ pub async fn list(api: &Client, m: &Model, project: i64) -> Checked {
         .map_err(|e| format!("all records of project {project}: {e}"))
 }
 
+/// getContacts with the details the model keeps (views::contacts_xml), all on one page.
+pub async fn all_contacts(api: &Client) -> Checked<crate::common::Reply> {
+    let path = "/Contacts?v=3&method=getContacts&req_fields=cid,dn,em,comp,mphone";
+    let contacts = api.iovox(Method::GET, path, None).await;
+    status(&contacts, 200)?;
+    Ok(contacts)
+}
+
 /// The contact book: its fields, its records through VCC Live, its contacts through iovox.
 pub async fn book(api: &Client, m: &mut Model) -> Checked {
-    let contacts = api
-        .iovox(
-            Method::GET,
-            "/Contacts?v=3&method=getContacts&req_fields=cid,dn,em,comp,mphone",
-            None,
-        )
-        .await;
-    status(&contacts, 200)?;
+    let contacts = all_contacts(api).await?;
     let expected = views::contacts_xml(m);
     if contacts.text != expected {
         return Err(format!(

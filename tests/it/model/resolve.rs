@@ -52,7 +52,7 @@ pub fn phone_slot(name: &str) -> Option<u8> {
 }
 
 /// jtel keys of the canonical contact's fields (docs/fields.md), written out again here.
-const JTEL_CANONICAL: [(&str, &str); 10] = [
+pub const JTEL_CANONICAL: [(&str, &str); 10] = [
     ("Name", "name"),
     ("FirstName", "first_name"),
     ("Company", "company"),

@@ -153,14 +153,7 @@ async fn reset(api: &Client, carry: &mut Carry) -> Checked {
             return Err(format!("DELETE /v2/robinson/{phone}: {} {}", reply.status, reply.text));
         }
     }
-    let contacts = api
-        .iovox(
-            Method::GET,
-            "/Contacts?v=3&method=getContacts&req_fields=cid,dn,em,comp,mphone",
-            None,
-        )
-        .await;
-    status(&contacts, 200)?;
+    let contacts = super::check::all_contacts(api).await?;
     let ids = crate::common::iovox::values(&contacts.text, "contact_id");
     if !ids.is_empty() {
         let path = format!("/Contacts?v=3&method=deleteContacts&contact_ids={}", ids.join(","));

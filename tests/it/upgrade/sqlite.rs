@@ -20,20 +20,6 @@ fn without_clock(mut jtel: Value) -> Value {
     jtel
 }
 
-/// jtel's keys of the canonical contact fields and the fields that hold them (docs/fields.md).
-const JTEL_CANONICAL: [(&str, &str); 10] = [
-    ("Name", "name"),
-    ("FirstName", "first_name"),
-    ("Company", "company"),
-    ("Email", "email"),
-    ("Address", "address"),
-    ("City", "city"),
-    ("PostalCode", "postcode"),
-    ("Region", "region"),
-    ("Country", "country"),
-    ("Comment", "notes"),
-];
-
 /// What version 1 answered, with migration 013's canonical names: the jtel campaign's
 /// `Company` and `Name` are `company` and `name`; the contact book's `display_name` is
 /// `name` and its phone details are the phone fields they were copied into; jtel shows the
@@ -90,7 +76,7 @@ fn with_canonical_names(expected: &mut Value) {
                 contact.insert(key, value);
             }
         }
-        for (key, field) in JTEL_CANONICAL {
+        for (key, field) in crate::model::JTEL_CANONICAL {
             if let Some(value) = contact.remove(field) {
                 contact.insert(key.to_owned(), value);
             }

@@ -25,34 +25,8 @@ fn parses_the_seed_payload() {
     let contact = &request.contacts[0];
     assert_eq!(contact.contact_id.as_deref(), Some("333"));
     assert_eq!(contact.new_contact_id.as_deref(), Some("333 Updated"));
-    let expected: Vec<(Detail, String)> = [
-        (Detail::DisplayName, "John Smith"),
-        (Detail::FirstName, "John"),
-        (Detail::LastName, "Smith"),
-        (Detail::Email, "jsmith@iovox.com"),
-        (Detail::Email2, "jsmith@iovox.com"),
-        (Detail::Company, "Smith's ABC"),
-        (Detail::MobilePhone, "447772412312"),
-        (Detail::HomePhone, "44123231231"),
-        (Detail::BusinessPhone, "44123871237"),
-        (Detail::BusinessFax, "44123875237"),
-        (Detail::WorkAddress1, "155 Abbey Street"),
-        (Detail::WorkAddress2, "Westminister"),
-        (Detail::WorkCity, "London"),
-        (Detail::WorkCountry, "United Kingdom"),
-        (Detail::WorkPostcode, "W1 5P6"),
-        (Detail::HomeAddress1, "155 Abbey Street"),
-        (Detail::HomeAddress2, "Westminister"),
-        (Detail::HomeCity, "London"),
-        (Detail::HomeCountry, "United Kingdom"),
-        (Detail::HomePostcode, "W1 5P6"),
-        (Detail::Notes, "This is a note."),
-    ]
-    .into_iter()
-    .map(|(d, v)| (d, v.to_owned()))
-    .collect();
-    assert_eq!(contact.details, expected);
-    // The domain's tests use this request without parsing it.
+    assert_eq!(contact.details.len(), 21, "every detail of the seed's first contact");
+    // Each detail as the domain's tests use it without parsing it.
     assert_eq!(request, crate::domain::iovox::tests::seed_request());
 }
 
