@@ -104,6 +104,13 @@ pub fn need<'a>(
             id("id").map_or(Target::Nothing, |id| Target::Record(RecordKey::Id(id))),
         ),
         "/dialbase/v1/dnc/check" => need(Access::Read, Target::Shared),
+        // A project-limited key looks up in its project (`project=`).
+        "/dialbase/v1/phones/{number}" => need(
+            Access::Read,
+            query("project")
+                .and_then(|v| v.trim().parse().ok())
+                .map_or(Target::Tenant, Target::Project),
+        ),
         r if r.starts_with("/dialbase/v1/dnc") && by_method == Access::Read => need(Access::Read, Target::Shared),
         r if r.starts_with("/dialbase/v1/dnc") => need(Access::Admin, Target::Tenant),
         // The feed: a project-limited key reads its project's events only.

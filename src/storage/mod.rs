@@ -134,7 +134,13 @@ pub enum RecordKey {
     Id(i64),
     /// Where several records share the user data, the one meant is the lowest id.
     UserData(String),
+    /// The records holding this number (digits) in one of their phone fields, as stored or
+    /// as its E.164 form (`record_phones`); at most [`PHONE_MATCHES`] of them. For look-ups.
+    Phone(String),
 }
+
+/// How many records a look-up by phone reads at the most.
+pub const PHONE_MATCHES: usize = 1000;
 
 /// Tenants and their API users and keys. A user holds any number of keys (for rotation),
 /// each with a role and optionally limited to projects; revoked keys stay listed.

@@ -222,3 +222,60 @@ async fn a_number_meets_its_e164_form_however_a_dialect_wrote_it() {
         .await;
     assert_eq!(claimed.status, 204, "no listed number is dialed: {}", claimed.text);
 }
+
+/// A look-up by number finds a contact whichever dialect wrote it and however.
+#[tokio::test]
+async fn a_look_up_by_number_finds_the_contact_whichever_dialect_wrote_it() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let book = contact_book(&api).await;
+    let vcc = api
+        .add_records(book, r#"{"form": {"name": "Vcc", "phone1": "0044 113 200 0001"}}"#)
+        .await[0];
+    let reply = api
+        .create_contacts(&request(
+            "",
+            &[contact(
+                "io-1",
+                &[("display_name", "Io"), ("home_phone", "+441132000001")],
+            )],
+        ))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let other = api.project("Other").await;
+    let jtel = json!({"DiallerCampaignsID": other, "Name": "Jt", "PhoneNumber2": "+44 113 200 0001"});
+    let reply = api.post("/dialler/contacts/contact", &jtel.to_string()).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let jtel = reply.body["records"][0]["DiallerContactsID"].as_i64().unwrap();
+    let io = api.get("/dialler/contacts/contact?userData=io-1").await.body["records"][0]["DiallerContactsID"]
+        .as_i64()
+        .unwrap();
+
+    for written in ["+44 113 200 0001", "00441132000001", "441132000001"] {
+        let path = format!(
+            "/dialbase/v1/phones/{}",
+            written.replace(' ', "%20").replace('+', "%2B")
+        );
+        let reply = api.get(&path).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.body["e164"], "441132000001");
+        let ids: Vec<i64> = reply.body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [vcc, io, jtel], "{written}: {}", reply.text);
+    }
+    let only_other = api
+        .get(&format!("/dialbase/v1/phones/441132000001?project={other}"))
+        .await;
+    assert_eq!(only_other.body["records"][0]["id"], jtel, "{}", only_other.text);
+    assert_eq!(only_other.body["records"].as_array().unwrap().len(), 1);
+    let nobody = api.get("/dialbase/v1/phones/441132999999").await;
+    assert_eq!(nobody.body["records"], json!([]));
+    let wrong = api.get("/dialbase/v1/phones/call-me").await;
+    assert_eq!(wrong.status, 400, "{}", wrong.text);
+    assert_eq!(wrong.body["code"], "wrong_phone_format", "{}", wrong.text);
+}

@@ -71,7 +71,7 @@ fn check_owner(owner: &str) -> Result<(), ValidationError> {
 }
 
 /// What a dialer needs: the number to call (`phone`), the form texts and the dial state.
-fn record_json(record: &Record) -> Value {
+pub(super) fn record_json(record: &Record) -> Value {
     let form = FormTexts(record);
     json!({
         "id": record.id, "projectid": record.project_id, "user_data": record.user_data,

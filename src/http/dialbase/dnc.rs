@@ -12,7 +12,7 @@
 //!   the lists holding it now
 //! - `GET /dialbase/v1/dnc/lists/{list}/changes?after=&limit=` → the list's audit, oldest first
 
-use super::{DialbaseApi, DialbaseError};
+use super::{DialbaseApi, DialbaseError, path_text};
 use crate::domain::ValidationError;
 use crate::domain::calldate;
 use crate::domain::contact::normalize_phone;
@@ -37,13 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/dialbase/v1/dnc/lists/{list}/entries/{phone}", delete(remove))
         .route("/dialbase/v1/dnc/lists/{list}/changes", get(changes))
         .route("/dialbase/v1/dnc/check", post(check))
-}
-
-fn path_text<'a>(params: &'a RawPathParams, name: &str) -> &'a str {
-    params
-        .iter()
-        .find(|(key, _)| *key == name)
-        .map_or("", |(_, value)| value)
 }
 
 fn path_list(params: &RawPathParams) -> Result<DncList, DialbaseError> {

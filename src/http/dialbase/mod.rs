@@ -1,6 +1,6 @@
 //! Dialbase's own API, `/{customer}/dialbase/v1/...` (docs/dialbase.md): what no vendor API
 //! has. `dialer` (claim, release, a record's dial state), `rules` (a project's dialing rules),
-//! `dnc` (do-not-call lists), `export`, `changes` (the change feed), `webhooks`, `keys` and
+//! `dnc` (do-not-call lists), `phones` (look-up by number), `export`, `changes` (the change feed), `webhooks`, `keys` and
 //! `audit` (admin). JSON in and out; errors are this API's own (`error`).
 
 mod audit;
@@ -10,6 +10,7 @@ mod dnc;
 mod error;
 pub mod export;
 mod keys;
+mod phones;
 mod rules;
 mod webhooks;
 
@@ -17,6 +18,15 @@ pub use error::DialbaseError;
 
 use crate::http::{AppState, Dialect};
 use axum::Router;
+use axum::extract::RawPathParams;
+
+/// A path parameter's text (percent-decoded); "" when the route has none of that name.
+fn path_text<'a>(params: &'a RawPathParams, name: &str) -> &'a str {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map_or("", |(_, value)| value)
+}
 
 pub struct DialbaseApi;
 
@@ -35,4 +45,5 @@ pub fn routes() -> Router<AppState> {
         .merge(webhooks::routes())
         .merge(keys::routes())
         .merge(audit::routes())
+        .merge(phones::routes())
 }

@@ -494,6 +494,19 @@ pub static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
+        query: &[(
+            "project",
+            "only this project's records (a project-limited key must name one)",
+        )],
+        response: r#"{"status":200,"number":"0036119997400","e164":"36119997400","records":[{"id":7,"projectid":1,"user_data":"crm-7","phone":"0036119997400","form":{"phone1":"0036119997400"}}]}"#,
+        ..op(
+            "get",
+            "/dialbase/v1/phones/{number}",
+            Api::Dialbase,
+            "The records holding a number, as written or in its E.164 form",
+        )
+    },
+    Operation {
         query: &[("format", "ndjson (default) or csv")],
         response: r#"{"numberid":1,"projectid":1,"form":{"name":"Peter Green"},"contacts":{}}"#,
         ..op(

@@ -18,6 +18,15 @@ pub fn record_key_sql(key: &RecordKey, dialect: &SqlDialect) -> (String, SqlArg)
     let (column, arg) = match key {
         RecordKey::Id(id) => ("id", SqlArg::Integer(*id)),
         RecordKey::UserData(data) => ("user_data", SqlArg::Text(data.clone())),
+        RecordKey::Phone(number) => {
+            let sql = format!(
+                "SELECT id, project_id FROM (SELECT r.id, r.project_id FROM record_phones p
+                   JOIN records r ON r.id = p.record_id AND r.tenant_id = p.tenant_id
+                   WHERE p.tenant_id = {tenant} AND p.phone = {value} ORDER BY r.id LIMIT {}) AS found ORDER BY id",
+                crate::storage::PHONE_MATCHES
+            );
+            return (sql, SqlArg::Text(number.clone()));
+        }
     };
     let sql =
         format!("SELECT id, project_id FROM records WHERE tenant_id = {tenant} AND {column} = {value} ORDER BY id");
