@@ -221,6 +221,30 @@ async fn a_number_meets_its_e164_form_however_a_dialect_wrote_it() {
         .post(&format!("/dialbase/v1/projects/{project}/claim"), r#"{"owner": "d1"}"#)
         .await;
     assert_eq!(claimed.status, 204, "no listed number is dialed: {}", claimed.text);
+
+    // A national number written before its project had a country meets its E.164 form
+    // once the rules name one.
+    let later = api.project("Country later").await;
+    let id = api
+        .add_records(later, r#"{"form": {"name": "Early", "phone1": "06 1 999 7403"}}"#)
+        .await[0];
+    let reply = api.post("/v2/robinson", r#"{"phones": ["3619997403"]}"#).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let record = api.get(&format!("/v2/projects/{later}/records/{id}")).await;
+    assert_eq!(
+        record.body["response"]["robinson"], false,
+        "no country: 06... is not 36..."
+    );
+    let reply = api.put(&format!("/dialbase/v1/projects/{later}/rules"), &rules).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let record = api.get(&format!("/v2/projects/{later}/records/{id}")).await;
+    assert_eq!(record.body["response"]["robinson"], true, "{}", record.text);
+    let found = api.get("/dialbase/v1/phones/%2B3619997403").await;
+    assert_eq!(found.body["records"][0]["id"], id, "{}", found.text);
+    let claimed = api
+        .post(&format!("/dialbase/v1/projects/{later}/claim"), r#"{"owner": "d1"}"#)
+        .await;
+    assert_eq!(claimed.status, 204, "{}", claimed.text);
 }
 
 /// A look-up by number finds a contact whichever dialect wrote it and however.

@@ -5,7 +5,7 @@
 use super::PostgresStore;
 use super::dnc_lists::{dnc_expiries, put_entries, set_dnc_until};
 use super::fields::{cached_schema, change_schema, current_schema, own_schema};
-use super::record_rows::{DispositionRows, register_zones};
+use super::record_rows::{DispositionRows, SideChanges, register_zones};
 use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
 use super::records_write::delete_rows;
 use super::tenants::share_tenant;
@@ -333,10 +333,12 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
     .await?;
     let zones_changed = zones_change(&before.rules, rules);
     let lists_changed = named_lists(&before.rules.dnc_lists) != named_lists(&rules.dnc_lists);
-    if !zones_changed && !lists_changed {
+    // The default country decides national numbers' E.164 rows in `record_phones`.
+    let phones_changed = before.rules.default_country != rules.default_country;
+    if !zones_changed && !lists_changed && !phones_changed {
         return Ok(());
     }
-    if lists_changed {
+    if lists_changed || phones_changed {
         // Entry changes wait for this, and this for those in flight (see `dnc_lists`).
         share_tenant(tx, tenant).await?;
     }
@@ -363,10 +365,25 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
             .map(row_of)
             .collect::<PgResult<_>>()?;
         let Some(end) = rows.last().map(|r| r.id) else {
+            if phones_changed {
+                robinson_flags_of_project(tx, tenant, project_id).await?;
+            }
             return Ok(());
         };
         last = end;
-        if lists_changed {
+        if phones_changed {
+            let mut sides = SideChanges::default();
+            for row in &rows {
+                let (old, new) = (row.phones(&before), row.phones(&after));
+                sides.phones(
+                    row.id,
+                    old.difference(&new).cloned().collect(),
+                    new.difference(&old).cloned().collect(),
+                );
+            }
+            sides.write(tx, tenant).await?;
+        }
+        if lists_changed || phones_changed {
             let phones: Vec<BTreeSet<String>> = rows.iter().map(|r| r.phones(&after)).collect();
             let expiries = dnc_expiries(tx, tenant, &after.rules.dnc_lists, phones.iter().flatten()).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -395,6 +412,21 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
         .await?;
         register_zones(tx, tenant, project_id, changed.iter().map(|r| &r.zones)).await?;
     }
+}
+
+/// The Robinson flags of a project's records, from their numbers as `record_phones` holds them.
+async fn robinson_flags_of_project(tx: &Tx<'_>, tenant: TenantId, project_id: i64) -> PgResult<()> {
+    tx.execute(
+        "UPDATE records r SET robinson = f.listed
+         FROM (SELECT r2.id, EXISTS (SELECT 1 FROM record_phones p JOIN robinson l
+                                       ON l.tenant_id = p.tenant_id AND l.phone = p.phone
+                                     WHERE p.tenant_id = $1 AND p.record_id = r2.id) AS listed
+               FROM records r2 WHERE r2.tenant_id = $1 AND r2.project_id = $2) AS f
+         WHERE r.tenant_id = $1 AND r.id = f.id AND r.robinson <> f.listed",
+        &[&tenant, &project_id],
+    )
+    .await?;
+    Ok(())
 }
 
 /// A record of the tenant with its dialing state.

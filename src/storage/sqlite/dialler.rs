@@ -5,7 +5,7 @@ use super::SqliteStore;
 use super::dnc_lists::{put_entries, refresh_dnc_until};
 use super::fields::{bump_schema, project, schema};
 use super::records_read::to_record;
-use super::records_write::{ROW_COLUMNS, insert_call_result, load_row, read_row, register_zones};
+use super::records_write::{ROW_COLUMNS, insert_call_result, load_row, read_row, register_zones, sync_phones};
 use super::terms::{TermTally, delete_terms};
 use crate::domain::calldate;
 use crate::domain::dialing_rules::DialingRules;
@@ -240,7 +240,8 @@ pub fn release_claim(
 }
 
 /// Stores a project's rules: a new schema version (every node's cache drops the old
-/// rules), and the records' zones and `dnc_until` worked out again, in one pass over the
+/// rules), and the records' zones, `dnc_until` and (for a new default country) E.164 phone rows
+/// and Robinson flags worked out again, in one pass over the
 /// project, when the rules change them.
 pub fn put_rules(
     conn: &Connection,
@@ -256,7 +257,9 @@ pub fn put_rules(
     bump_schema(conn, project_id)?;
     let zones_changed = zones_change(&before.rules, rules);
     let lists_changed = named_lists(&before.rules.dnc_lists) != named_lists(&rules.dnc_lists);
-    if !zones_changed && !lists_changed {
+    // The default country decides national numbers' E.164 rows in `record_phones`.
+    let phones_changed = before.rules.default_country != rules.default_country;
+    if !zones_changed && !lists_changed && !phones_changed {
         return Ok(());
     }
     let after = schema(conn, cache, project_id)?;
@@ -269,6 +272,7 @@ pub fn put_rules(
         "SELECT {ROW_COLUMNS} FROM records WHERE project_id = ?1 AND id > ?2 ORDER BY id LIMIT 5000"
     ))?;
     let mut update = conn.prepare_cached("UPDATE records SET zones = ?2 WHERE id = ?1")?;
+    let mut flag = conn.prepare_cached("UPDATE records SET robinson = ?2 WHERE id = ?1")?;
     let mut last = 0;
     loop {
         let rows: Vec<RecordRow> = page
@@ -278,8 +282,16 @@ pub fn put_rules(
             return Ok(());
         };
         for row in rows {
-            if lists_changed {
-                refresh_dnc_until(conn, tenant, &after.rules.dnc_lists, row.id, &row.phones(&after))?;
+            let phones = row.phones(&after);
+            let mut refresh = lists_changed;
+            if phones_changed && let Some(listed) = sync_phones(conn, tenant, row.id, &row.phones(&before), &phones)? {
+                if listed != row.robinson {
+                    flag.execute(params![row.id, listed])?;
+                }
+                refresh = true;
+            }
+            if refresh {
+                refresh_dnc_until(conn, tenant, &after.rules.dnc_lists, row.id, &phones)?;
             }
             if !zones_changed {
                 continue;
