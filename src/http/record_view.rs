@@ -10,7 +10,32 @@ pub struct FormTexts<'a>(pub &'a Record);
 
 impl Serialize for FormTexts<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(by_name(self.0).into_iter().map(|entry| (&entry.name, entry.text())))
+        serializer.collect_map(by_name(self.0).into_iter().map(|entry| (&entry.name, Joined(entry))))
+    }
+}
+
+/// [`FormEntry::text`] written straight into the output: no string per field and record
+/// (an export allocated and freed one for every value it wrote).
+struct Joined<'a>(&'a FormEntry);
+
+impl Serialize for Joined<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.values.as_slice() {
+            [one] => serializer.serialize_str(&one.text),
+            _ => serializer.collect_str(self),
+        }
+    }
+}
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, value) in self.0.values.iter().enumerate() {
+            if i > 0 {
+                f.write_str("|")?;
+            }
+            f.write_str(&value.text)?;
+        }
+        Ok(())
     }
 }
 
