@@ -148,14 +148,6 @@ pub fn iovox_detail(field: &str) -> Option<Detail> {
     Detail::ALL.into_iter().find(|&detail| iovox_field(detail) == field)
 }
 
-/// The E.164 form of a stored number (digits, no `+`): numbers written with their
-/// country code (`+36...`, `0036...`) as they are; national ones (`06 1 ...`) with the
-/// project's default country of its dialing rules, when it has one. None when the number
-/// cannot be one.
-pub fn e164(stored: &str, default_country: Option<&str>) -> Option<String> {
-    crate::domain::dialing::to_e164(stored, default_country)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,12 +44,7 @@ pub fn page_of(
         Some(text) => text.parse()?,
     };
     let limit = crate::http::page_limit(limit)?;
-    let project = project
-        .map(|text| {
-            text.parse::<i64>()
-                .map_err(|_| ValidationError::new("wrong_project", "project is a project id"))
-        })
-        .transpose()?;
+    let project = super::project_filter(project)?;
     let kinds = kinds.map(parse_kinds).transpose()?.unwrap_or_default();
     Ok((after, limit, ChangeFilter { project, kinds }))
 }

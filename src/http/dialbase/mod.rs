@@ -20,6 +20,15 @@ use crate::http::{AppState, Dialect};
 use axum::Router;
 use axum::extract::RawPathParams;
 
+/// A `project=` filter of the own API's reads: a project id, or none given.
+fn project_filter(text: Option<&str>) -> Result<Option<i64>, crate::domain::ValidationError> {
+    text.map(|text| {
+        text.parse::<i64>()
+            .map_err(|_| crate::domain::ValidationError::new("wrong_project", "project is a project id"))
+    })
+    .transpose()
+}
+
 /// A path parameter's text (percent-decoded); "" when the route has none of that name.
 fn path_text<'a>(params: &'a RawPathParams, name: &str) -> &'a str {
     params

@@ -6,9 +6,9 @@
 
 use super::dialer::record_json;
 use super::{DialbaseApi, DialbaseError, path_text};
-use crate::domain::canonical::e164;
 use crate::domain::contact::normalize_phone;
-use crate::http::{ApiError, AppState, Authed};
+use crate::domain::dialing::to_e164;
+use crate::http::{AppState, Authed};
 use crate::storage::RecordKey;
 use axum::extract::{Query, RawPathParams, State};
 use axum::response::{IntoResponse, Response};
@@ -35,16 +35,10 @@ async fn look_up(
 ) -> Result<Response, DialbaseError> {
     let number = path_text(&params, "number");
     let digits = normalize_phone(number)?;
-    let project = match query.project.as_deref().map(str::trim) {
-        None => None,
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| ApiError::BadRequest(format!("project must be a project id, not '{text}'")))?,
-        ),
-    };
+    let project = super::project_filter(query.project.as_deref())?;
     // The E.164 form without a country: a national number (`06...`) stays as given, and
     // meets the records whose project reads it with its default country by their E.164 row.
-    let international = e164(number, None);
+    let international = to_e164(number, None);
     let mut found = BTreeMap::new();
     for key in [Some(digits.clone()), international.clone()].into_iter().flatten() {
         for record in state.store.find_records(auth.tenant, RecordKey::Phone(key)).await? {

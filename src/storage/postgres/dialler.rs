@@ -371,20 +371,20 @@ pub async fn put_rules(tx: &Tx<'_>, tenant: TenantId, project_id: i64, rules: &D
             return Ok(());
         };
         last = end;
-        if phones_changed {
-            let mut sides = SideChanges::default();
-            for row in &rows {
-                let (old, new) = (row.phones(&before), row.phones(&after));
-                sides.phones(
-                    row.id,
-                    old.difference(&new).cloned().collect(),
-                    new.difference(&old).cloned().collect(),
-                );
-            }
-            sides.write(tx, tenant).await?;
-        }
         if lists_changed || phones_changed {
             let phones: Vec<BTreeSet<String>> = rows.iter().map(|r| r.phones(&after)).collect();
+            if phones_changed {
+                let mut sides = SideChanges::default();
+                for (row, new) in rows.iter().zip(&phones) {
+                    let old = row.phones(&before);
+                    sides.phones(
+                        row.id,
+                        old.difference(new).cloned().collect(),
+                        new.difference(&old).cloned().collect(),
+                    );
+                }
+                sides.write(tx, tenant).await?;
+            }
             let expiries = dnc_expiries(tx, tenant, &after.rules.dnc_lists, phones.iter().flatten()).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let until: Vec<Option<i64>> = phones.iter().map(|p| expiries.until(p)).collect();

@@ -130,7 +130,7 @@ impl RecordRow {
         let stored = self.stored_phones(schema);
         let e164 = stored
             .iter()
-            .filter_map(|number| crate::domain::canonical::e164(number, country));
+            .filter_map(|number| crate::domain::dialing::to_e164(number, country));
         e164.collect::<Vec<_>>().into_iter().chain(stored).collect()
     }
 
