@@ -29,11 +29,6 @@ async fn setup_project(api: &Api, name: &str) -> Result<i64, String> {
     Ok(project)
 }
 
-fn batch_body(start: usize, count: usize) -> Vec<u8> {
-    let records: Vec<Value> = (start..start + count).map(data::vcc_record).collect();
-    serde_json::to_vec(&records).expect("serialisable")
-}
-
 pub async fn run(api: &Api, records: usize, batch: usize) -> Result<ImportOutcome, String> {
     run_into(api, "bench", records, batch).await
 }
@@ -53,7 +48,9 @@ pub async fn run_into(api: &Api, name: &str, records: usize, batch: usize) -> Re
         let count = batch.min(records - start);
         let (api, path) = (api.clone(), path.clone());
         in_flight.spawn(async move {
-            let (reply, _) = api.ok(Method::POST, &path, Some(batch_body(start, count))).await?;
+            let (reply, _) = api
+                .ok(Method::POST, &path, Some(data::vcc_records(start, count)))
+                .await?;
             let ids: Vec<i64> = reply["response"]
                 .as_array()
                 .into_iter()

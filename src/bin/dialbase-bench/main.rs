@@ -119,6 +119,7 @@ async fn run(options: &Options) -> Result<(), String> {
         options.batch
     );
     let import = rss.during("import", import::run(&api, n, options.batch)).await?;
+    eprintln!("  {:.0} records/s", import.records_per_second);
     let server_bytes = backend.bytes_in_use().await?;
     let server_file_bytes = backend.file_bytes();
     eprintln!("the same rows into a flat table ({flat_name}) ...");

@@ -4,6 +4,7 @@
 //! tokio's blocking threads and never wait for the writer.
 
 mod backup;
+mod bulk;
 mod changes;
 mod checkpoint;
 mod console;

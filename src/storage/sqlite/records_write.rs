@@ -2,12 +2,13 @@
 //! (`shared::row`) and stores them with their side-table differences (docs/storage.md).
 
 use super::SqliteStore;
+use super::bulk::insert_many;
 use super::dedup::{find_duplicate, merge_or_reject};
 use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::import::import_record;
-use super::terms::{TermTally, delete_terms, insert_terms};
+use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::document::values_json;
@@ -31,7 +32,7 @@ use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::{Imported, ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -189,6 +190,20 @@ pub fn insert_records(
     writes: &[RecordWrite],
     prepared: Option<PreparedInsert>,
 ) -> Result<Vec<ItemResult<i64>>, StoreError> {
+    store_rows(conn, cache, tenant, project, writes, prepared).map(|(results, _)| results)
+}
+
+/// [`insert_records`], also handing back the stored rows: the writer's caller frees them,
+/// so the single writer thread spends its time on SQLite rather than on freeing memory
+/// another thread allocated.
+fn store_rows(
+    conn: &Connection,
+    cache: &SchemaCache,
+    tenant: TenantId,
+    project: i64,
+    writes: &[RecordWrite],
+    prepared: Option<PreparedInsert>,
+) -> Result<(Vec<ItemResult<i64>>, Vec<NewRow>), StoreError> {
     let rows = match prepared {
         Some(prepared) if prepared.version == schema_version(conn, project)? => prepared.rows,
         _ => {
@@ -207,6 +222,9 @@ pub fn insert_records(
     )?;
     let mut results = Vec::with_capacity(writes.len());
     let mut tally = TermTally::default();
+    // Stored rows whose phones and terms are written after the loop, all at once; with
+    // duplicate checks on, each record's go in before the next record looks for duplicates.
+    let mut stored: Vec<(i64, NewRow)> = Vec::with_capacity(writes.len());
     for (write, new) in writes.iter().zip(rows) {
         let new = match new {
             Ok(new) => new,
@@ -245,15 +263,46 @@ pub fn insert_records(
         if let Some(zones) = &row.zones {
             register_zones(conn, tenant, project, zones)?;
         }
-        insert_phones(conn, tenant, id, new.phones.iter())?;
-        insert_terms(conn, tenant, id, new.terms.iter(), &mut tally)?;
         if let Some(d) = &write.disposition {
             insert_disposition(conn, tenant, id, d)?;
         }
+        if dedup.is_some() {
+            insert_phones(conn, tenant, id, new.phones.iter())?;
+            insert_terms(conn, tenant, id, new.terms.iter(), &mut tally)?;
+        }
+        stored.push((id, new));
         results.push(Ok(id));
     }
+    if dedup.is_none() {
+        insert_new_side_rows(conn, tenant, &stored, &mut tally)?;
+    }
     tally.flush(conn, tenant)?;
-    Ok(results)
+    Ok((results, stored.into_iter().map(|(_, row)| row).collect()))
+}
+
+/// The phones and indexed terms of records this transaction inserted, each table's rows
+/// sorted and several to a statement.
+fn insert_new_side_rows(
+    conn: &Connection,
+    tenant: TenantId,
+    stored: &[(i64, NewRow)],
+    tally: &mut TermTally,
+) -> Result<(), StoreError> {
+    let mut phones: Vec<(&str, i64)> = stored
+        .iter()
+        .flat_map(|(id, new)| new.phones.iter().map(|phone| (phone.as_str(), *id)))
+        .collect();
+    phones.sort_unstable();
+    let rows: Vec<[&dyn ToSql; 3]> = phones
+        .iter()
+        .map(|(phone, id)| [&tenant as &dyn ToSql, phone, id])
+        .collect();
+    insert_many(conn, "record_phones (tenant_id, phone, record_id)", &rows)?;
+    let terms = stored
+        .iter()
+        .flat_map(|(id, new)| new.terms.iter().map(|(field, term)| (*field, term.as_str(), *id)))
+        .collect();
+    insert_new_terms(conn, tenant, terms, tally)
 }
 
 /// Notes a zone set the project's records have (claims look at each of them).
@@ -594,14 +643,15 @@ impl RecordStore for SqliteStore {
                 Ok((records, prepared))
             })
             .await?;
-        self.write(move |tx, cache| {
-            project(tx, tenant, project_id)?;
-            all_or_nothing(
-                insert_records(tx, cache, tenant, project_id, &records, prepared)?,
-                atomic,
-            )
-        })
-        .await
+        let (results, spent) = self
+            .write(move |tx, cache| {
+                project(tx, tenant, project_id)?;
+                let (results, rows) = store_rows(tx, cache, tenant, project_id, &records, prepared)?;
+                Ok((all_or_nothing(results, atomic)?, (records, rows)))
+            })
+            .await?;
+        drop(spent);
+        Ok(results)
     }
 
     async fn import_record(

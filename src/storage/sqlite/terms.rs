@@ -3,17 +3,25 @@
 //! change of `record_terms` goes through here, which keeps the counts in step; a batch
 //! tallies its changes and writes each term's count once.
 
+use super::bulk::insert_many;
 use crate::storage::{StoreError, TenantId};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, ToSql, params};
 use std::collections::HashMap;
 
-/// Count changes by (field id, term), not written yet.
+/// Count changes by field id and term, not written yet.
 #[derive(Default)]
-pub struct TermTally(HashMap<(i64, String), i64>);
+pub struct TermTally(HashMap<i64, HashMap<String, i64>>);
 
 impl TermTally {
     fn add(&mut self, field: i64, term: &str, delta: i64) {
-        *self.0.entry((field, term.to_string())).or_default() += delta;
+        // A batch meets few distinct terms many times: look up before allocating the key.
+        let counts = self.0.entry(field).or_default();
+        match counts.get_mut(term) {
+            Some(count) => *count += delta,
+            None => {
+                counts.insert(term.to_owned(), delta);
+            }
+        }
     }
 
     /// Writes the tallied changes to `term_counts`.
@@ -22,9 +30,11 @@ impl TermTally {
             "INSERT INTO term_counts (tenant_id, field_id, term, records) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id, field_id, term) DO UPDATE SET records = records + excluded.records",
         )?;
-        for ((field, term), delta) in self.0 {
-            if delta != 0 {
-                stmt.execute(params![tenant, field, term, delta])?;
+        for (field, counts) in self.0 {
+            for (term, delta) in counts {
+                if delta != 0 {
+                    stmt.execute(params![tenant, field, term, delta])?;
+                }
             }
         }
         Ok(())
@@ -41,6 +51,25 @@ pub fn insert_terms<'a>(
 ) -> Result<(), StoreError> {
     let sql = "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)";
     change_terms(conn, sql, 1, tenant, record, terms, tally)
+}
+
+/// Adds the entries of records new in this transaction (none of them can be there yet),
+/// sorted, several rows per statement: an import's entries reach each term's range in order.
+pub fn insert_new_terms(
+    conn: &Connection,
+    tenant: TenantId,
+    mut entries: Vec<(i64, &str, i64)>,
+    tally: &mut TermTally,
+) -> Result<(), StoreError> {
+    entries.sort_unstable();
+    for &(field, term, _) in &entries {
+        tally.add(field, term, 1);
+    }
+    let rows: Vec<[&dyn ToSql; 4]> = entries
+        .iter()
+        .map(|(field, term, record)| [&tenant as &dyn ToSql, field, term, record])
+        .collect();
+    insert_many(conn, "record_terms (tenant_id, field_id, term, record_id)", &rows)
 }
 
 /// Removes a record's entries; only entries that were there are counted off.
