@@ -17,7 +17,7 @@ use crate::domain::export::CsvLayout;
 use crate::domain::record::Record;
 use crate::http::record_view::{Contacts, FormTexts};
 use crate::http::{ApiError, AppState, Authed, path_id};
-use crate::storage::{Store, StoreError, TenantId};
+use crate::storage::{Store, TenantId};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -166,35 +166,46 @@ pub async fn download(store: &Arc<dyn Store>, tenant: TenantId, project: i64, cs
 type Page = Result<Bytes, std::io::Error>;
 
 /// Reads, renders and sends the pages after `after` until a short page, a failure (sent on
-/// as an error, which aborts the response) or a client that went away.
+/// as an error, which aborts the response) or a client that went away. The next page is
+/// read (on a storage reader) while this one is rendered, as the CLI export does.
 async fn stream_pages(
     store: Arc<dyn Store>,
     tenant: TenantId,
     project: i64,
-    mut after: i64,
+    after: i64,
     format: Format,
     sender: mpsc::Sender<Page>,
 ) {
-    loop {
-        let rendered = store
-            .records_after(tenant, project, after, PAGE)
-            .await
-            .map_err(|e: StoreError| e.to_string())
-            .and_then(|page| Ok((format.render(&page, false)?, page.last().map(|r| r.id), page.len())));
-        let (bytes, last, count) = match rendered {
-            Ok(rendered) => rendered,
-            Err(e) => {
-                tracing::error!(error = %e, project, "export cut short");
-                let _ = sender.send(Err(std::io::Error::other(e))).await;
-                return;
-            }
+    let read = |after: i64| {
+        let store = store.clone();
+        tokio::spawn(async move { store.records_after(tenant, project, after, PAGE).await })
+    };
+    let mut reading = Some(read(after));
+    while let Some(next) = reading.take() {
+        let page = match next.await {
+            Ok(Ok(page)) => page,
+            Ok(Err(e)) => return cut_short(&sender, project, e.to_string()).await,
+            Err(e) => return cut_short(&sender, project, e.to_string()).await,
         };
-        let Some(last) = last else { return };
-        if sender.send(Ok(bytes)).await.is_err() || (count as u64) < PAGE {
+        let Some(last) = page.last().map(|r| r.id) else { return };
+        if page.len() as u64 == PAGE {
+            reading = Some(read(last));
+        }
+        let bytes = match format.render(&page, false) {
+            Ok(bytes) => bytes,
+            Err(e) => return cut_short(&sender, project, e).await,
+        };
+        drop(page);
+        if sender.send(Ok(bytes)).await.is_err() {
+            // The client went away; the page being read is dropped with its task's handle.
             return;
         }
-        after = last;
     }
+}
+
+async fn cut_short(sender: &mpsc::Sender<Page>, project: i64, e: String) {
+    tracing::error!(error = %e, project, "export cut short");
+    let _ = sender.send(Err(std::io::Error::other(e))).await;
 }
 
 fn internal(e: String) -> ApiError {
