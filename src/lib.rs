@@ -14,6 +14,18 @@ pub mod webhook_sender;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process (and what it starts). mimalloc
+/// returns idle memory to the kernel and takes it back moments later; with huge pages each
+/// of those faults zeroes 2 MiB: after the machine had been idle (free huge pages again) a
+/// third of an import's CPU went into `clear_page`, and the import ran at half its speed.
+pub fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of the process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// Makes rustls (with the ring provider) the process's TLS for HTTP clients: reqwest
 /// (webhooks) is built without a provider of its own, and panics without one.
 pub fn install_tls_provider() {

@@ -1,4 +1,5 @@
 fn main() -> std::process::ExitCode {
+    dialbase::no_transparent_huge_pages();
     dialbase::install_tls_provider();
     dialbase::cli::run()
 }

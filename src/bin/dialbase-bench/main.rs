@@ -77,6 +77,7 @@ struct Options {
 }
 
 fn main() -> ExitCode {
+    dialbase::no_transparent_huge_pages();
     dialbase::install_tls_provider();
     // Re-run as `dialbase serve` (the server under test) or `dialbase export`: the very code.
     if std::env::args()
@@ -119,7 +120,11 @@ async fn run(options: &Options) -> Result<(), String> {
         options.batch
     );
     let import = rss.during("import", import::run(&api, n, options.batch)).await?;
-    eprintln!("  {:.0} records/s", import.records_per_second);
+    eprintln!(
+        "  {:.0} records/s, server RSS at most {} MiB",
+        import.records_per_second,
+        rss.phases.last().map_or(0, |(_, kib)| kib / 1024)
+    );
     let server_bytes = backend.bytes_in_use().await?;
     let server_file_bytes = backend.file_bytes();
     eprintln!("the same rows into a flat table ({flat_name}) ...");

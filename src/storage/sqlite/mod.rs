@@ -56,7 +56,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Readers open at most: bounds memory (each has its own page cache) under many clients.
 const MAX_READERS: usize = 8;
 const WRITER_CACHE_KIB: i64 = 32_768;
-const READER_CACHE_KIB: i64 = 8_192;
+const READER_CACHE_KIB: i64 = 4_096;
 
 fn connect(path: &PathBuf, cache_kib: i64) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
