@@ -215,6 +215,17 @@ pub trait SchemaStore: Send + Sync {
     async fn delete_value(&self, tenant: TenantId, project: i64, field: i64, value: i64) -> Result<(), StoreError>;
 }
 
+/// Turns records into the bytes of a response (an export's NDJSON or CSV lines).
+pub type PageRenderer = std::sync::Arc<dyn Fn(&[Record]) -> Result<bytes::Bytes, String> + Send + Sync>;
+
+/// A page of records as rendered bytes, in id order.
+pub struct RenderedPage {
+    pub parts: Vec<bytes::Bytes>,
+    /// The page's last record id (none: the page is empty).
+    pub last: Option<i64>,
+    pub count: usize,
+}
+
 /// Records: writes, reads, look-ups by key, deletion and the lock flag.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
@@ -252,6 +263,25 @@ pub trait RecordStore: Send + Sync {
         after: i64,
         limit: u64,
     ) -> Result<Vec<Record>, StoreError>;
+    /// [`RecordStore::records_after`], each record handed to `render` instead of returned:
+    /// what `render` made of the page, in id order, with the page's last id and size. A
+    /// backend may render parts of the page on several threads (SQLite does, each part on
+    /// the thread that parsed it: most of an export's time is building and freeing records).
+    async fn render_records_after(
+        &self,
+        tenant: TenantId,
+        project: i64,
+        after: i64,
+        limit: u64,
+        render: PageRenderer,
+    ) -> Result<RenderedPage, StoreError> {
+        let records = self.records_after(tenant, project, after, limit).await?;
+        Ok(RenderedPage {
+            parts: vec![render(&records).map_err(StoreError::Backend)?],
+            last: records.last().map(|r| r.id),
+            count: records.len(),
+        })
+    }
     async fn modify_contact(
         &self,
         tenant: TenantId,

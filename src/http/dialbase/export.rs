@@ -17,7 +17,7 @@ use crate::domain::export::CsvLayout;
 use crate::domain::record::Record;
 use crate::http::record_view::{Contacts, FormTexts};
 use crate::http::{ApiError, AppState, Authed, path_id};
-use crate::storage::{Store, TenantId};
+use crate::storage::{PageRenderer, Store, TenantId};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -166,8 +166,8 @@ pub async fn download(store: &Arc<dyn Store>, tenant: TenantId, project: i64, cs
 type Page = Result<Bytes, std::io::Error>;
 
 /// Reads, renders and sends the pages after `after` until a short page, a failure (sent on
-/// as an error, which aborts the response) or a client that went away. The next page is
-/// read (on a storage reader) while this one is rendered, as the CLI export does.
+/// as an error, which aborts the response) or a client that went away. Storage renders a
+/// page (on two threads with SQLite) while the previous one is being sent.
 async fn stream_pages(
     store: Arc<dyn Store>,
     tenant: TenantId,
@@ -176,9 +176,10 @@ async fn stream_pages(
     format: Format,
     sender: mpsc::Sender<Page>,
 ) {
+    let render: PageRenderer = Arc::new(move |records: &[Record]| format.render(records, false));
     let read = |after: i64| {
-        let store = store.clone();
-        tokio::spawn(async move { store.records_after(tenant, project, after, PAGE).await })
+        let (store, render) = (store.clone(), render.clone());
+        tokio::spawn(async move { store.render_records_after(tenant, project, after, PAGE, render).await })
     };
     let mut reading = Some(read(after));
     while let Some(next) = reading.take() {
@@ -187,18 +188,15 @@ async fn stream_pages(
             Ok(Err(e)) => return cut_short(&sender, project, e.to_string()).await,
             Err(e) => return cut_short(&sender, project, e.to_string()).await,
         };
-        let Some(last) = page.last().map(|r| r.id) else { return };
-        if page.len() as u64 == PAGE {
+        let Some(last) = page.last else { return };
+        if page.count as u64 == PAGE {
             reading = Some(read(last));
         }
-        let bytes = match format.render(&page, false) {
-            Ok(bytes) => bytes,
-            Err(e) => return cut_short(&sender, project, e).await,
-        };
-        drop(page);
-        if sender.send(Ok(bytes)).await.is_err() {
-            // The client went away; the page being read is dropped with its task's handle.
-            return;
+        for part in page.parts {
+            if sender.send(Ok(part)).await.is_err() {
+                // The client went away; the page being read is dropped with its task's handle.
+                return;
+            }
         }
     }
 }

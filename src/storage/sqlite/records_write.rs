@@ -29,7 +29,9 @@ use crate::storage::shared::{
 };
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
-use crate::storage::{Imported, ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use crate::storage::{
+    Imported, ItemResult, PageRenderer, RecordTarget, RecordUpdate, RenderedPage, StoreError, TenantId,
+};
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
@@ -42,29 +44,55 @@ pub const ROW_COLUMNS: &str = "id, project_id, user_data, phone_field, next_call
     locked, claimed_by, claim_expires_at, done_at, attempts, robinson, created_at, updated_at, contacts, data, zones";
 
 pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
-    let bad_json =
-        |e: serde_json::Error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into());
-    let contacts: Option<String> = r.get(15)?;
-    let data: String = r.get(16)?;
-    Ok(RecordRow {
-        id: r.get(0)?,
-        project_id: r.get(1)?,
-        user_data: r.get(2)?,
-        phone_field: r.get(3)?,
-        next_calldate: r.get(4)?,
-        price: r.get(5)?,
-        commission: r.get(6)?,
-        locked: r.get(7)?,
-        claimed_by: r.get(8)?,
-        claim_expires_at: r.get(9)?,
-        done_at: r.get(10)?,
-        attempts: r.get(11)?,
-        robinson: r.get(12)?,
-        created_at: r.get(13)?,
-        updated_at: r.get(14)?,
-        contacts: parse_contacts(contacts.as_deref()).map_err(bad_json)?,
-        data: crate::domain::document::RecordDoc::parse(&data).map_err(bad_json)?,
-        zones: r.get(17)?,
+    read_unparsed_row(r)?
+        .parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
+}
+
+/// A row as stored, its form and contacts still JSON text: a page of them is parsed on
+/// several threads (`records_read::parse_page`).
+pub struct UnparsedRow {
+    row: RecordRow,
+    contacts: Option<String>,
+    data: String,
+}
+
+impl UnparsedRow {
+    pub fn id(&self) -> i64 {
+        self.row.id
+    }
+
+    pub fn parse(mut self) -> Result<RecordRow, serde_json::Error> {
+        self.row.contacts = parse_contacts(self.contacts.as_deref())?;
+        self.row.data = crate::domain::document::RecordDoc::parse(&self.data)?;
+        Ok(self.row)
+    }
+}
+
+pub fn read_unparsed_row(r: &Row<'_>) -> rusqlite::Result<UnparsedRow> {
+    Ok(UnparsedRow {
+        contacts: r.get(15)?,
+        data: r.get(16)?,
+        row: RecordRow {
+            id: r.get(0)?,
+            project_id: r.get(1)?,
+            user_data: r.get(2)?,
+            phone_field: r.get(3)?,
+            next_calldate: r.get(4)?,
+            price: r.get(5)?,
+            commission: r.get(6)?,
+            locked: r.get(7)?,
+            claimed_by: r.get(8)?,
+            claim_expires_at: r.get(9)?,
+            done_at: r.get(10)?,
+            attempts: r.get(11)?,
+            robinson: r.get(12)?,
+            created_at: r.get(13)?,
+            updated_at: r.get(14)?,
+            contacts: Vec::new(),
+            data: Default::default(),
+            zones: r.get(17)?,
+        },
     })
 }
 
@@ -711,11 +739,30 @@ impl RecordStore for SqliteStore {
         after: i64,
         limit: u64,
     ) -> Result<Vec<Record>, StoreError> {
-        self.read(move |tx, cache| {
-            project(tx, tenant, project_id)?;
-            records_read::records_after(tx, cache, project_id, after, limit)
-        })
-        .await
+        let records = self
+            .read(move |tx, cache| {
+                project(tx, tenant, project_id)?;
+                records_read::records_after(tx, cache, project_id, after, limit)
+            })
+            .await?;
+        Ok(records)
+    }
+
+    async fn render_records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+        render: PageRenderer,
+    ) -> Result<RenderedPage, StoreError> {
+        let page = self
+            .read(move |tx, cache| {
+                project(tx, tenant, project_id)?;
+                records_read::unparsed_page_after(tx, cache, project_id, after, limit)
+            })
+            .await?;
+        records_read::render_page(page, render).await
     }
 
     async fn modify_contact(
