@@ -6,7 +6,7 @@ use super::PostgresStore;
 use super::dnc_lists::{dnc_expiries, put_entries, set_dnc_until};
 use super::fields::{cached_schema, change_schema, current_schema, own_schema};
 use super::record_rows::{DispositionRows, SideChanges, register_zones};
-use super::records_read::{ROW_COLUMNS, ROW_WIDTH, records_by_id, row_of, to_records};
+use super::records_read::{ROW_COLUMNS, ROW_WIDTH, point_records, records_by_id, row_of, to_records};
 use super::records_write::delete_rows;
 use super::tenants::share_tenant;
 use super::{PgError, PgResult, Tx};
@@ -31,13 +31,27 @@ use tokio_postgres::types::ToSql;
 async fn matching(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey, lock: bool) -> PgResult<Vec<(i64, i64)>> {
     let (sql, value) = record_key_sql(key, &POSTGRES);
     let sql = if lock { format!("{sql} LIMIT 1 FOR UPDATE") } else { sql };
-    let value: &(dyn ToSql + Sync) = match &value {
+    let statement = tx.prepare_cached(&sql).await?;
+    let rows = tx.query(&statement, &[&tenant, key_value(&value)]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+fn key_value(value: &SqlArg) -> &(dyn ToSql + Sync) {
+    match value {
         SqlArg::Integer(id) => id,
         SqlArg::Text(text) => text,
-    };
-    let statement = tx.prepare_cached(&sql).await?;
-    let rows = tx.query(&statement, &[&tenant, value]).await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}
+
+/// [`find_records`] in one statement outside a transaction (None: a schema is not cached).
+pub async fn point_find(
+    store: &PostgresStore,
+    tenant: TenantId,
+    key: &RecordKey,
+) -> Result<Option<Vec<Record>>, StoreError> {
+    let (matching, value) = record_key_sql(key, &POSTGRES);
+    let condition = format!("r.tenant_id = $1 AND r.id IN (SELECT id FROM ({matching}) AS matching)");
+    point_records(store, &condition, &[&tenant, key_value(&value)]).await
 }
 
 /// The one record a key names (the lowest id for user data), locked.

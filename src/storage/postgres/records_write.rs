@@ -615,6 +615,10 @@ impl RecordStore for PostgresStore {
     }
 
     async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
+        let condition = "r.tenant_id = $1 AND r.id = $2 AND r.project_id = $3";
+        if let Some(mut found) = records_read::point_records(self, condition, &[&tenant, &record, &project_id]).await? {
+            return found.pop().ok_or(StoreError::NotFound("record"));
+        }
         self.read((), |tx, ()| {
             Box::pin(records_read::get_record(tx, tenant, project_id, record))
         })
@@ -672,6 +676,9 @@ impl RecordStore for PostgresStore {
     }
 
     async fn find_records(&self, tenant: TenantId, key: RecordKey) -> Result<Vec<Record>, StoreError> {
+        if let Some(found) = dialler::point_find(self, tenant, &key).await? {
+            return Ok(found);
+        }
         self.read(key, |tx, key| Box::pin(dialler::find_records(tx, tenant, key)))
             .await
     }
