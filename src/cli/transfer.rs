@@ -6,11 +6,13 @@
 
 use crate::domain::calldate;
 use crate::domain::export::{ATTRIBUTES, CsvLayout};
-use crate::domain::record::{RecordWrite, validate_phone_field};
+use crate::domain::record::{Record, RecordWrite, validate_phone_field};
 use crate::domain::resolve::FormValue;
-use crate::storage::{Store, TenantId};
+use crate::storage::{PageRenderer, Store, TenantId};
+use bytes::Bytes;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 type CliError = Box<dyn std::error::Error>;
 
@@ -104,26 +106,28 @@ pub async fn import(
 const EXPORT_PAGE: u64 = 2000;
 
 /// Writes every record of the project as CSV: attributes first, then one column per field.
-pub async fn export(store: &dyn Store, tenant: TenantId, project: i64, output: impl Write) -> Result<u64, CliError> {
+pub async fn export(
+    store: &dyn Store,
+    tenant: TenantId,
+    project: i64,
+    mut output: impl Write,
+) -> Result<u64, CliError> {
     let (_, schema) = store.project_schema(tenant, project).await?;
-    let layout = CsvLayout::new(&schema);
-    let mut writer = csv::Writer::from_writer(output);
-    writer.write_record(layout.header())?;
+    let layout = Arc::new(CsvLayout::new(&schema));
+    output.write_all(&layout.lines(&[], true)?)?;
+    let render: PageRenderer =
+        Arc::new(move |records: &[Record]| layout.lines(records, false).map(Bytes::from).map_err(|e| e.to_string()));
+    let read = |after: i64| store.render_records_after(tenant, project, after, EXPORT_PAGE, render.clone());
     let mut written = 0u64;
-    let mut page = store.records_after(tenant, project, 0, EXPORT_PAGE).await?;
-    // Each page is written while the next one is read.
-    while let Some(last) = page.last().map(|r| r.id) {
-        let write_page = async {
-            for record in &page {
-                writer.write_record(layout.row(record))?;
-            }
-            Ok::<_, CliError>(())
-        };
-        let (next, wrote) = tokio::join!(store.records_after(tenant, project, last, EXPORT_PAGE), write_page);
+    let mut page = read(0).await?;
+    // Each page is written while storage renders the next one.
+    while let Some(last) = page.last {
+        let write_page = async { page.parts.iter().try_for_each(|part| output.write_all(part)) };
+        let (next, wrote) = tokio::join!(read(last), write_page);
         wrote?;
-        written += page.len() as u64;
+        written += page.count as u64;
         page = next?;
     }
-    writer.flush()?;
+    output.flush()?;
     Ok(written)
 }

@@ -32,6 +32,19 @@ impl CsvLayout {
     }
 
     /// One record's row; a field the record has no value for is an empty cell.
+    /// Records as CSV lines (after the header line when `header`), as the CLI export and
+    /// the HTTP export write them.
+    pub fn lines(&self, records: &[Record], header: bool) -> Result<Vec<u8>, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(records.len() * 256));
+        if header {
+            writer.write_record(self.header())?;
+        }
+        for record in records {
+            writer.write_record(self.row(record))?;
+        }
+        writer.into_inner().map_err(|e| e.into_error().into())
+    }
+
     pub fn row(&self, record: &Record) -> Vec<String> {
         let mut cells: Vec<Option<&FormEntry>> = vec![None; self.fields.len()];
         for entry in &record.form {

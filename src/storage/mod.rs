@@ -226,6 +226,17 @@ pub struct RenderedPage {
     pub count: usize,
 }
 
+impl RenderedPage {
+    /// Records rendered in one part.
+    pub fn of(records: &[Record], render: &PageRenderer) -> Result<Self, StoreError> {
+        Ok(Self {
+            parts: vec![render(records).map_err(StoreError::Backend)?],
+            last: records.last().map(|r| r.id),
+            count: records.len(),
+        })
+    }
+}
+
 /// Records: writes, reads, look-ups by key, deletion and the lock flag.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
@@ -275,12 +286,7 @@ pub trait RecordStore: Send + Sync {
         limit: u64,
         render: PageRenderer,
     ) -> Result<RenderedPage, StoreError> {
-        let records = self.records_after(tenant, project, after, limit).await?;
-        Ok(RenderedPage {
-            parts: vec![render(&records).map_err(StoreError::Backend)?],
-            last: records.last().map(|r| r.id),
-            count: records.len(),
-        })
+        RenderedPage::of(&self.records_after(tenant, project, after, limit).await?, &render)
     }
     async fn modify_contact(
         &self,

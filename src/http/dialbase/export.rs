@@ -71,16 +71,7 @@ impl Format {
                 }
                 Ok(out.into())
             }
-            Self::Csv(layout) => {
-                let mut writer = csv::Writer::from_writer(Vec::with_capacity(records.len() * 256));
-                if first {
-                    writer.write_record(layout.header()).map_err(|e| e.to_string())?;
-                }
-                for record in records {
-                    writer.write_record(layout.row(record)).map_err(|e| e.to_string())?;
-                }
-                writer.into_inner().map(Bytes::from).map_err(|e| e.to_string())
-            }
+            Self::Csv(layout) => layout.lines(records, first).map(Bytes::from).map_err(|e| e.to_string()),
         }
     }
 }

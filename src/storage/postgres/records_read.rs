@@ -6,11 +6,13 @@ use super::search::{Params, borrowed};
 use super::{PgError, PgResult, PostgresStore, Tx};
 use crate::domain::document::RecordDoc;
 use crate::domain::record::{DispositionEntry, Record};
+use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::{RecordRow, parse_contacts};
 use crate::storage::shared::{POSTGRES, SqlArg, search_sql};
-use crate::storage::{RecordQuery, StoreError, TenantId};
+use crate::storage::{PageRenderer, RecordQuery, RenderedPage, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -94,43 +96,104 @@ pub async fn point_records(
     condition: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Option<Vec<Record>>, StoreError> {
+    let Some((rows, schemas)) = point_rows(store, condition, "", params).await? else {
+        return Ok(None);
+    };
+    rows.iter()
+        .zip(schemas)
+        .map(|(r, schema)| point_record(r, &schema))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// The rows of [`point_records`] (`tail` after its ORDER BY) with each row's schema; None
+/// when one is not cached.
+pub async fn point_rows(
+    store: &PostgresStore,
+    condition: &str,
+    tail: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<(Vec<Row>, Vec<Arc<ProjectSchema>>)>, StoreError> {
     let sql = format!(
         "SELECT {ROW_COLUMNS}, p.schema_version,
                 (SELECT json_agg(json_build_array(d.disposition_id, d.user_id, d.next_calldate, d.description,
                                                   d.created_at) ORDER BY d.id)
                  FROM dispositions d WHERE d.tenant_id = r.tenant_id AND d.record_id = r.id)::text
          FROM records r JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
-         WHERE {condition} ORDER BY r.id"
+         WHERE {condition} ORDER BY r.id {tail}"
     );
     let client = store.connection().await?;
     let statement = client.prepare_cached(&sql).await.map_err(PgError::from)?;
     let rows = client.query(&statement, params).await.map_err(PgError::from)?;
-    let mut records = Vec::with_capacity(rows.len());
+    let mut schemas = Vec::with_capacity(rows.len());
     for r in &rows {
-        let row = row_of(r)?;
-        let Some(schema) = store.schemas.cached(row.project_id, r.get(ROW_WIDTH)) else {
-            return Ok(None);
-        };
-        let dispositions: Option<&str> = r.get(ROW_WIDTH + 1);
-        let dispositions = match dispositions {
-            None => Vec::new(),
-            Some(json) => serde_json::from_str::<Vec<(i64, String, Option<String>, Option<String>, String)>>(json)
-                .map_err(|e| StoreError::Backend(format!("record {}: dispositions: {e}", row.id)))?
-                .into_iter()
-                .map(
-                    |(disposition_id, user_id, next_calldate, description, created_at)| DispositionEntry {
-                        disposition_id,
-                        user_id,
-                        next_calldate,
-                        description,
-                        created_at,
-                    },
-                )
-                .collect(),
-        };
-        records.push(row.into_record(&schema, dispositions));
+        match store.schemas.cached(r.get(1), r.get(ROW_WIDTH)) {
+            Some(schema) => schemas.push(schema),
+            None => return Ok(None),
+        }
     }
-    Ok(Some(records))
+    Ok(Some((rows, schemas)))
+}
+
+/// A row of [`point_rows`] as the API's record.
+pub fn point_record(r: &Row, schema: &ProjectSchema) -> Result<Record, StoreError> {
+    let row = row_of(r)?;
+    let dispositions: Option<&str> = r.get(ROW_WIDTH + 1);
+    let dispositions = match dispositions {
+        None => Vec::new(),
+        Some(json) => serde_json::from_str::<Vec<(i64, String, Option<String>, Option<String>, String)>>(json)
+            .map_err(|e| StoreError::Backend(format!("record {}: dispositions: {e}", row.id)))?
+            .into_iter()
+            .map(
+                |(disposition_id, user_id, next_calldate, description, created_at)| DispositionEntry {
+                    disposition_id,
+                    user_id,
+                    next_calldate,
+                    description,
+                    created_at,
+                },
+            )
+            .collect(),
+    };
+    Ok(row.into_record(schema, dispositions))
+}
+
+/// An export's page ([`RecordStore::render_records_after`]): read in one statement, then
+/// parsed and rendered in two halves on two threads. None when the schema is not cached.
+pub async fn render_page_after(
+    store: &PostgresStore,
+    tenant: TenantId,
+    project: i64,
+    after: i64,
+    limit: u64,
+    render: PageRenderer,
+) -> Result<Option<RenderedPage>, StoreError> {
+    let limit = limit.min(i64::MAX as u64);
+    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
+    let tail = format!("LIMIT {limit}");
+    let Some((mut rows, mut schemas)) = point_rows(store, condition, &tail, &[&tenant, &project, &after]).await? else {
+        return Ok(None);
+    };
+    let (last, count) = (rows.last().map(|r| r.get::<_, i64>(0)), rows.len());
+    let (second, second_schemas) = (rows.split_off(rows.len() / 2), schemas.split_off(schemas.len() / 2));
+    let part = |rows: Vec<Row>, schemas: Vec<Arc<ProjectSchema>>| {
+        let render = render.clone();
+        tokio::task::spawn_blocking(move || {
+            let records = rows
+                .iter()
+                .zip(schemas)
+                .map(|(r, schema)| point_record(r, &schema))
+                .collect::<Result<Vec<_>, _>>()?;
+            render(&records).map_err(StoreError::Backend)
+        })
+    };
+    let (first, second) = tokio::join!(part(rows, schemas), part(second, second_schemas));
+    let failed = |e: tokio::task::JoinError| StoreError::Backend(format!("storage task failed: {e}"));
+    Ok(Some(RenderedPage {
+        parts: vec![first.map_err(failed)??, second.map_err(failed)??],
+        last,
+        count,
+    }))
 }
 
 /// Rows, each with its project's schema version, as the API shows them.

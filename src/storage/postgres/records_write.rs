@@ -32,7 +32,9 @@ use crate::storage::shared::{
 use crate::storage::shared::{contact_update, single_update_outcome};
 use crate::storage::shared::{live_writes, with_rejections};
 use crate::storage::shared::{record_not_exists, resolve_writes, unknown_search_field};
-use crate::storage::{Imported, ItemResult, RecordTarget, RecordUpdate, StoreError, TenantId};
+use crate::storage::{
+    Imported, ItemResult, PageRenderer, RecordTarget, RecordUpdate, RenderedPage, StoreError, TenantId,
+};
 use crate::storage::{RecordKey, RecordQuery};
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
@@ -654,6 +656,23 @@ impl RecordStore for PostgresStore {
             })
         })
         .await
+    }
+
+    async fn render_records_after(
+        &self,
+        tenant: TenantId,
+        project_id: i64,
+        after: i64,
+        limit: u64,
+        render: PageRenderer,
+    ) -> Result<RenderedPage, StoreError> {
+        if let Some(page) =
+            records_read::render_page_after(self, tenant, project_id, after, limit, render.clone()).await?
+        {
+            return Ok(page);
+        }
+        // The schema was not cached: read in a transaction, which loads it.
+        RenderedPage::of(&self.records_after(tenant, project_id, after, limit).await?, &render)
     }
 
     async fn modify_contact(
