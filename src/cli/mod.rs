@@ -197,9 +197,18 @@ enum AuditCommand {
     },
 }
 
+/// Threads for blocking work (SQLite reads, an export's page halves, console uploads).
+/// Each thread keeps memory its allocator hands out again; tokio's default of 512 let an
+/// export's RSS climb from ~180 to ~290 MiB as pages landed on ever new threads.
+pub const MAX_BLOCKING_THREADS: usize = 16;
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

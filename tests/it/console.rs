@@ -456,3 +456,58 @@ async fn an_upload_streams_past_the_body_limit() {
     let big = server.client().post("/v2/projects", &"x".repeat(5000)).await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// Starts an upload whose client sends the header line and then waits: the returned socket
+/// keeps it running until dropped.
+async fn hanging_upload(console: &Console, project: i64) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let job = console
+        .post(&format!("/projects/{project}/imports"), &[("size", "1000")])
+        .await;
+    assert_eq!(job.status, StatusCode::CREATED, "{}", job.text);
+    let job: serde_json::Value = serde_json::from_str(&job.text).unwrap();
+    let address = console.root.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {address}\r\nCookie: {}\r\nX-CSRF-Token: {}\r\nContent-Length: 1000\r\n\r\nname,phone1\n",
+        job["upload"].as_str().unwrap(),
+        console.cookie,
+        console.csrf
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket
+}
+
+#[tokio::test]
+async fn a_node_runs_four_uploads_at_once_and_refuses_a_fifth_until_one_ends() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let console = Console::sign_in(&server, TENANT, USER, KEY).await;
+    let created = console.post("/projects", &[("name", "Uploads")]).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let mut running = Vec::new();
+    for _ in 0..4 {
+        running.push(hanging_upload(&console, 1).await);
+    }
+    // The four have reached the server (their header lines are stored as they arrive).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let job = console.post("/projects/1/imports", &[("size", "20")]).await;
+    let job: serde_json::Value = serde_json::from_str(&job.text).unwrap();
+    let fifth = crate::common::http_client()
+        .put(format!("{}{}", console.root, job["upload"].as_str().unwrap()))
+        .header("cookie", &console.cookie)
+        .header("x-csrf-token", &console.csrf)
+        .body("name,phone1\nAnna,3612345678\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(fifth.headers().contains_key("retry-after"));
+    // The server still answers everything else meanwhile.
+    assert_eq!(server.client().get("/v2/projects").await.status, StatusCode::OK);
+    drop(running);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let job = console.import(1, "name,phone1\nAnna,3612345678\n").await;
+    let progress = console.get_url(job["progress"].as_str().unwrap()).await;
+    assert!(progress.text.contains("\"stored\":1"), "{}", progress.text);
+}

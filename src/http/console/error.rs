@@ -39,7 +39,7 @@ impl IntoResponse for ConsoleError {
                 if status == StatusCode::INTERNAL_SERVER_ERROR {
                     tracing::error!(error = %e.message(), "console request failed");
                 }
-                page::error_page(status, &e.message())
+                crate::http::error::with_retry_after(page::error_page(status, &e.message()), &e)
             }
         }
     }

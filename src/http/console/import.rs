@@ -31,6 +31,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::runtime::Handle;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
+/// Uploads running at once on a node. Each holds one of the runtime's blocking threads
+/// (`cli::MAX_BLOCKING_THREADS`) and waits there for the storage reads it starts on
+/// others: with every thread held by an upload, none would finish.
+const MAX_UPLOADS: usize = 4;
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_UPLOADS);
+
 /// Records per store transaction: small enough that the bar moves every few hundred KiB.
 const BATCH: usize = 2_000;
 /// Rejected lines reported one by one; the rest are counted.
@@ -195,6 +201,10 @@ pub async fn upload(
     if status.outcome.is_some() || status.read_bytes > 0 {
         return Err(ApiError::Conflict("this import has had its upload".into()).into());
     }
+    // An upload holds a blocking thread while its client sends; the runtime has few of them.
+    let Ok(_upload) = UPLOADS.try_acquire() else {
+        return Err(ApiError::TooManyRequests(std::time::Duration::from_secs(5)).into());
+    };
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = SyncIoBridge::new(StreamReader::new(stream));
     let store = state.store.clone();
