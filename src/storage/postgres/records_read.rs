@@ -8,7 +8,7 @@ use crate::domain::document::RecordDoc;
 use crate::domain::record::{DispositionEntry, Record};
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::{RecordRow, parse_contacts};
-use crate::storage::shared::{POSTGRES, SqlArg, search_sql};
+use crate::storage::shared::{POSTGRES, SqlArg, render_halves, search_sql};
 use crate::storage::{PageRenderer, RecordQuery, RenderedPage, StoreError, TenantId};
 use deadpool_postgres::Transaction;
 use std::collections::HashMap;
@@ -171,29 +171,20 @@ pub async fn render_page_after(
     let limit = limit.min(i64::MAX as u64);
     let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
     let tail = format!("LIMIT {limit}");
-    let Some((mut rows, mut schemas)) = point_rows(store, condition, &tail, &[&tenant, &project, &after]).await? else {
+    let Some((rows, schemas)) = point_rows(store, condition, &tail, &[&tenant, &project, &after]).await? else {
         return Ok(None);
     };
     let (last, count) = (rows.last().map(|r| r.get::<_, i64>(0)), rows.len());
-    let (second, second_schemas) = (rows.split_off(rows.len() / 2), schemas.split_off(schemas.len() / 2));
-    let part = |rows: Vec<Row>, schemas: Vec<Arc<ProjectSchema>>| {
-        let render = render.clone();
-        tokio::task::spawn_blocking(move || {
-            let records = rows
-                .iter()
-                .zip(schemas)
-                .map(|(r, schema)| point_record(r, &schema))
-                .collect::<Result<Vec<_>, _>>()?;
-            render(&records).map_err(StoreError::Backend)
-        })
-    };
-    let (first, second) = tokio::join!(part(rows, schemas), part(second, second_schemas));
-    let failed = |e: tokio::task::JoinError| StoreError::Backend(format!("storage task failed: {e}"));
-    Ok(Some(RenderedPage {
-        parts: vec![first.map_err(failed)??, second.map_err(failed)??],
-        last,
-        count,
-    }))
+    let rows: Vec<(Row, Arc<ProjectSchema>)> = rows.into_iter().zip(schemas).collect();
+    let parts = render_halves(rows, move |rows| {
+        let records = rows
+            .iter()
+            .map(|(r, schema)| point_record(r, schema))
+            .collect::<Result<Vec<_>, _>>()?;
+        render(&records).map_err(StoreError::Backend)
+    })
+    .await?;
+    Ok(Some(RenderedPage { parts, last, count }))
 }
 
 /// Rows, each with its project's schema version, as the API shows them.

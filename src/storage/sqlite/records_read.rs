@@ -6,7 +6,7 @@ use crate::domain::record::{DispositionEntry, Record};
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::schema_cache::SchemaCache;
-use crate::storage::shared::{SQLITE, search_sql};
+use crate::storage::shared::{SQLITE, render_halves, search_sql};
 use crate::storage::{PageRenderer, RecordQuery, RenderedPage, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
@@ -179,36 +179,30 @@ pub struct UnparsedPage {
     dispositions: HashMap<i64, Vec<DispositionEntry>>,
 }
 
-/// Parses a page's rows into records and renders them, its second half on a thread of its
-/// own (with the first on another): parsing the form documents, building the records and
-/// freeing them are most of an export's server time, and a record freed by the thread that
-/// built it is freed cheaply.
+/// Parses a page's rows into records and renders them, in two halves on two threads.
 pub async fn render_page(page: UnparsedPage, render: PageRenderer) -> Result<RenderedPage, StoreError> {
     let UnparsedPage {
-        mut rows,
+        rows,
         schema,
         mut dispositions,
     } = page;
     let (last, count) = (rows.last().map(UnparsedRow::id), rows.len());
-    let second = rows.split_off(rows.len() / 2);
-    let second_dispositions: HashMap<i64, Vec<DispositionEntry>> = second
-        .iter()
-        .filter_map(|row| dispositions.remove_entry(&row.id()))
-        .collect();
-    let part = |rows: Vec<UnparsedRow>, dispositions: HashMap<i64, Vec<DispositionEntry>>| {
-        let (schema, render) = (schema.clone(), render.clone());
-        tokio::task::spawn_blocking(move || {
-            let records = build_records(rows, &schema, dispositions)?;
-            render(&records).map_err(StoreError::Backend)
+    let rows: Vec<(UnparsedRow, Vec<DispositionEntry>)> = rows
+        .into_iter()
+        .map(|row| {
+            let own = dispositions.remove(&row.id()).unwrap_or_default();
+            (row, own)
         })
-    };
-    let (first, second) = tokio::join!(part(rows, dispositions), part(second, second_dispositions));
-    let failed = |e: tokio::task::JoinError| StoreError::Backend(format!("storage task failed: {e}"));
-    Ok(RenderedPage {
-        parts: vec![first.map_err(failed)??, second.map_err(failed)??],
-        last,
-        count,
+        .collect();
+    let parts = render_halves(rows, move |rows| {
+        let records = rows
+            .into_iter()
+            .map(|(row, own)| build_record(row, &schema, own))
+            .collect::<Result<Vec<_>, _>>()?;
+        render(&records).map_err(StoreError::Backend)
     })
+    .await?;
+    Ok(RenderedPage { parts, last, count })
 }
 
 fn build_records(
@@ -219,10 +213,18 @@ fn build_records(
     rows.into_iter()
         .map(|row| {
             let own = dispositions.remove(&row.id()).unwrap_or_default();
-            let row = row
-                .parse()
-                .map_err(|e| StoreError::Backend(format!("a stored record is not valid JSON: {e}")))?;
-            Ok(row.into_record(schema, own))
+            build_record(row, schema, own)
         })
         .collect()
+}
+
+fn build_record(
+    row: UnparsedRow,
+    schema: &ProjectSchema,
+    dispositions: Vec<DispositionEntry>,
+) -> Result<Record, StoreError> {
+    let row = row
+        .parse()
+        .map_err(|e| StoreError::Backend(format!("a stored record is not valid JSON: {e}")))?;
+    Ok(row.into_record(schema, dispositions))
 }
