@@ -53,6 +53,31 @@ impl ServerProcess {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// Waits (at most 30 s) until the server has used under a tenth of a core for half a
+    /// second: after a bulk write it checkpoints its WAL in the background, and the next
+    /// phase should start on a quiet server, as it would in use.
+    pub async fn settle(&self) {
+        let cpu_ticks = |pid: u32| -> Option<u64> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // After the command's closing parenthesis: fields 14 and 15 are utime and stime.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        };
+        let started = std::time::Instant::now();
+        let mut last = cpu_ticks(self.pid());
+        while started.elapsed() < std::time::Duration::from_secs(30) {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let now = cpu_ticks(self.pid());
+            // 100 ticks a second: under 5 in half a second is under a tenth of a core.
+            if let (Some(before), Some(after)) = (last, now)
+                && after.saturating_sub(before) < 5
+            {
+                return;
+            }
+            last = now;
+        }
+    }
 }
 
 impl Drop for ServerProcess {
