@@ -36,3 +36,33 @@ pub fn insert_many<const N: usize>(conn: &Connection, into: &str, rows: &[[&dyn 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_goes_in_whatever_the_count_and_duplicates_are_ignored() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER, b TEXT, PRIMARY KEY (a, b))")
+            .unwrap();
+        for count in [0usize, 1, 63, 64, 65, 129] {
+            conn.execute("DELETE FROM t", []).unwrap();
+            let values: Vec<(i64, String)> = (0..count).map(|i| (i as i64, format!("v{i}"))).collect();
+            let mut rows: Vec<[&dyn ToSql; 2]> = values.iter().map(|(a, b)| [a as &dyn ToSql, b]).collect();
+            // The same row twice: ignored, as an existing one would be.
+            if let Some(first) = rows.first().copied() {
+                rows.push(first);
+            }
+            insert_many(&conn, "t (a, b)", &rows).unwrap();
+            let stored: Vec<(i64, String)> = conn
+                .prepare("SELECT a, b FROM t ORDER BY a")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(stored, values, "{count} rows");
+        }
+    }
+}
