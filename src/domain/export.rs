@@ -31,7 +31,6 @@ impl CsvLayout {
         header
     }
 
-    /// One record's row; a field the record has no value for is an empty cell.
     /// Records as CSV lines (after the header line when `header`), as the CLI export and
     /// the HTTP export write them.
     pub fn lines(&self, records: &[Record], header: bool) -> Result<Vec<u8>, csv::Error> {
@@ -45,6 +44,7 @@ impl CsvLayout {
         writer.into_inner().map_err(|e| e.into_error().into())
     }
 
+    /// One record's row; a field the record has no value for is an empty cell.
     pub fn row(&self, record: &Record) -> Vec<String> {
         let mut cells: Vec<Option<&FormEntry>> = vec![None; self.fields.len()];
         for entry in &record.form {

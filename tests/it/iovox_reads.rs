@@ -42,9 +42,8 @@ fn four() -> Vec<String> {
 const TEMPLATE_ON_C: &str = "<request><rule_template><rule_template_name>T</rule_template_name>\
     <rule><contact_id>c</contact_id><detail>business_phone</detail></rule></rule_template></request>";
 
-#[tokio::test]
-async fn get_contacts_takes_the_vendors_page_limit_order_and_req_fields() {
-    let (_db, _server, api) = start_with_contacts(&four()).await;
+/// A Rule template whose rule uses contact `c`'s business phone.
+async fn create_template_on_c(api: &crate::common::Client) {
     let templates = api
         .iovox(
             Method::POST,
@@ -53,6 +52,12 @@ async fn get_contacts_takes_the_vendors_page_limit_order_and_req_fields() {
         )
         .await;
     assert_eq!(templates.status, 201, "{}", templates.text);
+}
+
+#[tokio::test]
+async fn get_contacts_takes_the_vendors_page_limit_order_and_req_fields() {
+    let (_db, _server, api) = start_with_contacts(&four()).await;
+    create_template_on_c(&api).await;
 
     // The documented parameters, with the documented default field list spelled out.
     let page = api
@@ -106,12 +111,7 @@ async fn get_contacts_takes_the_vendors_page_limit_order_and_req_fields() {
 #[tokio::test]
 async fn orders_sort_by_any_field_with_missing_values_first_and_ties_in_creation_order() {
     let (_db, _server, api) = start_with_contacts(&four()).await;
-    api.iovox(
-        Method::POST,
-        "/Rules?v=3&method=createRuleTemplates",
-        Some(TEMPLATE_ON_C),
-    )
-    .await;
+    create_template_on_c(&api).await;
     let order = |order: &'static str| {
         let api = &api;
         async move {
@@ -277,14 +277,7 @@ async fn empty_flags_take_their_default_false() {
         &[("display_name", "Ann"), ("business_phone", "442079460001")],
     )])
     .await;
-    let templates = api
-        .iovox(
-            Method::POST,
-            "/Rules?v=3&method=createRuleTemplates",
-            Some(TEMPLATE_ON_C),
-        )
-        .await;
-    assert_eq!(templates.status, 201, "{}", templates.text);
+    create_template_on_c(&api).await;
 
     // <replace_details/> is FALSE: the number sent is appended.
     let append = request(

@@ -168,10 +168,8 @@ pub async fn render_page_after(
     limit: u64,
     render: PageRenderer,
 ) -> Result<Option<RenderedPage>, StoreError> {
-    let limit = limit.min(i64::MAX as u64);
-    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
-    let tail = format!("LIMIT {limit}");
-    let Some((rows, schemas)) = point_rows(store, condition, &tail, &[&tenant, &project, &after]).await? else {
+    let tail = format!("LIMIT {}", limit.min(i64::MAX as u64));
+    let Some((rows, schemas)) = point_rows(store, PAGE_AFTER, &tail, &[&tenant, &project, &after]).await? else {
         return Ok(None);
     };
     let (last, count) = (rows.last().map(|r| r.get::<_, i64>(0)), rows.len());
@@ -229,9 +227,14 @@ async fn load_dispositions(
     Ok(found)
 }
 
+/// A record of a project: tenant `$1`, record `$2`, project `$3`.
+pub const ONE_RECORD: &str = "r.tenant_id = $1 AND r.id = $2 AND r.project_id = $3";
+
+/// A page of a project: tenant `$1`, project `$2`, ids above `$3` (LIMIT after the ORDER BY).
+const PAGE_AFTER: &str = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
+
 pub async fn get_record(tx: &Tx<'_>, tenant: TenantId, project: i64, id: i64) -> PgResult<Record> {
-    let condition = "r.tenant_id = $1 AND r.id = $2 AND r.project_id = $3";
-    let mut found = select_records(tx, tenant, condition, &[&tenant, &id, &project], "").await?;
+    let mut found = select_records(tx, tenant, ONE_RECORD, &[&tenant, &id, &project], "").await?;
     Ok(found.pop().ok_or(StoreError::NotFound("record"))?)
 }
 
@@ -291,14 +294,6 @@ pub async fn records_after(
     after: i64,
     limit: u64,
 ) -> PgResult<Vec<Record>> {
-    let limit = limit.min(i64::MAX as u64);
-    let condition = "r.tenant_id = $1 AND r.project_id = $2 AND r.id > $3";
-    select_records(
-        tx,
-        tenant,
-        condition,
-        &[&tenant, &project, &after],
-        &format!("LIMIT {limit}"),
-    )
-    .await
+    let tail = format!("LIMIT {}", limit.min(i64::MAX as u64));
+    select_records(tx, tenant, PAGE_AFTER, &[&tenant, &project, &after], &tail).await
 }

@@ -617,8 +617,8 @@ impl RecordStore for PostgresStore {
     }
 
     async fn get_record(&self, tenant: TenantId, project_id: i64, record: i64) -> Result<Record, StoreError> {
-        let condition = "r.tenant_id = $1 AND r.id = $2 AND r.project_id = $3";
-        if let Some(mut found) = records_read::point_records(self, condition, &[&tenant, &record, &project_id]).await? {
+        let one = records_read::ONE_RECORD;
+        if let Some(mut found) = records_read::point_records(self, one, &[&tenant, &record, &project_id]).await? {
             return found.pop().ok_or(StoreError::NotFound("record"));
         }
         self.read((), |tx, ()| {

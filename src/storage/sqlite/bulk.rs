@@ -14,24 +14,25 @@ pub fn insert_many<const N: usize>(conn: &Connection, into: &str, rows: &[[&dyn 
         let row = format!("({})", vec!["?"; N].join(", "));
         format!("INSERT OR IGNORE INTO {into} VALUES {}", vec![row; count].join(", "))
     };
+    // Binds `rows` to a statement written for that many rows and runs it.
+    let run = |stmt: &mut rusqlite::CachedStatement<'_>, rows: &[[&dyn ToSql; N]]| -> rusqlite::Result<()> {
+        for (i, value) in rows.iter().flatten().enumerate() {
+            stmt.raw_bind_parameter(i + 1, value)?;
+        }
+        stmt.raw_execute().map(|_| ())
+    };
     let mut chunks = rows.chunks_exact(ROWS_PER_STATEMENT);
     if chunks.len() > 0 {
         let mut stmt = conn.prepare_cached(&statement_for(ROWS_PER_STATEMENT))?;
         for chunk in chunks.by_ref() {
-            for (i, value) in chunk.iter().flatten().enumerate() {
-                stmt.raw_bind_parameter(i + 1, value)?;
-            }
-            stmt.raw_execute()?;
+            run(&mut stmt, chunk)?;
         }
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut stmt = conn.prepare_cached(&statement_for(1))?;
         for row in rest {
-            for (i, value) in row.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, value)?;
-            }
-            stmt.raw_execute()?;
+            run(&mut stmt, std::slice::from_ref(row))?;
         }
     }
     Ok(())

@@ -50,7 +50,7 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
 }
 
 /// A row as stored, its form and contacts still JSON text: a page of them is parsed on
-/// several threads (`records_read::parse_page`).
+/// several threads (`records_read::render_page`).
 pub struct UnparsedRow {
     row: RecordRow,
     contacts: Option<String>,
@@ -329,11 +329,7 @@ fn insert_new_side_rows(
         .flat_map(|(id, new)| new.phones.iter().map(|phone| (phone.as_str(), *id)))
         .collect();
     phones.sort_unstable();
-    let rows: Vec<[&dyn ToSql; 3]> = phones
-        .iter()
-        .map(|(phone, id)| [&tenant as &dyn ToSql, phone, id])
-        .collect();
-    insert_many(conn, "record_phones (tenant_id, phone, record_id)", &rows)?;
+    insert_phone_rows(conn, tenant, &phones)?;
     let terms = stored
         .iter()
         .flat_map(|(id, new)| new.terms.iter().map(|(field, term)| (*field, term.as_str(), *id)))
@@ -354,12 +350,17 @@ fn insert_phones<'a>(
     record: i64,
     phones: impl Iterator<Item = &'a String>,
 ) -> Result<(), StoreError> {
-    let mut stmt =
-        conn.prepare_cached("INSERT OR IGNORE INTO record_phones (tenant_id, phone, record_id) VALUES (?1, ?2, ?3)")?;
-    for phone in phones {
-        stmt.execute(params![tenant, phone, record])?;
-    }
-    Ok(())
+    let phones: Vec<(&str, i64)> = phones.map(|phone| (phone.as_str(), record)).collect();
+    insert_phone_rows(conn, tenant, &phones)
+}
+
+/// `record_phones` rows (number, record), several to a statement.
+fn insert_phone_rows(conn: &Connection, tenant: TenantId, phones: &[(&str, i64)]) -> Result<(), StoreError> {
+    let rows: Vec<[&dyn ToSql; 3]> = phones
+        .iter()
+        .map(|(phone, id)| [&tenant as &dyn ToSql, phone, id])
+        .collect();
+    insert_many(conn, "record_phones (tenant_id, phone, record_id)", &rows)
 }
 
 pub fn insert_disposition(conn: &Connection, tenant: TenantId, record: i64, d: &Disposition) -> Result<(), StoreError> {
@@ -739,13 +740,11 @@ impl RecordStore for SqliteStore {
         after: i64,
         limit: u64,
     ) -> Result<Vec<Record>, StoreError> {
-        let records = self
-            .read(move |tx, cache| {
-                project(tx, tenant, project_id)?;
-                records_read::records_after(tx, cache, project_id, after, limit)
-            })
-            .await?;
-        Ok(records)
+        self.read(move |tx, cache| {
+            project(tx, tenant, project_id)?;
+            records_read::records_after(tx, cache, project_id, after, limit)
+        })
+        .await
     }
 
     async fn render_records_after(
