@@ -6,7 +6,9 @@ use super::PostgresStore;
 use super::dnc_lists::{dnc_expiries, put_entries, set_dnc_until};
 use super::fields::{cached_schema, change_schema, current_schema, own_schema};
 use super::record_rows::{DispositionRows, SideChanges, register_zones};
-use super::records_read::{ROW_COLUMNS, ROW_WIDTH, point_records, records_by_id, row_of, to_records};
+use super::records_read::{
+    DISPOSITIONS_JSON, ROW_COLUMNS, ROW_WIDTH, point_record, point_records, records_by_id, row_of, to_records,
+};
 use super::records_write::delete_rows;
 use super::tenants::share_tenant;
 use super::{PgError, PgResult, Tx};
@@ -14,13 +16,14 @@ use crate::domain::calldate;
 use crate::domain::dialing_rules::DialingRules;
 use crate::domain::dnc::{disposition_entry, named_lists};
 use crate::domain::record::Record;
+use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::dialler::{ClaimLimits, check_claimant, plan_release, record_key_sql, zones_change};
 use crate::storage::shared::row::RecordRow;
 use crate::storage::shared::{POSTGRES, SqlArg};
 use crate::storage::{CallRelease, DialState, DialingStore, QueueDepth};
-use crate::storage::{RecordKey, StoreError, TenantId};
+use crate::storage::{RecordKey, StoreError, TenantId, WriteKey};
 use async_trait::async_trait;
-use deadpool_postgres::Transaction;
+use deadpool_postgres::{GenericClient, Transaction};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
@@ -126,12 +129,19 @@ fn candidates() -> [String; 3] {
     ]
 }
 
+/// The schema version of `records r`'s project.
+const SCHEMA_VERSION: &str =
+    "(SELECT schema_version FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id)";
+
 /// One statement picks and claims. Each kind of candidate is its own CTE (FOR UPDATE is not
 /// allowed under UNION) taking the first row of its kind that no concurrent claim has locked
 /// (SKIP LOCKED: claims on other nodes pass each other instead of queueing on one row). A row
 /// locked meanwhile by a committed change is re-checked against the conditions before it is
 /// taken, so a record claimed elsewhere is never taken again. The earliest candidate in queue
-/// order is claimed; the others stay locked only until the commit. `$9`: the lease in seconds.
+/// order is claimed; the others stay locked only until the commit. `$8`: the lease in seconds;
+/// `$9`: the schema version the caller's rules come from (NULL: read in this transaction),
+/// so that a claim outside a transaction takes nothing under rules that have changed.
+/// Returns the record as [`point_record`] reads it: its dispositions come with it.
 fn claim_sql() -> String {
     let ctes: Vec<String> = candidates()
         .iter()
@@ -149,8 +159,8 @@ fn claim_sql() -> String {
          WHERE r.tenant_id = $2
            AND r.id = (SELECT id FROM (SELECT * FROM c0 UNION ALL SELECT * FROM c1 UNION ALL SELECT * FROM c2) c
                        ORDER BY {QUEUE_ORDER} LIMIT 1)
-         RETURNING {ROW_COLUMNS},
-           (SELECT schema_version FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id)",
+           AND ($9::bigint IS NULL OR $9::bigint = (SELECT schema_version FROM projects p WHERE p.tenant_id = $2 AND p.id = $1))
+         RETURNING {ROW_COLUMNS}, {SCHEMA_VERSION}, {DISPOSITIONS_JSON}",
         ctes.join(", ")
     )
 }
@@ -188,13 +198,7 @@ pub async fn claim_next(
 ) -> PgResult<Option<Record>> {
     // Also tells a project of another tenant (NotFound).
     let schema = current_schema(tx, tenant, project_id).await?;
-    let rules = &schema.rules;
-    let zone_sets = match rules.schedule() {
-        Some(_) => zone_sets(tx, tenant, project_id).await?,
-        None => Vec::new(),
-    };
-    let clock = now.unwrap_or_else(calldate::now_seconds);
-    let limits = ClaimLimits::at(rules, zone_sets, clock);
+    let limits = claim_limits(&**tx, tenant, project_id, &schema, now).await?;
     let claim = tx.prepare_cached(&CLAIM_SQL).await?;
     let lease = i64::from(lease_seconds);
     let started = Instant::now();
@@ -208,11 +212,12 @@ pub async fn claim_next(
         &limits.grace_seconds,
         &limits.max_attempts,
     ];
-    let with_lease: Vec<&(dyn ToSql + Sync)> = args.iter().copied().chain([&lease as &(dyn ToSql + Sync)]).collect();
+    let any_version: Option<i64> = None;
+    let claim_args: Vec<&(dyn ToSql + Sync)> = args.iter().copied().chain([&lease as _, &any_version as _]).collect();
     loop {
-        if let Some(r) = tx.query_opt(&claim, &with_lease).await? {
-            let claimed = (row_of(&r)?, r.get(ROW_WIDTH));
-            return Ok(to_records(tx, tenant, vec![claimed]).await?.pop());
+        if let Some(r) = tx.query_opt(&claim, &claim_args).await? {
+            let schema = cached_schema(tx, tenant, project_id, r.get(ROW_WIDTH)).await?;
+            return Ok(Some(point_record(&r, &schema)?));
         }
         let dialable = tx.prepare_cached(&DIALABLE_SQL).await?;
         if !tx.query_one(&dialable, &args).await?.get::<_, bool>(0) {
@@ -228,12 +233,68 @@ pub async fn claim_next(
     }
 }
 
+/// [`claim_next`] in one statement outside a transaction, under the rules of the schema this
+/// node last kept for the project: a dialer's claim is one round trip. None when that cannot
+/// answer (no schema kept, the rules changed since, nothing claimable now): the transaction
+/// then decides, and keeps the schema for the next claim.
+pub async fn point_claim(
+    store: &PostgresStore,
+    tenant: TenantId,
+    project_id: i64,
+    owner: &str,
+    lease_seconds: u32,
+    now: Option<i64>,
+) -> PgResult<Option<Record>> {
+    let Some((version, schema)) = store.schemas.latest(project_id) else {
+        return Ok(None);
+    };
+    let client = store.connection().await?;
+    let limits = claim_limits(&client, tenant, project_id, &schema, now).await?;
+    let claim = client.prepare_cached(&CLAIM_SQL).await?;
+    let lease = i64::from(lease_seconds);
+    let args: [&(dyn ToSql + Sync); 9] = [
+        &project_id,
+        &tenant,
+        &owner,
+        &now,
+        &limits.callable_zones,
+        &limits.grace_seconds,
+        &limits.max_attempts,
+        &lease,
+        &Some(version),
+    ];
+    match client.query_opt(&claim, &args).await? {
+        Some(r) => Ok(Some(point_record(&r, &schema)?)),
+        None => Ok(None),
+    }
+}
+
+/// What the project's rules allow at the claim's clock; the zone sets are read only when
+/// the rules have calling hours.
+async fn claim_limits(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    project: i64,
+    schema: &ProjectSchema,
+    now: Option<i64>,
+) -> PgResult<ClaimLimits> {
+    let zone_sets = match schema.rules.schedule() {
+        Some(_) => zone_sets(client, tenant, project).await?,
+        None => Vec::new(),
+    };
+    Ok(ClaimLimits::at(
+        &schema.rules,
+        zone_sets,
+        now.unwrap_or_else(calldate::now_seconds),
+    ))
+}
+
 /// The project's zone sets (see `project_zones`).
-async fn zone_sets(tx: &Transaction<'_>, tenant: TenantId, project: i64) -> PgResult<Vec<String>> {
-    let statement = tx
+async fn zone_sets(client: &impl GenericClient, tenant: TenantId, project: i64) -> PgResult<Vec<String>> {
+    let statement = client
         .prepare_cached("SELECT zones FROM project_zones WHERE tenant_id = $1 AND project_id = $2")
         .await?;
-    Ok(tx
+    Ok(client
         .query(&statement, &[&tenant, &project])
         .await?
         .iter()
@@ -252,10 +313,11 @@ pub async fn release_claim(
     result: Option<&CallRelease>,
     now: Option<i64>,
 ) -> PgResult<Record> {
-    // Locked, so that a claim taking over an expired lease and this release queue.
+    // Locked, so that a claim taking over an expired lease and this release queue. The
+    // attempts per number come along: a call result needs them.
     let statement = tx
         .prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS}, p.schema_version FROM records r
+            "SELECT {ROW_COLUMNS}, p.schema_version, ({ATTEMPTS_BY_NUMBER})::text FROM records r
              JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
              WHERE r.tenant_id = $1 AND r.id = $2 FOR UPDATE OF r"
         ))
@@ -266,20 +328,22 @@ pub async fn release_claim(
         .ok_or(StoreError::NotFound("record"))?;
     let (row, version): (RecordRow, i64) = (row_of(&r)?, r.get(ROW_WIDTH));
     check_claimant(id, row.claimed_by.as_deref(), owner).map_err(PgError::from)?;
+    let schema = cached_schema(tx, tenant, row.project_id, version).await?;
     let now = now.unwrap_or_else(calldate::now_seconds);
+    // Each UPDATE returns the record with its dispositions, as `point_record` reads it.
+    let returning = format!("RETURNING {ROW_COLUMNS}, {SCHEMA_VERSION}, {DISPOSITIONS_JSON}");
     let released = match result {
         None => {
             let statement = tx
                 .prepare_cached(&format!(
                     "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, updated_at = $3
-                     WHERE r.tenant_id = $1 AND r.id = $2 RETURNING {ROW_COLUMNS}"
+                     WHERE r.tenant_id = $1 AND r.id = $2 {returning}"
                 ))
                 .await?;
             tx.query_one(&statement, &[&tenant, &id, &now]).await?
         }
         Some(call) => {
-            let schema = cached_schema(tx, tenant, row.project_id, version).await?;
-            let counts = attempts_by_number(tx, tenant, id).await?;
+            let counts = attempts_from(r.get(ROW_WIDTH + 1))?;
             let plan = plan_release(&schema, &row, &counts, call, now)?;
             let mut rows = DispositionRows::default();
             rows.push_dialed(id, &call.disposition, plan.dialed_field.as_deref());
@@ -288,14 +352,17 @@ pub async fn release_claim(
                 let (list, entry) = disposition_entry(&list, number, call.disposition.disposition_id, id)?;
                 put_entries(tx, tenant, &list, &[entry], owner, now).await?;
             }
-            register_zones(tx, tenant, row.project_id, [&plan.zones]).await?;
+            // The record's zones are registered since it has them.
+            if plan.zones != row.zones {
+                register_zones(tx, tenant, row.project_id, [&plan.zones]).await?;
+            }
             // With a next call date the record comes due then; without one it is done.
             let statement = tx
                 .prepare_cached(&format!(
                     "UPDATE records r SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
                        next_calldate = $3, done_at = CASE WHEN $3::bigint IS NULL THEN $4::bigint END,
                        updated_at = $4, last_attempt_at = $4, phone_field = $5, zones = $6, callback_owner = $7
-                     WHERE r.tenant_id = $1 AND r.id = $2 RETURNING {ROW_COLUMNS}"
+                     WHERE r.tenant_id = $1 AND r.id = $2 {returning}"
                 ))
                 .await?;
             tx.query_one(
@@ -313,25 +380,30 @@ pub async fn release_claim(
             .await?
         }
     };
-    let released = (row_of(&released)?, version);
-    let mut records = to_records(tx, tenant, vec![released]).await?;
-    Ok(records.pop().ok_or(StoreError::NotFound("record"))?)
+    Ok(point_record(&released, &schema)?)
+}
+
+/// Call results per dialed field of record `$2` (tenant `$1`), as a JSON object (NULL: none).
+const ATTEMPTS_BY_NUMBER: &str = "SELECT json_object_agg(phone_field, calls) FROM
+    (SELECT phone_field, count(*) AS calls FROM dispositions
+     WHERE tenant_id = $1 AND record_id = $2 AND phone_field IS NOT NULL GROUP BY phone_field) AS by_number";
+
+/// The attempts per number as [`ATTEMPTS_BY_NUMBER`] reads them.
+fn attempts_from(json: Option<&str>) -> Result<HashMap<String, i64>, StoreError> {
+    match json {
+        None => Ok(HashMap::new()),
+        Some(json) => serde_json::from_str(json).map_err(|e| StoreError::Backend(format!("attempts by number: {e}"))),
+    }
 }
 
 /// Call results per dialed field of a record.
 async fn attempts_by_number(tx: &Transaction<'_>, tenant: TenantId, record: i64) -> PgResult<HashMap<String, i64>> {
     let statement = tx
-        .prepare_cached(
-            "SELECT phone_field, count(*) FROM dispositions
-             WHERE tenant_id = $1 AND record_id = $2 AND phone_field IS NOT NULL GROUP BY phone_field",
-        )
+        .prepare_cached(&format!("SELECT ({ATTEMPTS_BY_NUMBER})::text"))
         .await?;
-    Ok(tx
-        .query(&statement, &[&tenant, &record])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+    Ok(attempts_from(
+        tx.query_one(&statement, &[&tenant, &record]).await?.get(0),
+    )?)
 }
 
 /// Stores a project's rules: a new schema version (every node's cache drops the old
@@ -497,6 +569,12 @@ impl DialingStore for PostgresStore {
         lease_seconds: u32,
         now: Option<i64>,
     ) -> Result<Option<Record>, StoreError> {
+        // A request with an idempotency key records it in the claim's transaction.
+        if WriteKey::pending().is_none()
+            && let Some(record) = point_claim(self, tenant, project_id, owner, lease_seconds, now).await?
+        {
+            return Ok(Some(record));
+        }
         self.write(owner, |tx, owner| {
             Box::pin(claim_next(tx, tenant, project_id, owner, lease_seconds, now))
         })

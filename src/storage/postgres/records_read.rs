@@ -106,6 +106,13 @@ pub async fn point_records(
         .map(Some)
 }
 
+/// The dispositions of `records r`, oldest first, as one JSON text (NULL when none): a
+/// column beside the row and its schema version, read by [`point_record`].
+pub const DISPOSITIONS_JSON: &str =
+    "(SELECT json_agg(json_build_array(d.disposition_id, d.user_id, d.next_calldate, d.description, d.created_at)
+                      ORDER BY d.id)
+      FROM dispositions d WHERE d.tenant_id = r.tenant_id AND d.record_id = r.id)::text";
+
 /// The rows of [`point_records`] (`tail` after its ORDER BY) with each row's schema; None
 /// when one is not cached.
 pub async fn point_rows(
@@ -115,10 +122,7 @@ pub async fn point_rows(
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Option<(Vec<Row>, Vec<Arc<ProjectSchema>>)>, StoreError> {
     let sql = format!(
-        "SELECT {ROW_COLUMNS}, p.schema_version,
-                (SELECT json_agg(json_build_array(d.disposition_id, d.user_id, d.next_calldate, d.description,
-                                                  d.created_at) ORDER BY d.id)
-                 FROM dispositions d WHERE d.tenant_id = r.tenant_id AND d.record_id = r.id)::text
+        "SELECT {ROW_COLUMNS}, p.schema_version, {DISPOSITIONS_JSON}
          FROM records r JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
          WHERE {condition} ORDER BY r.id {tail}"
     );
@@ -135,7 +139,8 @@ pub async fn point_rows(
     Ok(Some((rows, schemas)))
 }
 
-/// A row of [`point_rows`] as the API's record.
+/// A row of [`point_rows`] (or any with the schema version and [`DISPOSITIONS_JSON`] after
+/// the record's columns) as the API's record.
 pub fn point_record(r: &Row, schema: &ProjectSchema) -> Result<Record, StoreError> {
     let row = row_of(r)?;
     let dispositions: Option<&str> = r.get(ROW_WIDTH + 1);

@@ -38,6 +38,15 @@ impl SchemaCache {
             .map(|(_, schema)| schema.clone())
     }
 
+    /// The project's kept schema and its version, whatever the version: a guess that the
+    /// caller must check against the data (PostgreSQL's one-statement claim does).
+    pub fn latest(&self, project: i64) -> Option<(i64, Arc<ProjectSchema>)> {
+        let schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
+        schemas
+            .get(&project)
+            .map(|(version, schema)| (*version, schema.clone()))
+    }
+
     pub fn keep(&self, project: i64, version: i64, schema: Arc<ProjectSchema>) {
         let mut schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
         if schemas.len() >= MAX_PROJECTS && !schemas.contains_key(&project) {
