@@ -95,14 +95,77 @@ pub async fn set_locked(tx: &Transaction<'_>, tenant: TenantId, key: &RecordKey,
 /// scan can start from it.
 const NOW: &str = "COALESCE($4::bigint, floor(extract(epoch FROM statement_timestamp()))::bigint)";
 
-/// The rules' limits (`ClaimLimits`), NULL where the project has none: `$5` the zone sets
-/// inside their calling hours, `$6` the call-back grace in seconds, `$7` the attempt
-/// limit; `$3` is the claiming owner. A record on a named do-not-call list its project
-/// applies waits until the entry expires (`dnc_until`).
-const ALLOWED: &str = "($5::text[] IS NULL OR r.zones = ANY($5::text[]))
-    AND (r.callback_owner IS NULL OR r.callback_owner = $3::text OR r.next_calldate + $6::bigint <= {NOW})
-    AND ($7::bigint IS NULL OR r.attempts < $7::bigint)
+/// The rules' limits every claim applies: `$5` the call-back grace in seconds; `$3` is the
+/// claiming owner. A record on a named do-not-call list its project applies waits until the
+/// entry expires (`dnc_until`).
+const ALLOWED: &str =
+    "(r.callback_owner IS NULL OR r.callback_owner = $3::text OR r.next_calldate + $5::bigint <= {NOW})
     AND (r.dnc_until IS NULL OR r.dnc_until <= {NOW})";
+
+/// Which optional limits of the rules (`ClaimLimits`) a claim's SQL applies: calling hours
+/// (the zone sets inside them) and an attempt limit. One statement per combination, each
+/// without the conditions it does not need: PostgreSQL plans a prepared statement once per
+/// connection only when that plan's estimate is as good as a plan for the values at hand,
+/// and a `$n IS NULL OR ...` condition looked so selective to it that it planned every
+/// claim anew (more than half of a claim's time).
+#[derive(Clone, Copy)]
+struct Optional {
+    zones: bool,
+    attempts: bool,
+}
+
+impl Optional {
+    const ALL: [Optional; 4] = [
+        Optional {
+            zones: false,
+            attempts: false,
+        },
+        Optional {
+            zones: false,
+            attempts: true,
+        },
+        Optional {
+            zones: true,
+            attempts: false,
+        },
+        Optional {
+            zones: true,
+            attempts: true,
+        },
+    ];
+
+    fn of(limits: &ClaimLimits) -> Self {
+        Self {
+            zones: limits.callable_zones.is_some(),
+            attempts: limits.max_attempts.is_some(),
+        }
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.zones) * 2 + usize::from(self.attempts)
+    }
+
+    /// The conditions, their parameters numbered from `$first` in [`Optional::args`]'s order.
+    fn conditions(self, first: usize) -> String {
+        let mut next = first;
+        let mut sql = String::new();
+        if self.zones {
+            sql.push_str(&format!(" AND r.zones = ANY(${next}::text[])"));
+            next += 1;
+        }
+        if self.attempts {
+            sql.push_str(&format!(" AND r.attempts < ${next}::bigint"));
+        }
+        sql
+    }
+
+    /// The parameters of [`Optional::conditions`].
+    fn args(limits: &ClaimLimits) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
+        let zones = limits.callable_zones.as_ref().map(|z| z as &(dyn ToSql + Sync));
+        let attempts = limits.max_attempts.as_ref().map(|m| m as &(dyn ToSql + Sync));
+        zones.into_iter().chain(attempts)
+    }
+}
 
 /// The claim order, as `records_queue` holds it: dated records by due time, then unset ones
 /// ("due now") by id, since PostgreSQL sorts NULLs last. Also the order of the unset ones
@@ -113,8 +176,8 @@ const QUEUE_ORDER: &str = "next_calldate, id";
 /// `records r` that one index walks in claim order: dated due records and unset ones in the
 /// queue (`records_queue`), and records whose lease has expired (`records_leases`). A
 /// record with a number on the Robinson list carries the flag: no join.
-fn candidates() -> [String; 3] {
-    let allowed = ALLOWED.replace("{NOW}", NOW);
+fn candidates(optional: Optional, first_optional: usize) -> [String; 3] {
+    let allowed = ALLOWED.replace("{NOW}", NOW) + &optional.conditions(first_optional);
     let open = format!(
         "r.tenant_id = $2 AND r.project_id = $1 AND r.done_at IS NULL AND NOT r.locked AND NOT r.robinson AND {allowed}"
     );
@@ -138,12 +201,13 @@ const SCHEMA_VERSION: &str =
 /// (SKIP LOCKED: claims on other nodes pass each other instead of queueing on one row). A row
 /// locked meanwhile by a committed change is re-checked against the conditions before it is
 /// taken, so a record claimed elsewhere is never taken again. The earliest candidate in queue
-/// order is claimed; the others stay locked only until the commit. `$8`: the lease in seconds;
-/// `$9`: the schema version the caller's rules come from (NULL: read in this transaction),
-/// so that a claim outside a transaction takes nothing under rules that have changed.
-/// Returns the record as [`point_record`] reads it: its dispositions come with it.
-fn claim_sql() -> String {
-    let ctes: Vec<String> = candidates()
+/// order is claimed; the others stay locked only until the commit. `$6`: the lease in seconds;
+/// `$7`: the schema version the caller's rules come from (NULL: read in this transaction),
+/// so that a claim outside a transaction takes nothing under rules that have changed; the
+/// optional limits follow. Returns the record as [`point_record`] reads it: its
+/// dispositions come with it.
+fn claim_sql(optional: Optional) -> String {
+    let ctes: Vec<String> = candidates(optional, 8)
         .iter()
         .enumerate()
         .map(|(n, condition)| {
@@ -155,11 +219,11 @@ fn claim_sql() -> String {
         .collect();
     format!(
         "WITH {}
-         UPDATE records r SET claimed_by = $3, claim_expires_at = {NOW} + $8::bigint, updated_at = {NOW}
+         UPDATE records r SET claimed_by = $3, claim_expires_at = {NOW} + $6::bigint, updated_at = {NOW}
          WHERE r.tenant_id = $2
            AND r.id = (SELECT id FROM (SELECT * FROM c0 UNION ALL SELECT * FROM c1 UNION ALL SELECT * FROM c2) c
                        ORDER BY {QUEUE_ORDER} LIMIT 1)
-           AND ($9::bigint IS NULL OR $9::bigint = (SELECT schema_version FROM projects p WHERE p.tenant_id = $2 AND p.id = $1))
+           AND ($7::bigint IS NULL OR $7::bigint = (SELECT schema_version FROM projects p WHERE p.tenant_id = $2 AND p.id = $1))
          RETURNING {ROW_COLUMNS}, {SCHEMA_VERSION}, {DISPOSITIONS_JSON}",
         ctes.join(", ")
     )
@@ -167,8 +231,9 @@ fn claim_sql() -> String {
 
 /// Whether anything is dialable, locks aside: the same conditions as [`claim_sql`], reading
 /// without locking (rows a concurrent transaction holds count as they were last committed).
-fn dialable_sql() -> String {
-    let exists: Vec<String> = candidates()
+/// Its optional limits' parameters follow `$5`.
+fn dialable_sql(optional: Optional) -> String {
+    let exists: Vec<String> = candidates(optional, 6)
         .iter()
         .map(|condition| format!("EXISTS (SELECT 1 FROM records r WHERE {condition})"))
         .collect();
@@ -179,8 +244,9 @@ fn dialable_sql() -> String {
 /// transactions; afterwards it answers "nothing dialable now".
 const LOCKED_PATIENCE: Duration = Duration::from_secs(10);
 
-static CLAIM_SQL: LazyLock<String> = LazyLock::new(claim_sql);
-static DIALABLE_SQL: LazyLock<String> = LazyLock::new(dialable_sql);
+/// By [`Optional::index`].
+static CLAIM_SQL: LazyLock<[String; 4]> = LazyLock::new(|| Optional::ALL.map(claim_sql));
+static DIALABLE_SQL: LazyLock<[String; 4]> = LazyLock::new(|| Optional::ALL.map(dialable_sql));
 
 /// Claims the next dialable record. SKIP LOCKED may pass over due records that concurrent
 /// transactions hold (claims choosing among candidates, updates); when the claim finds
@@ -199,27 +265,21 @@ pub async fn claim_next(
     // Also tells a project of another tenant (NotFound).
     let schema = current_schema(tx, tenant, project_id).await?;
     let limits = claim_limits(&**tx, tenant, project_id, &schema, now).await?;
-    let claim = tx.prepare_cached(&CLAIM_SQL).await?;
+    let optional = Optional::of(&limits);
+    let claim = tx.prepare_cached(&CLAIM_SQL[optional.index()]).await?;
     let lease = i64::from(lease_seconds);
     let started = Instant::now();
     let mut attempt: u32 = 0;
-    let args: [&(dyn ToSql + Sync); 7] = [
-        &project_id,
-        &tenant,
-        &owner,
-        &now,
-        &limits.callable_zones,
-        &limits.grace_seconds,
-        &limits.max_attempts,
-    ];
     let any_version: Option<i64> = None;
-    let claim_args: Vec<&(dyn ToSql + Sync)> = args.iter().copied().chain([&lease as _, &any_version as _]).collect();
+    let claim_args = claim_args(&project_id, &tenant, &owner, &now, &limits, &lease, &any_version);
+    let fixed: [&(dyn ToSql + Sync); 5] = [&project_id, &tenant, &owner, &now, &limits.grace_seconds];
+    let args: Vec<&(dyn ToSql + Sync)> = fixed.into_iter().chain(Optional::args(&limits)).collect();
     loop {
         if let Some(r) = tx.query_opt(&claim, &claim_args).await? {
             let schema = cached_schema(tx, tenant, project_id, r.get(ROW_WIDTH)).await?;
             return Ok(Some(point_record(&r, &schema)?));
         }
-        let dialable = tx.prepare_cached(&DIALABLE_SQL).await?;
+        let dialable = tx.prepare_cached(&DIALABLE_SQL[optional.index()]).await?;
         if !tx.query_one(&dialable, &args).await?.get::<_, bool>(0) {
             return Ok(None);
         }
@@ -250,23 +310,27 @@ pub async fn point_claim(
     };
     let client = store.connection().await?;
     let limits = claim_limits(&client, tenant, project_id, &schema, now).await?;
-    let claim = client.prepare_cached(&CLAIM_SQL).await?;
-    let lease = i64::from(lease_seconds);
-    let args: [&(dyn ToSql + Sync); 9] = [
-        &project_id,
-        &tenant,
-        &owner,
-        &now,
-        &limits.callable_zones,
-        &limits.grace_seconds,
-        &limits.max_attempts,
-        &lease,
-        &Some(version),
-    ];
+    let claim = client.prepare_cached(&CLAIM_SQL[Optional::of(&limits).index()]).await?;
+    let (lease, version) = (i64::from(lease_seconds), Some(version));
+    let args = claim_args(&project_id, &tenant, &owner, &now, &limits, &lease, &version);
     match client.query_opt(&claim, &args).await? {
         Some(r) => Ok(Some(point_record(&r, &schema)?)),
         None => Ok(None),
     }
+}
+
+/// The parameters of [`claim_sql`].
+fn claim_args<'a>(
+    project_id: &'a i64,
+    tenant: &'a TenantId,
+    owner: &'a &str,
+    now: &'a Option<i64>,
+    limits: &'a ClaimLimits,
+    lease: &'a i64,
+    version: &'a Option<i64>,
+) -> Vec<&'a (dyn ToSql + Sync)> {
+    let fixed: [&(dyn ToSql + Sync); 7] = [project_id, tenant, owner, now, &limits.grace_seconds, lease, version];
+    fixed.into_iter().chain(Optional::args(limits)).collect()
 }
 
 /// What the project's rules allow at the claim's clock; the zone sets are read only when
