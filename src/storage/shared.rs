@@ -28,9 +28,6 @@ pub struct SqlDialect {
     /// and project scans then name the tenant. SQLite keys records by id alone, and its
     /// project index covers a count without the tenant.
     pub tenant_keys: bool,
-    /// Whether `term_counts` holds how many records hold each indexed term (SQLite keeps it
-    /// by triggers; on PostgreSQL concurrent imports would queue on its hot rows).
-    pub term_counts: bool,
 }
 
 /// What [`SqlDialect::doc_match`] tests a field's values with; the argument is text.
@@ -75,7 +72,6 @@ pub const SQLITE: SqlDialect = SqlDialect {
         _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
     },
     tenant_keys: false,
-    term_counts: true,
 };
 
 pub const POSTGRES: SqlDialect = SqlDialect {
@@ -104,7 +100,6 @@ pub const POSTGRES: SqlDialect = SqlDialect {
         }
     },
     tenant_keys: true,
-    term_counts: false,
 };
 
 /// A bind argument of SQL built here, for either backend to bind.
@@ -195,14 +190,12 @@ pub fn search_sql(
         Some((field, test, exact)) => {
             let terms = format!("record_terms t WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}");
             if filters.is_empty() && exact {
-                let count = if dialect.term_counts {
-                    format!(
-                        "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = {tenant} \
-                         AND t.field_id = {field} AND {test}), 0)"
-                    )
-                } else {
-                    format!("SELECT count(*) FROM {terms}")
-                };
+                // `term_counts`: how many records hold each indexed term. SQLite keeps it in
+                // the code that writes `record_terms`, PostgreSQL by statement triggers.
+                let count = format!(
+                    "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = {tenant} \
+                     AND t.field_id = {field} AND {test}), 0)"
+                );
                 (
                     format!("SELECT t.record_id AS id FROM {terms} ORDER BY t.record_id"),
                     count,
@@ -587,7 +580,8 @@ mod tests {
         let counted = search_sql(3, 9, &schema, &city, None, &POSTGRES).unwrap();
         assert_eq!(
             counted.count,
-            "SELECT count(*) FROM record_terms t WHERE t.tenant_id = $3 AND t.field_id = $1 AND t.term = $2"
+            "SELECT coalesce((SELECT t.records FROM term_counts t WHERE t.tenant_id = $3 \
+             AND t.field_id = $1 AND t.term = $2), 0)"
         );
         let both = [city[0].clone(), ("name".to_string(), "Ann".to_string())];
         let joined = search_sql(3, 9, &schema, &both, None, &SQLITE).unwrap();

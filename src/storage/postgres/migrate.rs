@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../../../migrations/postgres/016_field_customised.sql"),
     ),
+    (17, include_str!("../../../migrations/postgres/017_term_counts.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

@@ -85,3 +85,52 @@ async fn a_version_3_database_is_upgraded_with_every_record_intact() {
     shipped.sort();
     assert_eq!(versions, shipped);
 }
+
+/// Migration 17 counts the entries a database already holds: the database is taken back to
+/// version 16 (its counts, their triggers and the version gone), then the new server starts.
+#[tokio::test]
+async fn term_counts_are_counted_from_the_entries_of_a_version_16_database() {
+    let db = Database::fresh();
+    if !db.is_postgres() {
+        eprintln!("skipped: the PostgreSQL upgrade test needs {POSTGRES_ENV}");
+        return;
+    }
+    let server = Server::start(&db);
+    let api = server.client();
+    let project = api.project("counted").await;
+    let field = serde_json::json!({"name": "city", "type": "text", "indexed": "yes"});
+    let reply = api
+        .post(&format!("/v2/projects/{project}/fields"), &field.to_string())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let cities = ["London", "Paris", "London", "Pécs", "London", "Paris"];
+    let records: Vec<String> = cities
+        .iter()
+        .map(|city| format!(r#"{{"form":{{"city":"{city}"}}}}"#))
+        .collect();
+    let ids = api.add_records(project, &format!("[{}]", records.join(","))).await;
+    // One London goes, one Paris becomes London: the counts must not be those of the adds.
+    let reply = api.delete(&format!("/dialler/contacts/contact/{}", ids[0])).await;
+    assert!(reply.status.is_success(), "{}", reply.text);
+    let modify = serde_json::json!({"elements": [{"numberid": ids[1], "form": {"city": "London"}}]});
+    let reply = api
+        .put(&format!("/v2/projects/{project}/records"), &modify.to_string())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    server.stop();
+
+    db.execute(
+        "DROP TABLE term_counts;
+         DROP FUNCTION term_counts_added, term_counts_removed CASCADE;
+         DELETE FROM schema_migrations WHERE version = 17;",
+    );
+    let server = Server::start(&db);
+    let api = server.client();
+    for (city, expected) in [("London", "3"), ("Paris", "1"), ("P%C3%A9cs", "1"), ("Rome", "0")] {
+        let reply = api
+            .get(&format!("/v2/projects/{project}/records?city={city}&limit=1"))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.headers["X-Total-Count"], expected, "{city}");
+    }
+}
