@@ -168,6 +168,8 @@ async fn run(options: &Options) -> Result<(), String> {
         1.0,
     ));
 
+    // The modification's pages are still being checkpointed: p99 measured the checkpoint.
+    server.settle().await;
     eprintln!("filtered list pages, {} connections ...", options.list_connections);
     let list = rss
         .during(
@@ -193,6 +195,7 @@ async fn run(options: &Options) -> Result<(), String> {
         )
         .await?;
 
+    server.settle().await;
     eprintln!("look-ups, {} connections ...", options.connections);
     let lookups = rss
         .during(
