@@ -280,6 +280,63 @@ pub async fn list_records(
     Ok((records_by_id(tx, tenant, &ids).await?, total as u64))
 }
 
+/// [`list_records`] in one statement outside a transaction (one snapshot: the total, the
+/// page's rows and their dispositions at once), built from the schema this node last kept
+/// for the project; the statement also reads the project's schema version, and the answer
+/// counts only if it is that schema's. None when it cannot answer (no schema kept, a field
+/// the kept schema lacks, another version): the caller then reads in a transaction.
+pub async fn point_list(
+    store: &PostgresStore,
+    tenant: TenantId,
+    project: i64,
+    query: &RecordQuery,
+) -> Result<Option<(Vec<Record>, u64)>, StoreError> {
+    let Some((version, schema)) = store.schemas.latest(project) else {
+        return Ok(None);
+    };
+    let Some(search) = search_sql(tenant, project, &schema, &query.search, query.updated_since, &POSTGRES) else {
+        return Ok(None);
+    };
+    let mut params = sql_params(&search.args);
+    let first = params.len() + 1;
+    let (tenant_arg, project_arg, limit_arg, offset_arg) = (first, first + 1, first + 2, first + 3);
+    params.push(Box::new(tenant));
+    params.push(Box::new(project));
+    // Beyond i64 the page is empty anyway.
+    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
+    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
+    // One row even for an empty page (its record columns NULL): the total and the version.
+    let sql = format!(
+        "WITH head AS (SELECT (SELECT p.schema_version FROM projects p WHERE p.tenant_id = ${tenant_arg}
+                                 AND p.id = ${project_arg}) AS version,
+                              ({}) AS total),
+              page AS ({} LIMIT ${limit_arg} OFFSET ${offset_arg})
+         SELECT {ROW_COLUMNS}, head.version, {DISPOSITIONS_JSON}, head.total
+         FROM head LEFT JOIN (page JOIN records r ON r.tenant_id = ${tenant_arg} AND r.id = page.id) ON true
+         ORDER BY r.id",
+        search.count, search.ids
+    );
+    let client = store.connection().await?;
+    let statement = client.prepare_cached(&sql).await.map_err(PgError::from)?;
+    let rows = client
+        .query(&statement, &borrowed(&params))
+        .await
+        .map_err(PgError::from)?;
+    let Some(head) = rows.first() else {
+        return Ok(None);
+    };
+    if head.get::<_, Option<i64>>(ROW_WIDTH) != Some(version) {
+        return Ok(None);
+    }
+    let total: i64 = head.get(ROW_WIDTH + 2);
+    let records = rows
+        .iter()
+        .filter(|r| r.get::<_, Option<i64>>(0).is_some())
+        .map(|r| point_record(r, &schema))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((records, total as u64)))
+}
+
 /// The arguments of SQL built by `storage::shared` as PostgreSQL parameters.
 pub fn sql_params(args: &[SqlArg]) -> Params {
     args.iter()

@@ -633,6 +633,9 @@ impl RecordStore for PostgresStore {
         project_id: i64,
         query: RecordQuery,
     ) -> Result<(Vec<Record>, u64), StoreError> {
+        if let Some(found) = records_read::point_list(self, tenant, project_id, &query).await? {
+            return Ok(found);
+        }
         self.read(query, |tx, query| {
             Box::pin(async move {
                 project(tx, tenant, project_id).await?;
