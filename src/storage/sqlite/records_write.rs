@@ -590,15 +590,24 @@ fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSc
 /// Applies `patch` and the update time to every record `search` finds; returns how many.
 fn patch_docs(conn: &Connection, search: &SearchSql, patch: &DocPatch, now: i64) -> Result<u64, StoreError> {
     let mut args = sql_values(&search.args);
-    let mut data = "data".to_string();
+    // One json_set for every value and one json_remove for every removal: each parses the
+    // document once (nested, each field parsed it again).
+    let (mut sets, mut removals) = (String::new(), String::new());
     for (field, json) in patch {
-        data = match json {
+        match json {
             Some(json) => {
                 args.push(Value::Text(json.clone()));
-                format!("json_set({data}, '$.\"{field}\"', json(?{}))", args.len())
+                sets.push_str(&format!(", '$.\"{field}\"', json(?{})", args.len()));
             }
-            None => format!("json_remove({data}, '$.\"{field}\"')"),
-        };
+            None => removals.push_str(&format!(", '$.\"{field}\"'")),
+        }
+    }
+    let mut data = "data".to_string();
+    if !removals.is_empty() {
+        data = format!("json_remove({data}{removals})");
+    }
+    if !sets.is_empty() {
+        data = format!("json_set({data}{sets})");
     }
     args.push(Value::Integer(now));
     let sql = format!(
