@@ -254,37 +254,30 @@ static DIALABLE_SQL: LazyLock<[String; 4]> = LazyLock::new(|| Optional::ALL.map(
 /// case the claim runs again (each statement sees what has been committed since), so that a
 /// due record is never reported as absent. Nothing is locked between attempts: a claim that
 /// finds no row locks none.
-pub async fn claim_next(
-    tx: &Tx<'_>,
-    tenant: TenantId,
-    project_id: i64,
-    owner: &str,
-    lease_seconds: u32,
-    now: Option<i64>,
-) -> PgResult<Option<Record>> {
+pub async fn claim_next(tx: &Tx<'_>, ask: &Ask<'_>) -> PgResult<Option<Record>> {
     // Also tells a project of another tenant (NotFound).
-    let schema = current_schema(tx, tenant, project_id).await?;
-    let limits = claim_limits(&**tx, tenant, project_id, &schema, now).await?;
+    let schema = current_schema(tx, ask.tenant, ask.project).await?;
+    let limits = claim_limits(&**tx, ask, &schema).await?;
     let optional = Optional::of(&limits);
     let claim = tx.prepare_cached(&CLAIM_SQL[optional.index()]).await?;
-    let lease = i64::from(lease_seconds);
     let started = Instant::now();
     let mut attempt: u32 = 0;
-    let any_version: Option<i64> = None;
-    let claim_args = claim_args(&project_id, &tenant, &owner, &now, &limits, &lease, &any_version);
-    let fixed: [&(dyn ToSql + Sync); 5] = [&project_id, &tenant, &owner, &now, &limits.grace_seconds];
-    let args: Vec<&(dyn ToSql + Sync)> = fixed.into_iter().chain(Optional::args(&limits)).collect();
+    let claim_args = ask.claim_args(&limits, &None);
+    let dialable_args: Vec<_> = ask.args(&limits).into_iter().chain(Optional::args(&limits)).collect();
     loop {
         if let Some(r) = tx.query_opt(&claim, &claim_args).await? {
-            let schema = cached_schema(tx, tenant, project_id, r.get(ROW_WIDTH)).await?;
+            let schema = cached_schema(tx, ask.tenant, ask.project, r.get(ROW_WIDTH)).await?;
             return Ok(Some(point_record(&r, &schema)?));
         }
         let dialable = tx.prepare_cached(&DIALABLE_SQL[optional.index()]).await?;
-        if !tx.query_one(&dialable, &args).await?.get::<_, bool>(0) {
+        if !tx.query_one(&dialable, &dialable_args).await?.get::<_, bool>(0) {
             return Ok(None);
         }
         if started.elapsed() > LOCKED_PATIENCE {
-            tracing::warn!(project_id, "every dialable record stayed locked by other transactions");
+            tracing::warn!(
+                project_id = ask.project,
+                "every dialable record stayed locked by other transactions"
+            );
             return Ok(None);
         }
         // 1, 2, 4, 8, then 16 ms: the holders' transactions are short.
@@ -297,60 +290,61 @@ pub async fn claim_next(
 /// node last kept for the project: a dialer's claim is one round trip. None when that cannot
 /// answer (no schema kept, the rules changed since, nothing claimable now): the transaction
 /// then decides, and keeps the schema for the next claim.
-pub async fn point_claim(
-    store: &PostgresStore,
-    tenant: TenantId,
-    project_id: i64,
-    owner: &str,
-    lease_seconds: u32,
-    now: Option<i64>,
-) -> PgResult<Option<Record>> {
-    let Some((version, schema)) = store.schemas.latest(project_id) else {
+pub async fn point_claim(store: &PostgresStore, ask: &Ask<'_>) -> PgResult<Option<Record>> {
+    let Some((version, schema)) = store.schemas.latest(ask.project) else {
         return Ok(None);
     };
     let client = store.connection().await?;
-    let limits = claim_limits(&client, tenant, project_id, &schema, now).await?;
+    let limits = claim_limits(&client, ask, &schema).await?;
     let claim = client.prepare_cached(&CLAIM_SQL[Optional::of(&limits).index()]).await?;
-    let (lease, version) = (i64::from(lease_seconds), Some(version));
-    let args = claim_args(&project_id, &tenant, &owner, &now, &limits, &lease, &version);
-    match client.query_opt(&claim, &args).await? {
+    let version = Some(version);
+    match client.query_opt(&claim, &ask.claim_args(&limits, &version)).await? {
         Some(r) => Ok(Some(point_record(&r, &schema)?)),
         None => Ok(None),
     }
 }
 
-/// The parameters of [`claim_sql`].
-fn claim_args<'a>(
-    project_id: &'a i64,
-    tenant: &'a TenantId,
-    owner: &'a &str,
-    now: &'a Option<i64>,
-    limits: &'a ClaimLimits,
-    lease: &'a i64,
-    version: &'a Option<i64>,
-) -> Vec<&'a (dyn ToSql + Sync)> {
-    let fixed: [&(dyn ToSql + Sync); 7] = [project_id, tenant, owner, now, &limits.grace_seconds, lease, version];
-    fixed.into_iter().chain(Optional::args(limits)).collect()
+/// A dialer's claim: of `owner`, in `project`, for `lease` seconds; `now` a test's clock.
+pub struct Ask<'a> {
+    pub tenant: TenantId,
+    pub project: i64,
+    pub owner: &'a str,
+    pub lease: i64,
+    pub now: Option<i64>,
+}
+
+impl Ask<'_> {
+    /// `$1`-`$5` of [`claim_sql`] and [`dialable_sql`].
+    fn args<'a>(&'a self, limits: &'a ClaimLimits) -> [&'a (dyn ToSql + Sync); 5] {
+        [
+            &self.project,
+            &self.tenant,
+            &self.owner,
+            &self.now,
+            &limits.grace_seconds,
+        ]
+    }
+
+    /// The parameters of [`claim_sql`]: `version` NULL to take any.
+    fn claim_args<'a>(&'a self, limits: &'a ClaimLimits, version: &'a Option<i64>) -> Vec<&'a (dyn ToSql + Sync)> {
+        let lease: [&(dyn ToSql + Sync); 2] = [&self.lease, version];
+        self.args(limits)
+            .into_iter()
+            .chain(lease)
+            .chain(Optional::args(limits))
+            .collect()
+    }
 }
 
 /// What the project's rules allow at the claim's clock; the zone sets are read only when
 /// the rules have calling hours.
-async fn claim_limits(
-    client: &impl GenericClient,
-    tenant: TenantId,
-    project: i64,
-    schema: &ProjectSchema,
-    now: Option<i64>,
-) -> PgResult<ClaimLimits> {
+async fn claim_limits(client: &impl GenericClient, ask: &Ask<'_>, schema: &ProjectSchema) -> PgResult<ClaimLimits> {
     let zone_sets = match schema.rules.schedule() {
-        Some(_) => zone_sets(client, tenant, project).await?,
+        Some(_) => zone_sets(client, ask.tenant, ask.project).await?,
         None => Vec::new(),
     };
-    Ok(ClaimLimits::at(
-        &schema.rules,
-        zone_sets,
-        now.unwrap_or_else(calldate::now_seconds),
-    ))
+    let now = ask.now.unwrap_or_else(calldate::now_seconds);
+    Ok(ClaimLimits::at(&schema.rules, zone_sets, now))
 }
 
 /// The project's zone sets (see `project_zones`).
@@ -633,16 +627,20 @@ impl DialingStore for PostgresStore {
         lease_seconds: u32,
         now: Option<i64>,
     ) -> Result<Option<Record>, StoreError> {
+        let ask = Ask {
+            tenant,
+            project: project_id,
+            owner,
+            lease: i64::from(lease_seconds),
+            now,
+        };
         // A request with an idempotency key records it in the claim's transaction.
         if WriteKey::pending().is_none()
-            && let Some(record) = point_claim(self, tenant, project_id, owner, lease_seconds, now).await?
+            && let Some(record) = point_claim(self, &ask).await?
         {
             return Ok(Some(record));
         }
-        self.write(owner, |tx, owner| {
-            Box::pin(claim_next(tx, tenant, project_id, owner, lease_seconds, now))
-        })
-        .await
+        self.write(ask, |tx, ask| Box::pin(claim_next(tx, ask))).await
     }
 
     async fn release_claim(
