@@ -261,16 +261,7 @@ pub async fn list_records(
     let mut params = sql_params(&search.args);
     let count = tx.prepare_cached(&search.count).await?;
     let total: i64 = tx.query_one(&count, &borrowed(&params)).await?.get(0);
-    // Beyond i64 the page is empty anyway.
-    let page = format!(
-        "{} LIMIT ${} OFFSET ${}",
-        search.ids,
-        params.len() + 1,
-        params.len() + 2
-    );
-    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
-    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
-    let page = tx.prepare_cached(&page).await?;
+    let page = tx.prepare_cached(&page_of(&search.ids, &mut params, query)).await?;
     let ids: Vec<i64> = tx
         .query(&page, &borrowed(&params))
         .await?
@@ -298,23 +289,20 @@ pub async fn point_list(
         return Ok(None);
     };
     let mut params = sql_params(&search.args);
-    let first = params.len() + 1;
-    let (tenant_arg, project_arg, limit_arg, offset_arg) = (first, first + 1, first + 2, first + 3);
+    let (tenant_arg, project_arg) = (params.len() + 1, params.len() + 2);
     params.push(Box::new(tenant));
     params.push(Box::new(project));
-    // Beyond i64 the page is empty anyway.
-    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
-    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
+    let page = page_of(&search.ids, &mut params, query);
     // One row even for an empty page (its record columns NULL): the total and the version.
     let sql = format!(
         "WITH head AS (SELECT (SELECT p.schema_version FROM projects p WHERE p.tenant_id = ${tenant_arg}
                                  AND p.id = ${project_arg}) AS version,
                               ({}) AS total),
-              page AS ({} LIMIT ${limit_arg} OFFSET ${offset_arg})
+              page AS ({page})
          SELECT {ROW_COLUMNS}, head.version, {DISPOSITIONS_JSON}, head.total
          FROM head LEFT JOIN (page JOIN records r ON r.tenant_id = ${tenant_arg} AND r.id = page.id) ON true
          ORDER BY r.id",
-        search.count, search.ids
+        search.count
     );
     let client = store.connection().await?;
     let statement = client.prepare_cached(&sql).await.map_err(PgError::from)?;
@@ -335,6 +323,15 @@ pub async fn point_list(
         .map(|r| point_record(r, &schema))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some((records, total as u64)))
+}
+
+/// The query's page of a search's `ids`: its LIMIT and OFFSET, their parameters added.
+fn page_of(ids: &str, params: &mut Params, query: &RecordQuery) -> String {
+    let page = format!("{ids} LIMIT ${} OFFSET ${}", params.len() + 1, params.len() + 2);
+    // Beyond i64 the page is empty anyway.
+    params.push(Box::new(query.limit.min(i64::MAX as u64) as i64));
+    params.push(Box::new(query.offset.min(i64::MAX as u64) as i64));
+    page
 }
 
 /// The arguments of SQL built by `storage::shared` as PostgreSQL parameters.
