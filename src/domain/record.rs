@@ -4,7 +4,7 @@
 use super::ValidationError;
 use super::calldate;
 use super::contact::{normalize_phone, validate_email};
-use super::resolve::{FormItem, FormValue};
+use super::resolve::FormValue;
 use super::schema::{FieldKind, phone_slot};
 
 /// A contact slot as sent; which parts are mandatory depends on the call.
@@ -137,15 +137,17 @@ impl RecordWrite {
     /// Rejects NUL characters anywhere in the write: PostgreSQL's TEXT cannot hold them,
     /// and both backends must accept the same records.
     pub fn check_storable_text(&self) -> Result<(), ValidationError> {
-        let form = self.form.iter().flat_map(|(name, value)| {
-            let texts: Vec<&str> = match value {
-                FormValue::Text(text) | FormValue::Number(text) => vec![text],
-                FormValue::Items(items) => items.iter().map(FormItem::text).collect(),
-                FormValue::List(items) | FormValue::Values(items) => items.iter().map(String::as_str).collect(),
-                FormValue::Clear => Vec::new(),
-            };
-            std::iter::once(name.as_str()).chain(texts)
-        });
+        let has_nul = |text: &str| text.as_bytes().contains(&0);
+        let value_has_nul = |value: &FormValue| match value {
+            FormValue::Text(text) | FormValue::Number(text) => has_nul(text),
+            FormValue::Items(items) => items.iter().any(|item| has_nul(item.text())),
+            FormValue::List(items) | FormValue::Values(items) => items.iter().any(|text| has_nul(text)),
+            FormValue::Clear => false,
+        };
+        let form = self
+            .form
+            .iter()
+            .any(|(name, value)| has_nul(name) || value_has_nul(value));
         let contacts = self
             .contacts
             .iter()
@@ -162,14 +164,11 @@ impl RecordWrite {
             .into_iter()
             .flatten();
         if form
-            .chain(
-                contacts
-                    .chain(premium)
-                    .chain(disposition)
-                    .chain(fields)
-                    .map(String::as_str),
-            )
-            .any(|text| text.contains('\0'))
+            || contacts
+                .chain(premium)
+                .chain(disposition)
+                .chain(fields)
+                .any(|text| has_nul(text))
         {
             return Err(ValidationError::new(
                 "invalid_character",

@@ -8,7 +8,8 @@ use axum::Json;
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 /// A failed call rendered the jtel way.
 pub struct JtelError(pub ApiError);
@@ -74,9 +75,21 @@ impl IntoResponse for JtelError {
     }
 }
 
-pub fn records(records: Vec<Value>) -> Response {
-    let count = records.len();
-    Json(json!({"records": records, "count": count, "status": 200})).into_response()
+pub fn records<T: Serialize>(records: Vec<T>) -> Response {
+    /// Keys in name order, as a `serde_json::Map` wrote them; the records are serialized
+    /// once (`json!` would first copy each into a new `Value`).
+    #[derive(Serialize)]
+    struct Records<T> {
+        count: usize,
+        records: Vec<T>,
+        status: u16,
+    }
+    Json(Records {
+        count: records.len(),
+        records,
+        status: 200,
+    })
+    .into_response()
 }
 
 pub fn done() -> Response {

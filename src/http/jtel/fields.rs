@@ -21,7 +21,9 @@ use crate::domain::canonical;
 use crate::domain::contact::normalize_phone;
 use crate::domain::record::{Record, RecordWrite};
 use crate::domain::resolve::FormValue;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 pub const CAMPAIGN: &str = "DiallerCampaignsID";
 /// The campaign by its name (jtel's import takes it instead of the id); never a field.
@@ -217,16 +219,20 @@ fn typed(key: &str, text: String) -> Value {
     }
 }
 
-pub fn contact_json(record: &Record) -> Value {
-    // Every documented key, null until the record has it: built once.
-    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(|| {
-        let mut out = Map::new();
+/// A contact as jtel shows it: every documented key (null until the record has it), the
+/// record's other fields and its own keys, in key order. The documented keys are static:
+/// a look-up no longer builds some sixty strings per contact.
+pub type JtelContact = BTreeMap<Cow<'static, str>, Value>;
+
+pub fn contact_json(record: &Record) -> JtelContact {
+    static EMPTY: std::sync::LazyLock<JtelContact> = std::sync::LazyLock::new(|| {
+        let mut out = JtelContact::new();
         for name in CONTACT_FIELDS.split_whitespace() {
-            out.insert(name.to_string(), Value::Null);
+            out.insert(Cow::Borrowed(name), Value::Null);
         }
         for slot in 1..=6 {
             for template in NUMBER_FIELDS {
-                out.insert(template.replace('#', &slot.to_string()), Value::Null);
+                out.insert(Cow::Owned(template.replace('#', &slot.to_string())), Value::Null);
             }
         }
         out
@@ -234,24 +240,29 @@ pub fn contact_json(record: &Record) -> Value {
     let mut out = EMPTY.clone();
     for entry in &record.form {
         if let Some(key) = canonical::jtel_key(&entry.name) {
-            let text = entry.text();
-            out.insert(key.clone(), typed(&key, text));
+            let value = typed(&key, entry.text());
+            out.insert(Cow::Owned(key), value);
         }
     }
-    let own = json!({
-        "DiallerContactsID": record.id, CAMPAIGN: record.project_id, "UserData": record.user_data,
-        "dtNextTry": record.next_calldate, "bLocked": record.locked, "bRobinson": record.robinson,
-        "ReservedUsersUID": record.claimant(&calldate::now()),
-    });
-    if let Value::Object(own) = own {
-        out.extend(own);
+    let own: [(&'static str, Value); 7] = [
+        ("DiallerContactsID", record.id.into()),
+        (CAMPAIGN, record.project_id.into()),
+        ("UserData", record.user_data.clone().into()),
+        ("dtNextTry", record.next_calldate.clone().into()),
+        ("bLocked", record.locked.into()),
+        ("bRobinson", record.robinson.into()),
+        ("ReservedUsersUID", record.claimant(&calldate::now()).into()),
+    ];
+    for (key, value) in own {
+        out.insert(Cow::Borrowed(key), value);
     }
-    Value::Object(out)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn names_give_kinds() {

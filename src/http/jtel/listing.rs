@@ -6,7 +6,7 @@
 use crate::http::ApiError;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// Largest page of a list.
@@ -65,17 +65,37 @@ impl Paging {
 
     /// The envelope of a page of `total` matches. `limitPageSize` is the size in effect, or
     /// jtel's -1 where none was asked and the page runs to the end of the list.
-    pub fn envelope(&self, filter: String, records: Vec<Value>, total: u64) -> Response {
+    pub fn envelope<T: Serialize>(&self, filter: String, records: Vec<T>, total: u64) -> Response {
         let count = records.len() as u64;
         let size = match self.asked {
             None if self.start + count >= total => -1,
             _ => i64::try_from(self.size()).unwrap_or(i64::MAX),
         };
-        Json(json!({
-            "filter": filter, "limitStart": self.start, "limitPageSize": size,
-            "records": records, "count": count, "total": total,
-            "orderBy": self.order_by, "ascending": true, "status": 200,
-        }))
+        /// Keys in byte order, as a `serde_json::Map` wrote them.
+        #[derive(Serialize)]
+        #[allow(non_snake_case)]
+        struct Page<T> {
+            ascending: bool,
+            count: u64,
+            filter: String,
+            limitPageSize: i64,
+            limitStart: u64,
+            orderBy: &'static str,
+            records: Vec<T>,
+            status: u16,
+            total: u64,
+        }
+        Json(Page {
+            ascending: true,
+            count,
+            filter,
+            limitPageSize: size,
+            limitStart: self.start,
+            orderBy: self.order_by,
+            records,
+            status: 200,
+            total,
+        })
         .into_response()
     }
 }

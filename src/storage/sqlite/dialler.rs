@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::dnc_lists::{put_entries, refresh_dnc_until};
 use super::fields::{bump_schema, project, schema};
-use super::records_read::to_record;
+use super::records_read::{to_record, to_records};
 use super::records_write::{ROW_COLUMNS, insert_call_result, load_row, read_row, register_zones, sync_phones};
 use super::terms::{TermTally, delete_terms};
 use crate::domain::calldate;
@@ -51,10 +51,25 @@ pub fn find_records(
     tenant: TenantId,
     key: &RecordKey,
 ) -> Result<Vec<Record>, StoreError> {
-    matching(conn, tenant, key, false)?
-        .into_iter()
-        .map(|id| to_record(conn, cache, load_row(conn, id)?))
-        .collect()
+    // By id or user data the rows come in one statement; by phone through `record_phones`.
+    let (column, value) = match key {
+        RecordKey::Id(id) => ("id", Value::Integer(*id)),
+        RecordKey::UserData(text) => ("user_data", Value::Text(text.clone())),
+        RecordKey::Phone(_) => {
+            let rows = matching(conn, tenant, key, false)?
+                .into_iter()
+                .map(|id| load_row(conn, id))
+                .collect::<Result<_, _>>()?;
+            return to_records(conn, cache, rows);
+        }
+    };
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM records WHERE tenant_id = ?1 AND {column} = ?2 ORDER BY id"
+        ))?
+        .query_map(params![tenant, value], read_row)?
+        .collect::<Result<_, _>>()?;
+    to_records(conn, cache, rows)
 }
 
 /// Deletes a record with its side-table rows and dispositions (Rule Template rows
