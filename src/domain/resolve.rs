@@ -10,6 +10,7 @@ use super::schema::{
 };
 // foldhash: names and ids are hashed for every value of every imported record.
 use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 
 /// Longest text a text field holds.
 pub const MAX_TEXT_CHARS: usize = 65_535;
@@ -43,6 +44,35 @@ impl FormItem {
     pub fn text(&self) -> &str {
         match self {
             FormItem::Text(text) | FormItem::Number(text) => text,
+        }
+    }
+}
+
+/// A [`FormItem`] or a piece of a [`FormValue`], borrowed where it can be.
+enum Item<'v> {
+    Text(Cow<'v, str>),
+    Number(&'v str),
+}
+
+impl<'v> Item<'v> {
+    fn of(item: &'v FormItem) -> Self {
+        match item {
+            FormItem::Text(text) => Item::Text(Cow::Borrowed(text)),
+            FormItem::Number(text) => Item::Number(text),
+        }
+    }
+
+    fn text(&self) -> &str {
+        match self {
+            Item::Text(text) => text,
+            Item::Number(text) => text,
+        }
+    }
+
+    fn into_text(self) -> String {
+        match self {
+            Item::Text(text) => text.into_owned(),
+            Item::Number(text) => text.to_string(),
         }
     }
 }
@@ -128,29 +158,31 @@ impl<'a> Resolver<'a> {
         self.additions
     }
 
-    /// The items a value gives a field of this kind, before any look-up.
-    fn items_for(name: &str, kind: FieldKind, value: &FormValue) -> Result<Vec<FormItem>, ValidationError> {
-        let texts = |items: &[String]| items.iter().map(|t| FormItem::Text(t.clone())).collect::<Vec<_>>();
+    /// The items a value gives a field of this kind, before any look-up; borrowed from the
+    /// value where they can be (an import resolves every value of every record).
+    fn items_for<'v>(name: &str, kind: FieldKind, value: &'v FormValue) -> Result<Vec<Item<'v>>, ValidationError> {
+        let texts = |items: &'v [String]| items.iter().map(|t| Item::Text(Cow::Borrowed(t))).collect::<Vec<_>>();
+        let borrowed = |items: &'v [FormItem]| items.iter().map(Item::of).collect::<Vec<_>>();
         let joined = |items: &[FormItem]| items.iter().map(FormItem::text).collect::<Vec<_>>().join("|");
         Ok(match (kind, value) {
             (_, FormValue::Clear) => Vec::new(),
-            (FieldKind::Text, FormValue::Text(t) | FormValue::Number(t)) => vec![FormItem::Text(t.clone())],
-            (FieldKind::Text, FormValue::List(items)) => vec![FormItem::Text(items.join("|"))],
-            (FieldKind::Text, FormValue::Items(items)) => vec![FormItem::Text(joined(items))],
+            (FieldKind::Text, FormValue::Text(t) | FormValue::Number(t)) => vec![Item::Text(Cow::Borrowed(t))],
+            (FieldKind::Text, FormValue::List(items)) => vec![Item::Text(Cow::Owned(items.join("|")))],
+            (FieldKind::Text, FormValue::Items(items)) => vec![Item::Text(Cow::Owned(joined(items)))],
             (FieldKind::Text, FormValue::Values(items)) => texts(items),
-            (FieldKind::Simple | FieldKind::Multiple, FormValue::Number(n)) => vec![FormItem::Number(n.clone())],
-            (FieldKind::Simple, FormValue::Text(t)) => vec![FormItem::Text(t.clone())],
+            (FieldKind::Simple | FieldKind::Multiple, FormValue::Number(n)) => vec![Item::Number(n)],
+            (FieldKind::Simple, FormValue::Text(t)) => vec![Item::Text(Cow::Borrowed(t))],
             (FieldKind::Simple, FormValue::List(items) | FormValue::Values(items)) if items.len() <= 1 => texts(items),
-            (FieldKind::Simple, FormValue::Items(items)) if items.len() <= 1 => items.clone(),
+            (FieldKind::Simple, FormValue::Items(items)) if items.len() <= 1 => borrowed(items),
             (FieldKind::Simple, FormValue::List(_) | FormValue::Values(_) | FormValue::Items(_)) => {
                 return Err(ValidationError::new(
                     "too_many_values",
                     format!("field '{name}' holds a single value"),
                 ));
             }
-            (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| FormItem::Text(s.to_string())).collect(),
+            (FieldKind::Multiple, FormValue::Text(t)) => t.split('|').map(|s| Item::Text(Cow::Borrowed(s))).collect(),
             (FieldKind::Multiple, FormValue::List(items) | FormValue::Values(items)) => texts(items),
-            (FieldKind::Multiple, FormValue::Items(items)) => items.clone(),
+            (FieldKind::Multiple, FormValue::Items(items)) => borrowed(items),
         })
     }
 
@@ -164,8 +196,8 @@ impl<'a> Resolver<'a> {
             let choice = match field.filter(|f| f.kind.is_list()) {
                 Some(field) => {
                     let by_id = match &item {
-                        FormItem::Number(n) => n.parse().ok().and_then(|id| field.value_by_id(id)),
-                        FormItem::Text(_) => None,
+                        Item::Number(n) => n.parse().ok().and_then(|id| field.value_by_id(id)),
+                        Item::Text(_) => None,
                     };
                     match by_id {
                         Some(value) => Choice {
@@ -186,18 +218,19 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 None => {
-                    let mut text = item.text().to_string();
-                    if text.is_empty() {
+                    if item.text().is_empty() {
                         continue;
                     }
-                    if is_phone_field(name) {
-                        text = normalize_phone(&text)?;
-                    } else if text.chars().count() > MAX_TEXT_CHARS {
+                    let text = if is_phone_field(name) {
+                        normalize_phone(item.text())?
+                    } else if item.text().len() > MAX_TEXT_CHARS && item.text().chars().count() > MAX_TEXT_CHARS {
                         return Err(ValidationError::new(
                             "value_too_long",
                             format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
                         ));
-                    }
+                    } else {
+                        item.into_text()
+                    };
                     Choice { text, existing: None }
                 }
             };
@@ -282,8 +315,35 @@ impl SchemaIds {
 }
 
 /// Drops repeated values, keeping the first: for a list field, the same value (by id, or
-/// by name whatever its case); for a text field, the same text.
+/// by name whatever its case); for a text field, the same text. A field's few values are
+/// compared pairwise (no set, no keys: imports run this for every field of every record);
+/// many go through a set, so that no input costs quadratic time.
 fn dedup_keep_order(choices: &mut Vec<Choice>, list: bool) {
+    const PAIRWISE_UP_TO: usize = 16;
+    if choices.len() < 2 {
+        return;
+    }
+    if choices.len() <= PAIRWISE_UP_TO {
+        let same = |a: &Choice, b: &Choice| match (list, a.existing, b.existing) {
+            (true, Some(x), Some(y)) => x == y,
+            (true, None, None) => a.text == b.text || value_name_key(&a.text) == value_name_key(&b.text),
+            (true, _, _) => false,
+            (false, _, _) => a.text == b.text,
+        };
+        let mut index = 1;
+        while index < choices.len() {
+            if choices[..index].iter().any(|kept| same(kept, &choices[index])) {
+                choices.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        return;
+    }
+    dedup_by_set(choices, list);
+}
+
+fn dedup_by_set(choices: &mut Vec<Choice>, list: bool) {
     let mut seen = std::collections::HashSet::new();
     choices.retain(|c| {
         let key = match (list, c.existing) {
@@ -298,6 +358,39 @@ fn dedup_keep_order(choices: &mut Vec<Choice>, list: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairwise_dedup_keeps_what_the_set_keeps() {
+        let choice = |text: &str, existing: Option<i64>| Choice {
+            text: text.into(),
+            existing,
+        };
+        let cases = [
+            vec![
+                choice("a", None),
+                choice("A", None),
+                choice("b", None),
+                choice("a", None),
+            ],
+            vec![
+                choice("x", Some(3)),
+                choice("y", Some(3)),
+                choice("x", None),
+                choice("X", None),
+            ],
+            vec![choice("ΟΔΟΣ", None), choice("οδοσ", None), choice("οδος", None)],
+            vec![choice("", None), choice("", Some(1)), choice("q", Some(1))],
+        ];
+        for list in [true, false] {
+            for case in &cases {
+                let (mut pairwise, mut by_set) = (case.clone(), case.clone());
+                dedup_keep_order(&mut pairwise, list);
+                dedup_by_set(&mut by_set, list);
+                let texts = |c: &[Choice]| c.iter().map(|c| (c.text.clone(), c.existing)).collect::<Vec<_>>();
+                assert_eq!(texts(&pairwise), texts(&by_set), "{case:?} list={list}");
+            }
+        }
+    }
     use crate::domain::schema::{Field, FieldValue, ValueAttributes};
 
     fn schema() -> ProjectSchema {

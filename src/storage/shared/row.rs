@@ -43,20 +43,20 @@ pub type FormChanges = Vec<(i64, Vec<DocValue>)>;
 pub fn form_changes(cells: Vec<ItemResult<Vec<Cell>>>, ids: &SchemaIds) -> Vec<ItemResult<FormChanges>> {
     cells
         .into_iter()
-        .map(|cells| cells.map(|cells| record_changes(&cells, ids)))
+        .map(|cells| cells.map(|cells| record_changes(cells, ids)))
         .collect()
 }
 
-fn record_changes(cells: &[Cell], ids: &SchemaIds) -> FormChanges {
+fn record_changes(cells: Vec<Cell>, ids: &SchemaIds) -> FormChanges {
     cells
-        .iter()
+        .into_iter()
         .map(|cell| {
             let values = cell
                 .values
-                .iter()
-                .map(|(text, value)| match ids.value(*value) {
+                .into_iter()
+                .map(|(text, value)| match ids.value(value) {
                     Some(id) => DocValue::Id(id),
-                    None => DocValue::Text(text.clone()),
+                    None => DocValue::Text(text),
                 })
                 .collect();
             (ids.field(cell.field), values)
