@@ -148,6 +148,13 @@ async fn run(options: &Options) -> Result<(), String> {
             "ratio",
             0.40,
         ),
+        Figure::info(
+            "import: server CPU us/record",
+            rss.cpu
+                .last()
+                .map_or(0.0, |(_, seconds)| seconds * 1e6 / import.imported.max(1) as f64),
+            "us",
+        ),
         Figure::info("disk: server bytes/record", per_record(server_bytes), "B"),
         Figure::info("disk: flat table bytes/record", per_record(flat.bytes), "B"),
         Figure::at_most(
@@ -320,6 +327,7 @@ async fn run(options: &Options) -> Result<(), String> {
         "exported_cli": cli.records, "exported_http": http.records,
         "feed_records": feed.records, "webhook_deliveries": feed.deliveries,
         "rss_phases": rss.phases.iter().map(|(phase, kib)| json!({"phase": phase, "max_kib": kib})).collect::<Vec<_>>(),
+        "server_cpu_seconds": rss.cpu.iter().map(|(phase, seconds)| json!({"phase": phase, "seconds": seconds})).collect::<Vec<_>>(),
         "cores": std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1),
         "version": env!("CARGO_PKG_VERSION"),
     });
