@@ -44,6 +44,12 @@ impl RecordDoc {
         self.entries.iter().map(|(f, v)| (*f, v.as_slice()))
     }
 
+    /// The entries by value: a record read for an answer moves its texts out instead of
+    /// copying them.
+    pub fn into_entries(self) -> impl Iterator<Item = (i64, Vec<DocValue>)> {
+        self.entries.into_iter()
+    }
+
     pub fn get(&self, field: i64) -> &[DocValue] {
         match self.entries.binary_search_by_key(&field, |(f, _)| *f) {
             Ok(i) => &self.entries[i].1,

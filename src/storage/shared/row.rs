@@ -205,19 +205,16 @@ impl RecordRow {
     pub fn into_record(self, schema: &ProjectSchema, dispositions: Vec<DispositionEntry>) -> Record {
         let form = self
             .data
-            .entries()
+            .into_entries()
             .filter_map(|(id, values)| {
                 let field = schema.field_by_id(id)?;
                 let values = values
-                    .iter()
+                    .into_iter()
                     .filter_map(|v| match v {
-                        DocValue::Text(text) => Some(StoredValue {
-                            text: text.clone(),
-                            value_id: None,
-                        }),
-                        DocValue::Id(id) => field.value_by_id(*id).map(|value| StoredValue {
+                        DocValue::Text(text) => Some(StoredValue { text, value_id: None }),
+                        DocValue::Id(id) => field.value_by_id(id).map(|value| StoredValue {
                             text: value.name.clone(),
-                            value_id: Some(*id),
+                            value_id: Some(id),
                         }),
                     })
                     .collect::<Vec<_>>();
