@@ -364,3 +364,76 @@ async fn events_older_than_the_retention_are_pruned() {
     let next = api.get(&format!("/dialbase/v1/changes?after={cursor}")).await;
     assert_eq!(kinds(next.body["changes"].as_array().unwrap()), [of("add", id)]);
 }
+
+/// An import's events: one `add` per record, each before the record's disposition (SQLite
+/// writes the `add` events itself, several to a statement; PostgreSQL by a statement trigger
+/// after the whole batch). On SQLite, a node of an earlier version that put the per-record
+/// trigger back makes them alone.
+#[tokio::test]
+async fn an_imports_adds_keep_their_order_and_are_written_once() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let project = api.project("Import feed").await;
+    let import = |names: [&str; 3]| {
+        let body = json!([
+            {"form": {"name": names[0]}},
+            {"form": {"name": names[1]}, "disposition": {"dispositionid": 1, "userid": "7"}},
+            {"form": {"name": names[2]}},
+        ]);
+        let api = &api;
+        async move {
+            let added = api
+                .post(&format!("/v2/projects/{project}/records"), &body.to_string())
+                .await;
+            assert_eq!(added.status, 200, "{}", added.text);
+            let ids: Vec<i64> = added.body["response"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_i64().unwrap())
+                .collect();
+            ids
+        }
+    };
+    // The events of both imports, in order: each batch's own, the add of the record with a
+    // disposition before its disposition.
+    let check = |events: &[(String, i64)], batches: &[&[i64]]| {
+        let mut expected = Vec::new();
+        for ids in batches {
+            expected.extend([
+                of("add", ids[0]),
+                of("add", ids[1]),
+                of("add", ids[2]),
+                of("disposition", ids[1]),
+            ]);
+        }
+        let mut sorted = events.to_vec();
+        sorted.sort();
+        expected.sort();
+        assert_eq!(sorted, expected, "{events:?}");
+        for ids in batches {
+            let at = |event: (String, i64)| events.iter().position(|e| *e == event).unwrap();
+            assert!(at(of("add", ids[1])) < at(of("disposition", ids[1])), "{events:?}");
+            let last_add = ids.iter().map(|&id| at(of("add", id))).max().unwrap();
+            let first_add = ids.iter().map(|&id| at(of("add", id))).min().unwrap();
+            assert!(last_add - first_add <= 3, "a batch's events stay together: {events:?}");
+        }
+    };
+    let first = import(["A", "B", "C"]).await;
+    let (events, _) = all_changes(&api, "").await;
+    check(&kinds(&events), &[&first]);
+    if db.is_postgres() {
+        return;
+    }
+    db.execute(
+        "CREATE TRIGGER change_feed_add AFTER INSERT ON records BEGIN
+            INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+            VALUES (new.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = new.tenant_id), 0) + 1,
+                    new.project_id, new.id, 'add', unixepoch());
+         END;",
+    );
+    let second = import(["D", "E", "F"]).await;
+    let (events, _) = all_changes(&api, "").await;
+    check(&kinds(&events), &[&first, &second]);
+}

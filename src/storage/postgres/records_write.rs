@@ -165,7 +165,7 @@ pub async fn insert_records(
         .collect();
     let mut rows: Vec<RecordRow> = accepted
         .iter()
-        .map(|(_, write, form)| RecordRow::new(project, write, form, now))
+        .map(|(_, write, form)| RecordRow::new(project, write, FormChanges::clone(form), now))
         .collect();
     let fates = match &schema.rules.dedup {
         Some(dedup) => check_duplicates(tx, tenant, project, &schema, dedup, &accepted, &mut rows, now).await?,

@@ -78,7 +78,8 @@ impl RecordRow {
     }
 
     /// The row a new record starts as (its id is the database's to give).
-    pub fn new(project_id: i64, write: &RecordWrite, form: &FormChanges, now: i64) -> Self {
+    /// It takes the form's changes by value: an import moves each value in once.
+    pub fn new(project_id: i64, write: &RecordWrite, form: FormChanges, now: i64) -> Self {
         let premium = write.premium.clone().unwrap_or_default();
         let mut row = RecordRow {
             project_id,
@@ -109,12 +110,12 @@ impl RecordRow {
             self.done_at = None;
         }
         self.updated_at = now;
-        self.apply_form_and_contacts(write, form);
+        self.apply_form_and_contacts(write, form.iter().cloned());
     }
 
-    fn apply_form_and_contacts(&mut self, write: &RecordWrite, form: &FormChanges) {
+    fn apply_form_and_contacts(&mut self, write: &RecordWrite, form: impl IntoIterator<Item = (i64, Vec<DocValue>)>) {
         for (field, values) in form {
-            self.data.set(*field, values.clone());
+            self.data.set(field, values);
         }
         for contact in &write.contacts {
             merge_contact(&mut self.contacts, contact);
@@ -285,16 +286,13 @@ pub fn contacts_json(contacts: &[Contact]) -> Option<String> {
     if contacts.is_empty() {
         return None;
     }
-    let map: serde_json::Map<String, serde_json::Value> = contacts
+    // By slot, the last of a slot winning; written straight from the contacts (an import
+    // encodes one per record).
+    let by_slot: std::collections::BTreeMap<u8, [&Option<String>; 4]> = contacts
         .iter()
-        .map(|c| {
-            (
-                c.slot.to_string(),
-                serde_json::json!([c.title, c.name, c.phone, c.email]),
-            )
-        })
+        .map(|c| (c.slot, [&c.title, &c.name, &c.phone, &c.email]))
         .collect();
-    Some(serde_json::Value::Object(map).to_string())
+    Some(serde_json::to_string(&by_slot).expect("strings and numbers always serialize"))
 }
 
 pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Error> {
@@ -374,7 +372,7 @@ mod tests {
             (2, vec![DocValue::Id(20)]),
             (3, vec![DocValue::Text("362".into())]),
         ];
-        let row = RecordRow::new(5, &write, &form, 0);
+        let row = RecordRow::new(5, &write, form.clone(), 0);
         assert_eq!(row.contacts, vec![contact(1, Some("Ann"), Some("362"))]);
         assert_eq!(row.phones(&schema()).into_iter().collect::<Vec<_>>(), ["362"]);
         assert_eq!(

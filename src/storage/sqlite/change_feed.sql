@@ -1,10 +1,8 @@
 -- The change feed's triggers (docs/changes.md), installed at start-up unless
 -- DIALBASE_CHANGE_FEED=off. An event's id is the next of its tenant's.
-CREATE TRIGGER IF NOT EXISTS change_feed_add AFTER INSERT ON records BEGIN
-    INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
-    VALUES (new.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = new.tenant_id), 0) + 1,
-            new.project_id, new.id, 'add', unixepoch());
-END;
+-- An insert's `add` events are written by the insert itself (`changes::AddEvents`), several
+-- to a statement: the row trigger that wrote them before goes.
+DROP TRIGGER IF EXISTS change_feed_add;
 
 CREATE TRIGGER IF NOT EXISTS change_feed_delete AFTER DELETE ON records BEGIN
     INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)

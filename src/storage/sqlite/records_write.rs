@@ -3,6 +3,7 @@
 
 use super::SqliteStore;
 use super::bulk::insert_many;
+use super::changes::AddEvents;
 use super::dedup::{find_duplicate, merge_or_reject};
 use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
@@ -165,8 +166,16 @@ fn new_rows(
         .iter()
         .zip(changes)
         .map(|(write, changes)| {
-            let form = changes?;
-            let mut row = RecordRow::new(project, write, &form, now);
+            let changes = changes?;
+            // Only a duplicate check looks at the values again: without one, a batch
+            // waiting for the writer holds its encoded rows alone (a third of the memory).
+            let checks_duplicates = schema.rules.dedup.is_some();
+            let form = if checks_duplicates {
+                changes.clone()
+            } else {
+                FormChanges::new()
+            };
+            let mut row = RecordRow::new(project, write, changes, now);
             row.zones = row.zones_for(schema);
             let mut new = NewRow {
                 form,
@@ -176,10 +185,7 @@ fn new_rows(
                 terms: row.terms(schema),
                 row,
             };
-            if schema.rules.dedup.is_none() {
-                // Only a duplicate check looks at the values again: a batch waiting for
-                // the writer holds its encoded rows alone (a third of the memory).
-                new.form = FormChanges::new();
+            if !checks_duplicates {
                 new.row.data = Default::default();
                 new.row.contacts = Vec::new();
             }
@@ -258,6 +264,7 @@ fn store_rows(
     )?;
     let mut results = Vec::with_capacity(writes.len());
     let mut tally = TermTally::default();
+    let mut events = AddEvents::new(conn, tenant, project, now)?;
     // Stored rows whose phones and terms are written after the loop, all at once; with
     // duplicate checks on, each record's go in before the next record looks for duplicates.
     let mut stored: Vec<(i64, NewRow)> = Vec::with_capacity(writes.len());
@@ -272,6 +279,7 @@ fn store_rows(
         if let Some(dedup) = dedup {
             let probe = Probe::of(&new.row, &schema, dedup);
             if let Some(existing) = find_duplicate(conn, tenant, project, dedup, &probe, now)? {
+                events.flush(conn)?;
                 let outcome = merge_or_reject(conn, tenant, project, &schema, dedup, existing, write, &new.form, now)?;
                 results.push(outcome);
                 continue;
@@ -296,10 +304,12 @@ fn store_rows(
             dnc_until,
         ])?;
         let id = conn.last_insert_rowid();
+        events.push(id);
         if let Some(zones) = &row.zones {
             register_zones(conn, tenant, project, zones)?;
         }
         if let Some(d) = &write.disposition {
+            events.flush(conn)?;
             insert_disposition(conn, tenant, id, d)?;
         }
         if dedup.is_some() {
@@ -309,6 +319,7 @@ fn store_rows(
         stored.push((id, new));
         results.push(Ok(id));
     }
+    events.flush(conn)?;
     if dedup.is_none() {
         insert_new_side_rows(conn, tenant, &stored, &mut tally)?;
     }

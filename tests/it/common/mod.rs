@@ -159,10 +159,16 @@ fn postgres_admin(admin_url: &str, statement: String) -> Result<(), String> {
     .map_err(|_| "admin thread panicked".to_string())?
 }
 
-/// An HTTP client (reqwest needs the process's TLS provider installed first).
+/// An HTTP client (reqwest needs the process's TLS provider installed first). It drops an
+/// idle connection well before the server's 10-second keep-alive ends: reusing one the
+/// server is closing at that moment fails the request (`IncompleteMessage`), which a
+/// loaded machine once made a model test step do.
 pub fn http_client() -> reqwest::Client {
     dialbase::install_tls_provider();
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(4))
+        .build()
+        .expect("an HTTP client")
 }
 
 pub struct Server {
