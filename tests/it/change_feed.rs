@@ -382,19 +382,7 @@ async fn an_imports_adds_keep_their_order_and_are_written_once() {
             {"form": {"name": names[2]}},
         ]);
         let api = &api;
-        async move {
-            let added = api
-                .post(&format!("/v2/projects/{project}/records"), &body.to_string())
-                .await;
-            assert_eq!(added.status, 200, "{}", added.text);
-            let ids: Vec<i64> = added.body["response"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|id| id.as_i64().unwrap())
-                .collect();
-            ids
-        }
+        async move { api.add_records(project, &body.to_string()).await }
     };
     // The events of both imports, in order: each batch's own, the add of the record with a
     // disposition before its disposition.
