@@ -358,6 +358,7 @@ fn dedup_by_set(choices: &mut Vec<Choice>, list: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::schema::{Field, FieldValue, ValueAttributes};
 
     #[test]
     fn pairwise_dedup_keeps_what_the_set_keeps() {
@@ -391,7 +392,6 @@ mod tests {
             }
         }
     }
-    use crate::domain::schema::{Field, FieldValue, ValueAttributes};
 
     fn schema() -> ProjectSchema {
         let value = |id, name: &str| FieldValue {

@@ -288,11 +288,9 @@ pub async fn all_changes_quick(api: &Client) -> (Vec<String>, String) {
 /// left open would block the other instead.)
 #[tokio::test]
 async fn a_transaction_committing_late_appears_after_the_cursor_already_handed_out() {
-    let db = Database::fresh();
-    if !db.is_postgres() {
-        eprintln!("skipped: PostgreSQL only (SQLite commits one writer at a time)");
+    let Some(db) = Database::postgres_only("PostgreSQL only (SQLite commits one writer at a time)") else {
         return;
-    }
+    };
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("Late").await;

@@ -10,11 +10,9 @@ const NOT_DISTRIBUTED: [&str; 3] = ["tenants", "schema_migrations", "worker_leas
 
 #[tokio::test]
 async fn every_distributed_table_is_keyed_by_tenant_first() {
-    let db = Database::fresh();
-    if !db.is_postgres() {
-        eprintln!("skipped: the PostgreSQL layout test needs {POSTGRES_ENV}");
+    let Some(db) = Database::postgres_only(&format!("the PostgreSQL layout test needs {POSTGRES_ENV}")) else {
         return;
-    }
+    };
     let _server = Server::start(&db); // migrates
     let (client, connection) = tokio_postgres::connect(&db.url, NoTls).await.expect("connect");
     tokio::spawn(connection);

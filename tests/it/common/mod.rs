@@ -62,6 +62,17 @@ impl Database {
         }
     }
 
+    /// A fresh PostgreSQL database for a test that runs on PostgreSQL only; on a SQLite run
+    /// it says the test is skipped, and why, and gives none.
+    pub fn postgres_only(why: &str) -> Option<Self> {
+        let db = Self::fresh();
+        if !db.is_postgres() {
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        Some(db)
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres { .. })
     }

@@ -24,11 +24,9 @@ const LEGACY_KEY_DIGEST: &str = "b43642573aa5d4a913a8526df7362f1471ec13ad4e5c8df
 
 #[tokio::test]
 async fn a_version_3_database_is_upgraded_with_every_record_intact() {
-    let db = Database::fresh();
-    if !db.is_postgres() {
-        eprintln!("skipped: the PostgreSQL upgrade test needs {POSTGRES_ENV}");
+    let Some(db) = Database::postgres_only(&format!("the PostgreSQL upgrade test needs {POSTGRES_ENV}")) else {
         return;
-    }
+    };
     let (client, connection) = tokio_postgres::connect(&db.url, NoTls).await.expect("connect");
     tokio::spawn(connection);
     client
@@ -90,11 +88,9 @@ async fn a_version_3_database_is_upgraded_with_every_record_intact() {
 /// version 16 (its counts, their triggers and the version gone), then the new server starts.
 #[tokio::test]
 async fn term_counts_are_counted_from_the_entries_of_a_version_16_database() {
-    let db = Database::fresh();
-    if !db.is_postgres() {
-        eprintln!("skipped: the PostgreSQL upgrade test needs {POSTGRES_ENV}");
+    let Some(db) = Database::postgres_only(&format!("the PostgreSQL upgrade test needs {POSTGRES_ENV}")) else {
         return;
-    }
+    };
     let server = Server::start(&db);
     let api = server.client();
     let project = api.project("counted").await;
