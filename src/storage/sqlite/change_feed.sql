@@ -1,6 +1,6 @@
 -- The change feed's triggers (docs/changes.md), installed at start-up unless
 -- DIALBASE_CHANGE_FEED=off. An event's id is the next of its tenant's.
--- An insert's `add` events are written by the insert itself (`changes::AddEvents`), several
+-- An insert's `add` events are written by the insert itself (`changes::FeedEvents`), several
 -- to a statement: the row trigger that wrote them before goes.
 DROP TRIGGER IF EXISTS change_feed_add;
 

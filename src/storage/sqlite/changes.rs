@@ -9,6 +9,7 @@ use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind};
 use crate::storage::write_key::key_taken;
 use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
 use async_trait::async_trait;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 
 const TRIGGERS: &str = include_str!("change_feed.sql");
@@ -36,36 +37,61 @@ pub fn set_feed(conn: &Connection, on: bool) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The `add` events of the records a write inserts. The feed's other events come from
-/// triggers; a row trigger per inserted record cost as much as the insert itself (a
-/// sub-program, a `max(id)` look-up and an insert per record), so an insert's events are
-/// written here, several to a statement. They are written before anything else in the
-/// write that makes an event (a disposition, a merge into a duplicate), which keeps every
-/// event in the order its change happened. Where the row trigger still exists (a node of
-/// an earlier version installed it), it writes them and this does not.
-pub struct AddEvents {
+/// Events a write numbers and stores itself, several to a statement, instead of leaving
+/// them to a row trigger each (a sub-program, a `max(id)` look-up and an insert per row:
+/// as costly as the row's own write):
+///
+/// - an insert's `add` events (the `add` row trigger is gone). They are written before
+///   anything else in the write that makes an event (a disposition, a merge into a
+///   duplicate), which keeps every event in the order its change happened. Where the row
+///   trigger still exists (a node of an earlier version installed it), it writes them and
+///   this does not.
+/// - the `modify` events of a large batch modification, which runs with the triggers off
+///   ([`TriggersOff`]).
+pub struct FeedEvents {
     on: bool,
+    kind: &'static str,
     tenant: TenantId,
     project: i64,
     at: i64,
     records: Vec<i64>,
 }
 
-impl AddEvents {
-    pub fn new(conn: &Connection, tenant: TenantId, project: i64, at: i64) -> Result<Self, StoreError> {
+impl FeedEvents {
+    pub fn adds(conn: &Connection, tenant: TenantId, project: i64, at: i64) -> Result<Self, StoreError> {
         let on = conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_delete')
                     AND NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_add')",
             )?
             .query_row([], |r| r.get(0))?;
-        Ok(Self {
+        Ok(Self::new(on, "add", tenant, project, at))
+    }
+
+    /// The `modify` events of a write that turns the triggers off; none when the feed is off.
+    pub fn modifications(conn: &Connection, tenant: TenantId, project: i64, at: i64) -> Result<Self, StoreError> {
+        let on = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_modify')",
+            )?
+            .query_row([], |r| r.get(0))?;
+        Ok(Self::new(on, "modify", tenant, project, at))
+    }
+
+    fn new(on: bool, kind: &'static str, tenant: TenantId, project: i64, at: i64) -> Self {
+        Self {
             on,
+            kind,
             tenant,
             project,
             at,
             records: Vec::new(),
-        })
+        }
+    }
+
+    /// Whether the feed is on (the events are written).
+    pub fn on(&self) -> bool {
+        self.on
     }
 
     pub fn push(&mut self, record: i64) {
@@ -92,7 +118,7 @@ impl AddEvents {
                     id,
                     &self.project,
                     record,
-                    &"add",
+                    &self.kind,
                     &self.at,
                 ]
             })
@@ -100,6 +126,28 @@ impl AddEvents {
         insert_many(conn, "changes (tenant_id, id, project_id, record_id, kind, at)", &rows)?;
         self.records.clear();
         Ok(())
+    }
+}
+
+/// The connection's triggers off while this lives (SQLite's `SQLITE_DBCONFIG_ENABLE_TRIGGER`),
+/// for a write that stores its events through [`FeedEvents`]. Switching expires the
+/// connection's prepared statements (each is compiled again at its next use), so only
+/// large writes do it.
+pub struct TriggersOff<'c>(&'c Connection);
+
+impl<'c> TriggersOff<'c> {
+    pub fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+        Ok(Self(conn))
+    }
+}
+
+impl Drop for TriggersOff<'_> {
+    fn drop(&mut self) {
+        // Setting a flag SQLite knows does not fail; should it, later writes miss events.
+        if let Err(e) = self.0.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, true) {
+            tracing::error!(error = %e, "cannot turn the SQLite triggers back on");
+        }
     }
 }
 

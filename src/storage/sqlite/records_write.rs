@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use super::bulk::insert_many;
-use super::changes::AddEvents;
+use super::changes::{FeedEvents, TriggersOff};
 use super::dedup::{find_duplicate, merge_or_reject};
 use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
@@ -34,7 +34,7 @@ use crate::storage::{
     Imported, ItemResult, PageRenderer, RecordTarget, RecordUpdate, RenderedPage, StoreError, TenantId,
 };
 use async_trait::async_trait;
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -264,7 +264,7 @@ fn store_rows(
     )?;
     let mut results = Vec::with_capacity(writes.len());
     let mut tally = TermTally::default();
-    let mut events = AddEvents::new(conn, tenant, project, now)?;
+    let mut events = FeedEvents::adds(conn, tenant, project, now)?;
     // Stored rows whose phones and terms are written after the loop, all at once; with
     // duplicate checks on, each record's go in before the next record looks for duplicates.
     let mut stored: Vec<(i64, NewRow)> = Vec::with_capacity(writes.len());
@@ -527,7 +527,7 @@ pub fn update_records(
             && let Some(patch) = doc_only_patch(&update.write, changes, &schema)
             && let Some(search) = search_sql(tenant, project, &schema, pairs, None, &SQLITE)
         {
-            results.push(Ok(patch_docs(conn, &search, &patch, now)?));
+            results.push(Ok(patch_docs(conn, tenant, project, &search, &patch, now)?));
             continue;
         }
         let outcome = match changes {
@@ -598,9 +598,64 @@ fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSc
         .collect()
 }
 
+/// Records from which a batch modification writes its change-feed events itself, with the
+/// triggers off: below it, the triggers' per-row work costs less than compiling the
+/// writer's statements again after switching them.
+const DIRECT_EVENTS_FROM: usize = 512;
+
 /// Applies `patch` and the update time to every record `search` finds; returns how many.
-fn patch_docs(conn: &Connection, search: &SearchSql, patch: &DocPatch, now: i64) -> Result<u64, StoreError> {
-    let mut args = sql_values(&search.args);
+///
+/// Record by record, each a read of the old and the patched document and a single-row
+/// UPDATE, not one UPDATE over all of them: a statement that writes several rows and calls
+/// a function must be able to undo itself, so SQLite copies every page it changes into a
+/// statement journal first (100,000 records: hundreds of MiB written to a temporary file
+/// and thrown away). From [`DIRECT_EVENTS_FROM`] records on, the triggers are off and the
+/// `modify` events (a record whose document changed) are written 64 to a statement: the
+/// feed's row trigger was 40% of such a modification.
+fn patch_docs(
+    conn: &Connection,
+    tenant: TenantId,
+    project: i64,
+    search: &SearchSql,
+    patch: &DocPatch,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(&search.ids)?
+        .query_map(params_from_iter(sql_values(&search.args)), |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let (patched, args) = patched_data(patch);
+    let mut read = conn.prepare_cached(&format!(
+        "SELECT data, {patched} FROM records WHERE id = ?{}",
+        args.len() + 1
+    ))?;
+    let mut write = conn.prepare_cached("UPDATE records SET data = ?1, updated_at = ?2 WHERE id = ?3")?;
+    // The patch is bound once; only the id changes from record to record.
+    for (index, value) in args.iter().enumerate() {
+        read.raw_bind_parameter(index + 1, value)?;
+    }
+    let mut events = FeedEvents::modifications(conn, tenant, project, now)?;
+    let direct = ids.len() >= DIRECT_EVENTS_FROM && events.on();
+    let triggers_off = direct.then(|| TriggersOff::new(conn)).transpose()?;
+    let mut updated = 0;
+    for id in ids {
+        read.raw_bind_parameter(args.len() + 1, id)?;
+        let mut rows = read.raw_query();
+        let Some(row) = rows.next()? else { continue };
+        let (old, new) = (row.get_ref(0)?, row.get_ref(1)?);
+        if direct && old != new {
+            events.push(id);
+        }
+        updated += write.execute(params![ToSqlOutput::Borrowed(new), now, id])? as u64;
+    }
+    drop(triggers_off);
+    events.flush(conn)?;
+    Ok(updated)
+}
+
+/// The patched document as an SQL expression of `data`, and its arguments (`?1`...).
+fn patched_data(patch: &DocPatch) -> (String, Vec<Value>) {
+    let mut args = Vec::new();
     // One json_set for every value and one json_remove for every removal: each parses the
     // document once (nested, each field parsed it again).
     let (mut sets, mut removals) = (String::new(), String::new());
@@ -620,13 +675,7 @@ fn patch_docs(conn: &Connection, search: &SearchSql, patch: &DocPatch, now: i64)
     if !sets.is_empty() {
         data = format!("json_set({data}{sets})");
     }
-    args.push(Value::Integer(now));
-    let sql = format!(
-        "UPDATE records SET data = {data}, updated_at = ?{} WHERE id IN (SELECT id FROM ({}))",
-        args.len(),
-        search.ids
-    );
-    Ok(conn.prepare_cached(&sql)?.execute(params_from_iter(args))? as u64)
+    (data, args)
 }
 
 /// The ids an update reaches, in id order, or why its target is wrong.
