@@ -5,7 +5,6 @@
 pub mod contact_book;
 pub mod dedup;
 pub mod dialler;
-pub mod patch;
 pub mod row;
 pub mod schema_cache;
 

@@ -25,7 +25,6 @@ use crate::domain::resolve::SchemaIds;
 use crate::domain::schema::ProjectSchema;
 use crate::storage::RecordStore;
 use crate::storage::shared::dedup::{BatchKeys, Probe};
-use crate::storage::shared::patch::{DocPatch, doc_only_patch};
 use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
 use crate::storage::shared::{
     Binds, POSTGRES, SqlArg, all_or_nothing, disposition_condition, record_in_call, search_sql,
@@ -509,14 +508,6 @@ async fn apply_update<'a>(
                 params.len(),
                 search.ids
             );
-            // No record of the batch waits in memory to be written over it.
-            if batch.named.is_empty()
-                && !skip_handled
-                && let Some(patch) = doc_only_patch(&update.write, form, &batch.schema)
-            {
-                batch.flush(tx).await?;
-                return Ok(Ok(patch_where(tx, &condition, params, &patch, batch.now).await?));
-            }
             Ok(Ok(batch
                 .apply_where(tx, &condition, &params, &update.write, form, skip_handled)
                 .await?))
@@ -552,40 +543,6 @@ async fn apply_update<'a>(
         // `base` has taken the wrapper off.
         RecordTarget::NotHandled(_) => Ok(Ok(0)),
     }
-}
-
-/// Sets plain fields (see [`doc_only_patch`]) in every record `condition` (on `r`, with
-/// the tenant as its last parameter) finds: one UPDATE merging the values into the JSONB
-/// document, the rows locked in id order first as every batch locks them. Rebuilding each
-/// record in Rust and writing it back cost 50 us per record.
-async fn patch_where(
-    tx: &Transaction<'_>,
-    condition: &str,
-    mut params: Params,
-    patch: &DocPatch,
-    now: i64,
-) -> PgResult<u64> {
-    let tenant = params.len();
-    let (mut sets, mut removals) = (Vec::new(), Vec::new());
-    for (field, json) in patch {
-        match json {
-            Some(json) => sets.push(format!("\"{field}\":{json}")),
-            None => removals.push(field.to_string()),
-        }
-    }
-    params.push(Box::new(removals));
-    params.push(Box::new(format!("{{{}}}", sets.join(","))));
-    params.push(Box::new(now));
-    let n = params.len();
-    let sql = format!(
-        "UPDATE records t SET data = (t.data - ${}::text[]) || ${}::text::jsonb, updated_at = ${n}
-           FROM (SELECT r.id FROM records r WHERE {condition} ORDER BY r.id FOR UPDATE OF r) AS l
-          WHERE t.tenant_id = ${tenant} AND t.id = l.id",
-        n - 2,
-        n - 1
-    );
-    let statement = tx.prepare_cached(&sql).await?;
-    Ok(tx.execute(&statement, &borrowed(&params)).await?)
 }
 
 /// Deletes the tenant's records with these ids and their `record_phones` and

@@ -12,16 +12,16 @@ use super::import::import_record;
 use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
+use crate::domain::document::values_json;
 use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
 use crate::domain::resolve::SchemaIds;
-use crate::domain::schema::ProjectSchema;
+use crate::domain::schema::{ProjectSchema, phone_slot};
 use crate::storage::RecordKey;
 use crate::storage::RecordQuery;
 use crate::storage::RecordStore;
 use crate::storage::shared::all_or_nothing;
 use crate::storage::shared::dedup::Probe;
-use crate::storage::shared::patch::{DocPatch, doc_only_patch};
 use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{
@@ -559,6 +559,43 @@ pub fn update_records(
         results.push(outcome);
     }
     Ok(results)
+}
+
+/// A field's new values in the document (JSON), or `None` to remove the field.
+type DocPatch = Vec<(i64, Option<String>)>;
+
+/// The document changes of a write that touches nothing but fields no index, side table or
+/// flag follows (not indexed, not `phone1`..`phone9`): one statement applies them to
+/// every record a search reaches, instead of a read and a write per record.
+fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSchema) -> Option<DocPatch> {
+    let RecordWrite {
+        form: _,
+        contacts,
+        phone_field,
+        next_calldate,
+        premium,
+        disposition,
+        user_data,
+    } = write;
+    let form_only = contacts.is_empty()
+        && phone_field.is_none()
+        && next_calldate.is_none()
+        && premium.is_none()
+        && disposition.is_none()
+        && user_data.is_none();
+    // Under calling hours a changed number may change the record's zones: row by row.
+    if !form_only || schema.rules.schedule().is_some() {
+        return None;
+    }
+    changes
+        .iter()
+        .map(|(field, values)| {
+            let plain = schema
+                .field_by_id(*field)
+                .is_some_and(|f| !f.indexed && phone_slot(&f.name).is_none());
+            plain.then(|| (*field, values_json(values)))
+        })
+        .collect()
 }
 
 /// Records from which a batch modification writes its change-feed events itself, with the
