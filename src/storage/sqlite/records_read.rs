@@ -41,9 +41,23 @@ pub fn to_records(conn: &Connection, cache: &SchemaCache, rows: Vec<RecordRow>) 
     Ok(records)
 }
 
-/// The dispositions of these records, oldest first, by record; one statement (the ids go
-/// as one JSON array).
+/// Records up to which [`page_dispositions`] reads each record's own: for a look-up's one
+/// or two records, an indexed equality beats building and walking a JSON array of ids.
+const DISPOSITIONS_ONE_BY_ONE: usize = 4;
+
+/// The dispositions of these records, oldest first, by record; for a page, one statement
+/// (the ids go as one JSON array).
 fn page_dispositions(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<DispositionEntry>>, StoreError> {
+    if ids.len() <= DISPOSITIONS_ONE_BY_ONE {
+        let mut found = HashMap::new();
+        for &id in ids {
+            let entries = load_dispositions(conn, id)?;
+            if !entries.is_empty() {
+                found.insert(id, entries);
+            }
+        }
+        return Ok(found);
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT record_id, {DISPOSITION_COLUMNS} FROM dispositions
          WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, id"
