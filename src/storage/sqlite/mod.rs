@@ -127,6 +127,14 @@ fn in_snapshot<T>(
     (out, conn.is_autocommit())
 }
 
+/// What a point read's consistency rests on.
+enum Snapshot {
+    /// A read transaction around the work.
+    Transaction,
+    /// The work's one statement.
+    Statement,
+}
+
 /// WAL mode. Switching a new file to it takes an exclusive lock for which SQLite does not
 /// wait: nodes starting together on one new file retry.
 fn set_wal(conn: &Connection) -> Result<(), StoreError> {
@@ -210,12 +218,33 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection, &SchemaCache) -> Result<T, StoreError> + Send + 'static,
     {
+        self.read_point_in(Snapshot::Transaction, work).await
+    }
+
+    /// [`Self::read_point`] for `work` that runs one statement: a statement is a snapshot of
+    /// its own, so it runs without `BEGIN` and `ROLLBACK` (the key check of every request).
+    async fn read_statement<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &SchemaCache) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.read_point_in(Snapshot::Statement, work).await
+    }
+
+    async fn read_point_in<T, F>(&self, snapshot: Snapshot, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &SchemaCache) -> Result<T, StoreError> + Send + 'static,
+    {
         let permit = self.reader_permits.acquire().await;
         let Some(conn) = lock(&self.readers).pop() else {
             drop(permit);
             return self.read(work).await;
         };
-        let (out, reusable) = in_snapshot(&conn, &self.schemas, work);
+        let (out, reusable) = match snapshot {
+            Snapshot::Transaction => in_snapshot(&conn, &self.schemas, work),
+            Snapshot::Statement => (work(&conn, &self.schemas), conn.is_autocommit()),
+        };
         if reusable {
             lock(&self.readers).push(conn);
         }

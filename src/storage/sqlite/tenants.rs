@@ -138,7 +138,8 @@ impl TenantStore for SqliteStore {
     }
 
     async fn key_generation(&self, tenant: TenantId) -> Result<i64, StoreError> {
-        self.read_point(move |tx, _| keys::key_generation(tx, tenant)).await
+        self.read_statement(move |conn, _| keys::key_generation(conn, tenant))
+            .await
     }
 }
 
