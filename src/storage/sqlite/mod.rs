@@ -106,7 +106,7 @@ impl super::PoolUse for SqliteStore {
 
 /// Runs `work` in one read transaction on a reader. `BEGIN` and its end are statements
 /// prepared once per connection (rusqlite's `Transaction` parses both again for every
-/// read: a tenth of a look-up's time). Says whether the connection can go back to the
+/// read: about 5% of a look-up's samples). Says whether the connection can go back to the
 /// pool (its transaction ended).
 fn in_snapshot<T>(
     conn: &Connection,
