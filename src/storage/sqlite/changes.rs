@@ -59,23 +59,20 @@ pub struct FeedEvents {
 
 impl FeedEvents {
     pub fn adds(conn: &Connection, tenant: TenantId, project: i64, at: i64) -> Result<Self, StoreError> {
-        let on = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_delete')
-                    AND NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_add')",
-            )?
-            .query_row([], |r| r.get(0))?;
+        let on = trigger_exists(conn, "change_feed_delete")? && !trigger_exists(conn, "change_feed_add")?;
         Ok(Self::new(on, "add", tenant, project, at))
     }
 
-    /// The `modify` events of a write that turns the triggers off; none when the feed is off.
-    pub fn modifications(conn: &Connection, tenant: TenantId, project: i64, at: i64) -> Result<Self, StoreError> {
-        let on = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = 'change_feed_modify')",
-            )?
-            .query_row([], |r| r.get(0))?;
-        Ok(Self::new(on, "modify", tenant, project, at))
+    /// The `modify` events of a write that turns the triggers off; none (`None`) when the
+    /// feed is off.
+    pub fn modifications(
+        conn: &Connection,
+        tenant: TenantId,
+        project: i64,
+        at: i64,
+    ) -> Result<Option<Self>, StoreError> {
+        let on = trigger_exists(conn, "change_feed_modify")?;
+        Ok(on.then(|| Self::new(on, "modify", tenant, project, at)))
     }
 
     fn new(on: bool, kind: &'static str, tenant: TenantId, project: i64, at: i64) -> Self {
@@ -87,11 +84,6 @@ impl FeedEvents {
             at,
             records: Vec::new(),
         }
-    }
-
-    /// Whether the feed is on (the events are written).
-    pub fn on(&self) -> bool {
-        self.on
     }
 
     pub fn push(&mut self, record: i64) {
@@ -127,6 +119,12 @@ impl FeedEvents {
         self.records.clear();
         Ok(())
     }
+}
+
+fn trigger_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1)")?
+        .query_row([name], |r| r.get(0))?)
 }
 
 /// The connection's triggers off while this lives (SQLite's `SQLITE_DBCONFIG_ENABLE_TRIGGER`),

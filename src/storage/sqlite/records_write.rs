@@ -620,10 +620,7 @@ fn patch_docs(
     patch: &DocPatch,
     now: i64,
 ) -> Result<u64, StoreError> {
-    let ids: Vec<i64> = conn
-        .prepare_cached(&search.ids)?
-        .query_map(params_from_iter(sql_values(&search.args)), |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids = search_ids(conn, search)?;
     let (patched, args) = patched_data(patch);
     let mut read = conn.prepare_cached(&format!(
         "SELECT data, {patched} FROM records WHERE id = ?{}",
@@ -634,22 +631,30 @@ fn patch_docs(
     for (index, value) in args.iter().enumerate() {
         read.raw_bind_parameter(index + 1, value)?;
     }
-    let mut events = FeedEvents::modifications(conn, tenant, project, now)?;
-    let direct = ids.len() >= DIRECT_EVENTS_FROM && events.on();
-    let triggers_off = direct.then(|| TriggersOff::new(conn)).transpose()?;
+    // Some: the events this write makes itself, with the triggers off.
+    let mut events = if ids.len() >= DIRECT_EVENTS_FROM {
+        FeedEvents::modifications(conn, tenant, project, now)?
+    } else {
+        None
+    };
+    let triggers_off = events.is_some().then(|| TriggersOff::new(conn)).transpose()?;
     let mut updated = 0;
     for id in ids {
         read.raw_bind_parameter(args.len() + 1, id)?;
         let mut rows = read.raw_query();
         let Some(row) = rows.next()? else { continue };
         let (old, new) = (row.get_ref(0)?, row.get_ref(1)?);
-        if direct && old != new {
+        if let Some(events) = &mut events
+            && old != new
+        {
             events.push(id);
         }
         updated += write.execute(params![ToSqlOutput::Borrowed(new), now, id])? as u64;
     }
     drop(triggers_off);
-    events.flush(conn)?;
+    if let Some(events) = &mut events {
+        events.flush(conn)?;
+    }
     Ok(updated)
 }
 
@@ -714,13 +719,17 @@ pub fn select_targets(
             let Some(search) = search_sql(tenant, project, schema, pairs, None, &SQLITE) else {
                 return Ok(Err(unknown_search_field(schema, pairs)));
             };
-            let ids = conn
-                .prepare_cached(&search.ids)?
-                .query_map(params_from_iter(sql_values(&search.args)), |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            Ok(Ok(ids))
+            Ok(Ok(search_ids(conn, &search)?))
         }
     }
+}
+
+/// The ids a search finds, in id order.
+fn search_ids(conn: &Connection, search: &SearchSql) -> Result<Vec<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(&search.ids)?
+        .query_map(params_from_iter(sql_values(&search.args)), |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Shared SQL arguments as rusqlite values.
