@@ -8,13 +8,22 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Every event after `after`, following `next` page by page.
+/// Every event, following `next` page by page in small pages; the last cursor.
 pub async fn all_changes(api: &Client, query: &str) -> (Vec<Value>, String) {
+    changes_in_pages(api, 3, query).await
+}
+
+/// Every event of the feed, in big pages.
+pub async fn all_changes_quick(api: &Client) -> Vec<Value> {
+    changes_in_pages(api, 1000, "").await.0
+}
+
+async fn changes_in_pages(api: &Client, limit: usize, query: &str) -> (Vec<Value>, String) {
     let mut after = "0.0".to_string();
     let mut events = Vec::new();
     loop {
         let page = api
-            .get(&format!("/dialbase/v1/changes?after={after}&limit=3{query}"))
+            .get(&format!("/dialbase/v1/changes?after={after}&limit={limit}{query}"))
             .await;
         assert_eq!(page.status, 200, "{}", page.text);
         let changes = page.body["changes"].as_array().unwrap().clone();
@@ -268,22 +277,6 @@ async fn a_consumer_following_the_feed_misses_nothing_while_two_nodes_write() {
     assert!(truth.len() >= WRITERS * ROUNDS, "{} events", truth.len());
     assert_eq!(seen.len(), truth.len(), "the consumer missed or repeated events");
     assert_eq!(seen, truth);
-}
-
-/// Every event of the feed, in big pages.
-pub async fn all_changes_quick(api: &Client) -> Vec<Value> {
-    let mut after = "0.0".to_string();
-    let mut events = Vec::new();
-    loop {
-        let page = api.get(&format!("/dialbase/v1/changes?after={after}&limit=1000")).await;
-        assert_eq!(page.status, 200, "{}", page.text);
-        let changes = page.body["changes"].as_array().unwrap().clone();
-        if changes.is_empty() {
-            return events;
-        }
-        after = page.body["next"].as_str().unwrap().to_string();
-        events.extend(changes);
-    }
 }
 
 /// The case the commit numbering exists for, made to happen: on PostgreSQL a transaction
