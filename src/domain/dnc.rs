@@ -227,6 +227,11 @@ impl DncExpiries {
     }
 }
 
+/// Whether a project's `dnc_lists` name a list other than the Robinson list.
+pub fn has_named_lists(lists: &[String]) -> bool {
+    lists.iter().any(|l| l != DEFAULT_DNC_LIST)
+}
+
 /// The named lists among a project's `dnc_lists` (the Robinson list has its own flag).
 pub fn named_lists(lists: &[String]) -> Vec<String> {
     lists.iter().filter(|l| *l != DEFAULT_DNC_LIST).cloned().collect()

@@ -32,7 +32,7 @@ impl RecordDoc {
                 out.push(',');
             }
             out.push('"');
-            out.push_str(&field.to_string());
+            out.push_str(itoa::Buffer::new().format(*field));
             out.push_str("\":");
             push_values(&mut out, values);
         }
@@ -117,10 +117,20 @@ fn push_values(out: &mut String, values: &[DocValue]) {
 
 fn push_value(out: &mut String, value: &DocValue) {
     match value {
-        DocValue::Text(text) => {
-            out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string()));
-        }
-        DocValue::Id(id) => out.push_str(&id.to_string()),
+        DocValue::Text(text) => push_json_string(out, text),
+        DocValue::Id(id) => out.push_str(itoa::Buffer::new().format(*id)),
+    }
+}
+
+/// `text` as a JSON string, as serde_json writes it; a text with nothing to escape (nearly
+/// every one) is copied as it is, without an allocation of its own.
+pub fn push_json_string(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).expect("a string always serializes"));
     }
 }
 
@@ -268,6 +278,15 @@ mod tests {
 
     fn text(t: &str) -> DocValue {
         DocValue::Text(t.into())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}])*") {
+            let mut out = String::new();
+            push_json_string(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+        }
     }
 
     #[test]

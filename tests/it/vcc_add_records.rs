@@ -84,3 +84,35 @@ async fn user_data_is_stored_and_unknown_keys_are_item_errors() {
     let dora = api.get(&format!("/v2/projects/{project}/records/2")).await.body;
     assert_eq!(dora["response"]["user_data"], "crm-20");
 }
+
+/// Record ids are never given twice: a batch after the newest record was deleted goes on
+/// above it, with the ids in request order (SQLite writes a batch's records several to a
+/// statement with the ids it gives them).
+#[tokio::test]
+async fn ids_of_deleted_records_are_not_given_again() {
+    let db = Database::fresh();
+    let server = Server::start(&db);
+    let api = server.client();
+    let project = api.project("Ids").await;
+    let path = format!("/v2/projects/{project}/records");
+    let names = |from: usize, count: usize| {
+        let records: Vec<_> = (from..from + count)
+            .map(|i| json!({"form": {"name": format!("r{i}")}, "user_data": format!("u{i}")}))
+            .collect();
+        json!(records).to_string()
+    };
+    let first = api.post(&path, &names(0, 70)).await;
+    let ids: Vec<i64> = (1..=70).collect();
+    assert_eq!(first.body["response"], json!(ids), "{}", first.text);
+    let deleted = api.delete("/dialler/contacts/contact?userData=u69").await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    let second = api.post(&path, &names(70, 3)).await;
+    assert_eq!(second.body["response"], json!([71, 72, 73]), "{}", second.text);
+    for (id, name) in [(70, None), (71, Some("r70")), (73, Some("r72")), (65, Some("r64"))] {
+        let record = api.get(&format!("{path}/{id}")).await;
+        match name {
+            Some(name) => assert_eq!(record.body["response"]["data"]["name"], name, "{}", record.text),
+            None => assert_eq!(record.status, 404, "{}", record.text),
+        }
+    }
+}

@@ -24,7 +24,12 @@ fn is_separator(c: char) -> bool {
 /// by libphonenumber's stricter rules: old or unusual ranges still get a
 /// time zone.
 pub fn to_e164(raw: &str, default_country: Option<&str>) -> Option<String> {
-    let cleaned: String = raw.chars().filter(|&c| !is_separator(c)).collect();
+    // Most stored numbers are digits already: only a number with separators is copied.
+    let cleaned: std::borrow::Cow<str> = if raw.chars().any(is_separator) {
+        raw.chars().filter(|&c| !is_separator(c)).collect::<String>().into()
+    } else {
+        raw.into()
+    };
     let international = cleaned.strip_prefix('+').or_else(|| cleaned.strip_prefix("00"));
     match (international, default_country) {
         (Some(digits), _) => plausible_e164(digits),

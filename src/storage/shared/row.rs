@@ -128,14 +128,19 @@ impl RecordRow {
     /// entry and a phone look-up meet a number however a dialect wrote it.
     pub fn phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
         let country = schema.rules.default_country.as_deref();
-        let stored = self.stored_phones(schema);
-        let e164 = stored
-            .iter()
-            .filter_map(|number| crate::domain::dialing::to_e164(number, country));
-        e164.collect::<Vec<_>>().into_iter().chain(stored).collect()
+        let mut phones = BTreeSet::new();
+        for number in self.stored_phones(schema) {
+            if let Some(e164) = crate::domain::dialing::to_e164(number, country).filter(|e164| e164 != number) {
+                phones.insert(e164);
+            }
+            if !phones.contains(number) {
+                phones.insert(number.to_owned());
+            }
+        }
+        phones
     }
 
-    fn stored_phones(&self, schema: &ProjectSchema) -> BTreeSet<String> {
+    fn stored_phones<'r>(&'r self, schema: &'r ProjectSchema) -> impl Iterator<Item = &'r str> + 'r {
         self.data
             .entries()
             .filter_map(|(id, values)| {
@@ -146,11 +151,10 @@ impl RecordRow {
             })
             .flat_map(|(field, values)| {
                 values.iter().filter_map(move |v| match v {
-                    DocValue::Text(text) => Some(text.clone()),
-                    DocValue::Id(id) => field.value_by_id(*id).map(|v| v.name.clone()),
+                    DocValue::Text(text) => Some(text.as_str()),
+                    DocValue::Id(id) => field.value_by_id(*id).map(|v| v.name.as_str()),
                 })
             })
-            .collect()
     }
 
     /// The first text of the field named `name`.

@@ -4,15 +4,29 @@
 use crate::storage::StoreError;
 use rusqlite::{Connection, ToSql};
 
-/// Rows per statement: 64 rows of 4 columns stay far below SQLite's parameter limit.
+/// Rows per statement: 64 rows of 15 columns stay far below SQLite's parameter limit.
 const ROWS_PER_STATEMENT: usize = 64;
 
 /// `INSERT OR IGNORE INTO {into} VALUES ...` for each row (`into` names the table and its
 /// columns, `N` of them).
 pub fn insert_many<const N: usize>(conn: &Connection, into: &str, rows: &[[&dyn ToSql; N]]) -> Result<(), StoreError> {
+    insert_rows(conn, "INSERT OR IGNORE", into, rows)
+}
+
+/// [`insert_many`] where a row that is already there fails the statement.
+pub fn insert_all<const N: usize>(conn: &Connection, into: &str, rows: &[[&dyn ToSql; N]]) -> Result<(), StoreError> {
+    insert_rows(conn, "INSERT", into, rows)
+}
+
+fn insert_rows<const N: usize>(
+    conn: &Connection,
+    verb: &str,
+    into: &str,
+    rows: &[[&dyn ToSql; N]],
+) -> Result<(), StoreError> {
     let statement_for = |count: usize| {
         let row = format!("({})", vec!["?"; N].join(", "));
-        format!("INSERT OR IGNORE INTO {into} VALUES {}", vec![row; count].join(", "))
+        format!("{verb} INTO {into} VALUES {}", vec![row; count].join(", "))
     };
     // Binds `rows` to a statement written for that many rows and runs it.
     let run = |stmt: &mut rusqlite::CachedStatement<'_>, rows: &[[&dyn ToSql; N]]| -> rusqlite::Result<()> {

@@ -8,7 +8,8 @@ use super::records_write::load_row;
 use super::tenants::{add_robinson, delete_robinson};
 use crate::domain::calldate;
 use crate::domain::dnc::{
-    DncAction, DncChange, DncEntry, DncExpiries, DncList, DncListSummary, NewDncEntry, last_per_phone, named_lists,
+    DncAction, DncChange, DncEntry, DncExpiries, DncList, DncListSummary, NewDncEntry, has_named_lists, last_per_phone,
+    named_lists,
 };
 use crate::domain::schema::ProjectSchema;
 use crate::storage::shared::schema_cache::SchemaCache;
@@ -52,6 +53,10 @@ pub fn dnc_until_for<'a>(
     lists: &[String],
     phones: impl IntoIterator<Item = &'a String>,
 ) -> Result<Option<i64>, StoreError> {
+    // Most projects apply no named list: every imported record asks.
+    if !has_named_lists(lists) {
+        return Ok(None);
+    }
     let phones: Vec<&String> = phones.into_iter().collect();
     Ok(dnc_expiries(conn, tenant, lists, phones.iter().copied())?.until(phones))
 }

@@ -2,7 +2,7 @@
 //! (`shared::row`) and stores them with their side-table differences (docs/storage.md).
 
 use super::SqliteStore;
-use super::bulk::insert_many;
+use super::bulk::{insert_all, insert_many};
 use super::changes::{FeedEvents, TriggersOff};
 use super::dedup::{find_duplicate, merge_or_reject};
 use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
@@ -12,6 +12,7 @@ use super::import::import_record;
 use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
+use crate::domain::dialing_rules::Dedup;
 use crate::domain::document::values_json;
 use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
@@ -255,35 +256,89 @@ fn store_rows(
     };
     let check_robinson = tenant_lists_numbers(conn, tenant)?;
     let schema = schema(conn, cache, project)?;
-    let dedup = schema.rules.dedup.as_ref();
     let now = calldate::now_seconds();
+    let mut batch = StoredBatch {
+        results: Vec::with_capacity(writes.len()),
+        stored: Vec::with_capacity(writes.len()),
+        events: FeedEvents::adds(conn, tenant, project, now)?,
+        tally: TermTally::default(),
+    };
+    let destination = Destination {
+        tenant,
+        project,
+        schema: &schema,
+        check_robinson,
+    };
+    match &schema.rules.dedup {
+        Some(dedup) => {
+            store_checked(conn, &destination, dedup, writes, rows, now, &mut batch)?;
+            batch.events.flush(conn)?;
+        }
+        None => {
+            store_batched(conn, &destination, writes, rows, &mut batch)?;
+            batch.events.flush(conn)?;
+            insert_new_side_rows(conn, tenant, &batch.stored, &mut batch.tally)?;
+        }
+    }
+    batch.tally.flush(conn, tenant)?;
+    Ok((batch.results, batch.stored.into_iter().map(|(_, row)| row).collect()))
+}
+
+/// Where a batch's rows go.
+struct Destination<'s> {
+    tenant: TenantId,
+    project: i64,
+    schema: &'s ProjectSchema,
+    /// Whether the tenant's Robinson list holds any number.
+    check_robinson: bool,
+}
+
+/// What storing a batch's rows has done so far.
+struct StoredBatch {
+    results: Vec<ItemResult<i64>>,
+    /// Inserted rows: their phones and terms go in after the batch's records, all at once,
+    /// unless the project checks duplicates.
+    stored: Vec<(i64, NewRow)>,
+    events: FeedEvents,
+    tally: TermTally,
+}
+
+/// Stores the rows of a project that checks duplicates, one by one: each record's phones and
+/// terms go in before the next record looks for duplicates.
+fn store_checked(
+    conn: &Connection,
+    destination: &Destination<'_>,
+    dedup: &Dedup,
+    writes: &[RecordWrite],
+    rows: Vec<ItemResult<NewRow>>,
+    now: i64,
+    batch: &mut StoredBatch,
+) -> Result<(), StoreError> {
+    let Destination {
+        tenant,
+        project,
+        schema,
+        check_robinson,
+    } = *destination;
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
                               robinson, created_at, updated_at, contacts, data, zones, dnc_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    let mut results = Vec::with_capacity(writes.len());
-    let mut tally = TermTally::default();
-    let mut events = FeedEvents::adds(conn, tenant, project, now)?;
-    // Stored rows whose phones and terms are written after the loop, all at once; with
-    // duplicate checks on, each record's go in before the next record looks for duplicates.
-    let mut stored: Vec<(i64, NewRow)> = Vec::with_capacity(writes.len());
     for (write, new) in writes.iter().zip(rows) {
         let new = match new {
             Ok(new) => new,
             Err(e) => {
-                results.push(Err(e));
+                batch.results.push(Err(e));
                 continue;
             }
         };
-        if let Some(dedup) = dedup {
-            let probe = Probe::of(&new.row, &schema, dedup);
-            if let Some(existing) = find_duplicate(conn, tenant, project, dedup, &probe, now)? {
-                events.flush(conn)?;
-                let outcome = merge_or_reject(conn, tenant, project, &schema, dedup, existing, write, &new.form, now)?;
-                results.push(outcome);
-                continue;
-            }
+        let probe = Probe::of(&new.row, schema, dedup);
+        if let Some(existing) = find_duplicate(conn, tenant, project, dedup, &probe, now)? {
+            batch.events.flush(conn)?;
+            let outcome = merge_or_reject(conn, tenant, project, schema, dedup, existing, write, &new.form, now)?;
+            batch.results.push(outcome);
+            continue;
         }
         let row = &new.row;
         let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
@@ -304,27 +359,141 @@ fn store_rows(
             dnc_until,
         ])?;
         let id = conn.last_insert_rowid();
-        events.push(id);
+        batch.events.push(id);
         if let Some(zones) = &row.zones {
             register_zones(conn, tenant, project, zones)?;
         }
         if let Some(d) = &write.disposition {
-            events.flush(conn)?;
+            batch.events.flush(conn)?;
             insert_disposition(conn, tenant, id, d)?;
         }
-        if dedup.is_some() {
-            insert_phones(conn, tenant, id, new.phones.iter())?;
-            insert_terms(conn, tenant, id, new.terms.iter(), &mut tally)?;
+        insert_phones(conn, tenant, id, new.phones.iter())?;
+        insert_terms(conn, tenant, id, new.terms.iter(), &mut batch.tally)?;
+        batch.stored.push((id, new));
+        batch.results.push(Ok(id));
+    }
+    Ok(())
+}
+
+/// Stores the rows of a project without duplicate checks, many records to a statement: each
+/// statement's own cost (its start and end, the `AUTOINCREMENT` counter's write) is shared.
+/// The ids are given here, as SQLite would give them, so a disposition knows its record's.
+fn store_batched(
+    conn: &Connection,
+    destination: &Destination<'_>,
+    writes: &[RecordWrite],
+    rows: Vec<ItemResult<NewRow>>,
+    batch: &mut StoredBatch,
+) -> Result<(), StoreError> {
+    let Destination {
+        tenant,
+        project,
+        schema,
+        check_robinson,
+    } = *destination;
+    let mut next_id = next_record_id(conn)?;
+    // The Robinson flag and `dnc_until` of each stored row not inserted yet.
+    let mut flags: Vec<(bool, Option<i64>)> = Vec::new();
+    let mut inserted = batch.stored.len();
+    for (write, new) in writes.iter().zip(rows) {
+        let new = match new {
+            Ok(new) => new,
+            Err(e) => {
+                batch.results.push(Err(e));
+                continue;
+            }
+        };
+        let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
+        flags.push((
+            robinson,
+            dnc_until_for(conn, tenant, &schema.rules.dnc_lists, &new.phones)?,
+        ));
+        if let Some(zones) = &new.row.zones {
+            register_zones(conn, tenant, project, zones)?;
         }
-        stored.push((id, new));
-        results.push(Ok(id));
+        let id = next_id;
+        next_id += 1;
+        batch.stored.push((id, new));
+        batch.results.push(Ok(id));
+        if let Some(d) = &write.disposition {
+            // The record and its `add` event go in before the disposition's event.
+            insert_new_records(
+                conn,
+                tenant,
+                project,
+                &batch.stored[inserted..],
+                &flags,
+                &mut batch.events,
+            )?;
+            (inserted, flags) = (batch.stored.len(), Vec::new());
+            batch.events.flush(conn)?;
+            insert_disposition(conn, tenant, id, d)?;
+        }
     }
-    events.flush(conn)?;
-    if dedup.is_none() {
-        insert_new_side_rows(conn, tenant, &stored, &mut tally)?;
+    insert_new_records(
+        conn,
+        tenant,
+        project,
+        &batch.stored[inserted..],
+        &flags,
+        &mut batch.events,
+    )
+}
+
+/// The id SQLite gives the next record: `AUTOINCREMENT` never gives an id again, so one
+/// above both the highest it gave and the highest there is.
+fn next_record_id(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0),
+                        coalesce((SELECT max(id) FROM records), 0)) + 1",
+        )?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Inserts rows (with their ids, Robinson flags and `dnc_until`) and notes their `add` events.
+fn insert_new_records(
+    conn: &Connection,
+    tenant: TenantId,
+    project: i64,
+    rows: &[(i64, NewRow)],
+    flags: &[(bool, Option<i64>)],
+    events: &mut FeedEvents,
+) -> Result<(), StoreError> {
+    let binds: Vec<[&dyn ToSql; 15]> = rows
+        .iter()
+        .zip(flags)
+        .map(|((id, new), (robinson, dnc_until))| {
+            let row = &new.row;
+            [
+                id as &dyn ToSql,
+                &tenant,
+                &project,
+                &row.user_data,
+                &row.phone_field,
+                &row.next_calldate,
+                &row.price,
+                &row.commission,
+                robinson,
+                &row.created_at,
+                &row.created_at,
+                &new.contacts,
+                &new.data,
+                &row.zones,
+                dnc_until,
+            ]
+        })
+        .collect();
+    insert_all(
+        conn,
+        "records (id, tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
+                  robinson, created_at, updated_at, contacts, data, zones, dnc_until)",
+        &binds,
+    )?;
+    for (id, _) in rows {
+        events.push(*id);
     }
-    tally.flush(conn, tenant)?;
-    Ok((results, stored.into_iter().map(|(_, row)| row).collect()))
+    Ok(())
 }
 
 /// The phones and indexed terms of records this transaction inserted, each table's rows
