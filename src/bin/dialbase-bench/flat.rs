@@ -20,15 +20,26 @@ pub struct FlatOutcome {
     pub rows: u64,
 }
 
-pub async fn insert(backend: &Backend, dir: &Path, records: usize) -> Result<FlatOutcome, String> {
+/// The flat insert, as the `round`th (from 1) of the run: each round writes a table of its own.
+pub async fn insert(backend: &Backend, dir: &Path, records: usize, round: usize) -> Result<FlatOutcome, String> {
     match backend {
         Backend::Sqlite { .. } => {
-            let file = dir.join("flat.db");
-            tokio::task::spawn_blocking(move || sqlite(&file, records).map_err(|e| e.to_string()))
-                .await
-                .map_err(|e| e.to_string())?
+            let file = dir.join(format!("flat-{round}.db"));
+            let outcome = tokio::task::spawn_blocking({
+                let file = file.clone();
+                move || sqlite(&file, records).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            if round > 1 {
+                // Only the first round's table is kept for its bytes; this one frees the disk.
+                let _ = std::fs::remove_file(&file);
+            }
+            outcome
         }
-        Backend::Postgres(db) => postgres(&db.connect().await?, records).await.map_err(|e| e.to_string()),
+        Backend::Postgres(db) => postgres(&db.connect().await?, records, round)
+            .await
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -66,10 +77,17 @@ fn sqlite(file: &Path, records: usize) -> rusqlite::Result<FlatOutcome> {
     })
 }
 
-async fn postgres(client: &tokio_postgres::Client, records: usize) -> Result<FlatOutcome, tokio_postgres::Error> {
-    let table = format!("{PG_SCHEMA}.records");
+async fn postgres(
+    client: &tokio_postgres::Client,
+    records: usize,
+    round: usize,
+) -> Result<FlatOutcome, tokio_postgres::Error> {
+    let table = format!("{PG_SCHEMA}.records_{round}");
     client
-        .batch_execute(&format!("CREATE SCHEMA {PG_SCHEMA}; {}", create_table(&table)))
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}; {}",
+            create_table(&table)
+        ))
         .await?;
     let columns = data::flat_columns();
     let types = vec![Type::TEXT; columns.len()];

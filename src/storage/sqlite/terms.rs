@@ -6,7 +6,8 @@
 use super::bulk::insert_many;
 use crate::storage::{StoreError, TenantId};
 use rusqlite::{Connection, ToSql, params};
-use std::collections::HashMap;
+// foldhash: a batch tallies and gathers every entry it writes.
+use foldhash::HashMap;
 
 /// Count changes by field id and term, not written yet.
 #[derive(Default)]
@@ -55,19 +56,37 @@ pub fn insert_terms<'a>(
 
 /// Adds the entries of records new in this transaction (none of them can be there yet),
 /// sorted, several rows per statement: an import's entries reach each term's range in order.
+/// An import meets few distinct terms many times, so its entries are gathered by term (a
+/// hash) and only the distinct terms are sorted, not every entry by its text.
 pub fn insert_new_terms(
     conn: &Connection,
     tenant: TenantId,
-    mut entries: Vec<(i64, &str, i64)>,
+    entries: Vec<(i64, &str, i64)>,
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    entries.sort_unstable();
-    for &(field, term, _) in &entries {
-        tally.add(field, term, 1);
+    let mut index: HashMap<(i64, &str), usize> = HashMap::default();
+    let mut terms: Vec<((i64, &str), Vec<i64>)> = Vec::new();
+    for (field, term, record) in entries {
+        let next = terms.len();
+        let at = *index.entry((field, term)).or_insert(next);
+        if at == next {
+            terms.push(((field, term), Vec::new()));
+        }
+        terms[at].1.push(record);
     }
-    let rows: Vec<[&dyn ToSql; 4]> = entries
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for ((field, term), records) in &mut terms {
+        records.sort_unstable();
+        tally.add(*field, term, records.len() as i64);
+    }
+    let tenant = &tenant;
+    let rows: Vec<[&dyn ToSql; 4]> = terms
         .iter()
-        .map(|(field, term, record)| [&tenant as &dyn ToSql, field, term, record])
+        .flat_map(|((field, term), records)| {
+            records
+                .iter()
+                .map(move |record| [tenant as &dyn ToSql, field, term, record])
+        })
         .collect();
     insert_many(conn, "record_terms (tenant_id, field_id, term, record_id)", &rows)
 }
