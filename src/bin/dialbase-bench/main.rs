@@ -136,48 +136,10 @@ async fn run(options: &Options) -> Result<(), String> {
     );
     let server_bytes = backend.bytes_in_use().await?;
     let server_file_bytes = backend.file_bytes();
-    // The baseline again once the server is quiet: this machine's speed drifts within a
-    // run (the same flat insert measured 262,000 and 400,000 rows/s in two runs), so the
-    // import is compared with the mean of the two inserts around it.
-    server.settle().await;
-    eprintln!("the rows into a flat table again ({flat_name}) ...");
-    let flat_after = flat::insert(&backend, &temp.path, n, 2).await?;
-    let flat_rate = (flat.records_per_second + flat_after.records_per_second) / 2.0;
-    let per_record = |bytes: u64| bytes as f64 / n.max(1) as f64;
-    figures.extend([
-        Figure::at_least("import: HTTP records/s", import.records_per_second, "rec/s", 100_000.0),
-        Figure::info(
-            format!("import: {flat_name} records/s, before"),
-            flat.records_per_second,
-            "rec/s",
-        ),
-        Figure::info(
-            format!("import: {flat_name} records/s, after"),
-            flat_after.records_per_second,
-            "rec/s",
-        ),
-        Figure::at_least(
-            "import: HTTP / flat (mean of before and after)",
-            import.records_per_second / flat_rate,
-            "ratio",
-            0.40,
-        ),
-        Figure::info(
-            "import: server CPU us/record",
-            rss.cpu
-                .last()
-                .map_or(0.0, |(_, seconds)| seconds * 1e6 / import.imported.max(1) as f64),
-            "us",
-        ),
-        Figure::info("disk: server bytes/record", per_record(server_bytes), "B"),
-        Figure::info("disk: flat table bytes/record", per_record(flat.bytes), "B"),
-        Figure::at_most(
-            "disk: server / flat",
-            server_bytes as f64 / flat.bytes.max(1) as f64,
-            "ratio",
-            1.5,
-        ),
-    ]);
+    let import_cpu_us = rss
+        .cpu
+        .last()
+        .map_or(0.0, |(_, seconds)| seconds * 1e6 / import.imported.max(1) as f64);
 
     server.settle().await;
     eprintln!("batch modification by search ...");
@@ -317,6 +279,44 @@ async fn run(options: &Options) -> Result<(), String> {
             "/s",
         ),
     ]);
+    // The baseline again at the end, the server quiet: this machine's speed drifts within a
+    // run (the same flat insert measured 262,000 and 400,000 rows/s in two runs), so the
+    // import is compared with the mean of the inserts before and after the other phases
+    // (right after the import, the second insert's writeback slowed the modification). Every
+    // server of the run has stopped by now.
+    eprintln!("the rows into a flat table again ({flat_name}) ...");
+    let flat_after = flat::insert(&backend, &temp.path, n, 2).await?;
+    let flat_rate = (flat.records_per_second + flat_after.records_per_second) / 2.0;
+    let per_record = |bytes: u64| bytes as f64 / n.max(1) as f64;
+    let import_figures = [
+        Figure::at_least("import: HTTP records/s", import.records_per_second, "rec/s", 100_000.0),
+        Figure::info(
+            format!("import: {flat_name} records/s, first"),
+            flat.records_per_second,
+            "rec/s",
+        ),
+        Figure::info(
+            format!("import: {flat_name} records/s, last"),
+            flat_after.records_per_second,
+            "rec/s",
+        ),
+        Figure::at_least(
+            "import: HTTP / flat (mean of first and last)",
+            import.records_per_second / flat_rate,
+            "ratio",
+            0.40,
+        ),
+        Figure::info("import: server CPU us/record", import_cpu_us, "us"),
+        Figure::info("disk: server bytes/record", per_record(server_bytes), "B"),
+        Figure::info("disk: flat table bytes/record", per_record(flat.bytes), "B"),
+        Figure::at_most(
+            "disk: server / flat",
+            server_bytes as f64 / flat.bytes.max(1) as f64,
+            "ratio",
+            1.5,
+        ),
+    ];
+    figures.splice(0..0, import_figures);
     for (phase, kib) in &rss.phases {
         figures.push(Figure::at_most(
             format!("server RSS max: {phase}"),
