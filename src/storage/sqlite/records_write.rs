@@ -293,6 +293,17 @@ struct Destination<'s> {
     check_robinson: bool,
 }
 
+impl Destination<'_> {
+    /// A new row's Robinson flag and `dnc_until`, from its phones.
+    fn flags(&self, conn: &Connection, phones: &BTreeSet<String>) -> Result<(bool, Option<i64>), StoreError> {
+        let robinson = self.check_robinson && any_listed(conn, self.tenant, phones)?;
+        Ok((
+            robinson,
+            dnc_until_for(conn, self.tenant, &self.schema.rules.dnc_lists, phones)?,
+        ))
+    }
+}
+
 /// What storing a batch's rows has done so far.
 struct StoredBatch {
     results: Vec<ItemResult<i64>>,
@@ -318,7 +329,7 @@ fn store_checked(
         tenant,
         project,
         schema,
-        check_robinson,
+        ..
     } = *destination;
     let mut insert = conn.prepare_cached(
         "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
@@ -341,8 +352,7 @@ fn store_checked(
             continue;
         }
         let row = &new.row;
-        let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
-        let dnc_until = dnc_until_for(conn, tenant, &schema.rules.dnc_lists, &new.phones)?;
+        let (robinson, dnc_until) = destination.flags(conn, &new.phones)?;
         insert.execute(params![
             tenant,
             project,
@@ -385,12 +395,7 @@ fn store_batched(
     rows: Vec<ItemResult<NewRow>>,
     batch: &mut StoredBatch,
 ) -> Result<(), StoreError> {
-    let Destination {
-        tenant,
-        project,
-        schema,
-        check_robinson,
-    } = *destination;
+    let Destination { tenant, project, .. } = *destination;
     let mut next_id = next_record_id(conn)?;
     // The Robinson flag and `dnc_until` of each stored row not inserted yet.
     let mut flags: Vec<(bool, Option<i64>)> = Vec::new();
@@ -403,11 +408,7 @@ fn store_batched(
                 continue;
             }
         };
-        let robinson = check_robinson && any_listed(conn, tenant, &new.phones)?;
-        flags.push((
-            robinson,
-            dnc_until_for(conn, tenant, &schema.rules.dnc_lists, &new.phones)?,
-        ));
+        flags.push(destination.flags(conn, &new.phones)?);
         if let Some(zones) = &new.row.zones {
             register_zones(conn, tenant, project, zones)?;
         }
