@@ -144,6 +144,7 @@ async fn run(options: &Options) -> Result<(), String> {
     server.settle().await;
     eprintln!("batch modification by search ...");
     let modified = rss.during("batch modify", modify::run(&api, import.project, n)).await?;
+    eprintln!("  {} records in {:.2} s", modified.touched, modified.seconds);
     figures.push(Figure::at_most(
         format!("batch modify by search ({} of {n})", modified.touched),
         modified.seconds,
