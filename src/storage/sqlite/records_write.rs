@@ -418,27 +418,13 @@ fn store_batched(
         batch.results.push(Ok(id));
         if let Some(d) = &write.disposition {
             // The record and its `add` event go in before the disposition's event.
-            insert_new_records(
-                conn,
-                tenant,
-                project,
-                &batch.stored[inserted..],
-                &flags,
-                &mut batch.events,
-            )?;
+            insert_new_records(conn, destination, &batch.stored[inserted..], &flags, &mut batch.events)?;
             (inserted, flags) = (batch.stored.len(), Vec::new());
             batch.events.flush(conn)?;
             insert_disposition(conn, tenant, id, d)?;
         }
     }
-    insert_new_records(
-        conn,
-        tenant,
-        project,
-        &batch.stored[inserted..],
-        &flags,
-        &mut batch.events,
-    )
+    insert_new_records(conn, destination, &batch.stored[inserted..], &flags, &mut batch.events)
 }
 
 /// The id SQLite gives the next record: `AUTOINCREMENT` never gives an id again, so one
@@ -455,12 +441,12 @@ fn next_record_id(conn: &Connection) -> Result<i64, StoreError> {
 /// Inserts rows (with their ids, Robinson flags and `dnc_until`) and notes their `add` events.
 fn insert_new_records(
     conn: &Connection,
-    tenant: TenantId,
-    project: i64,
+    destination: &Destination<'_>,
     rows: &[(i64, NewRow)],
     flags: &[(bool, Option<i64>)],
     events: &mut FeedEvents,
 ) -> Result<(), StoreError> {
+    let Destination { tenant, project, .. } = destination;
     let binds: Vec<[&dyn ToSql; 15]> = rows
         .iter()
         .zip(flags)
