@@ -270,15 +270,12 @@ fn store_rows(
         check_robinson,
     };
     match &schema.rules.dedup {
-        Some(dedup) => {
-            store_checked(conn, &destination, dedup, writes, rows, now, &mut batch)?;
-            batch.events.flush(conn)?;
-        }
-        None => {
-            store_batched(conn, &destination, writes, rows, &mut batch)?;
-            batch.events.flush(conn)?;
-            insert_new_side_rows(conn, tenant, &batch.stored, &mut batch.tally)?;
-        }
+        Some(dedup) => store_checked(conn, &destination, dedup, writes, rows, now, &mut batch)?,
+        None => store_batched(conn, &destination, writes, rows, &mut batch)?,
+    }
+    batch.events.flush(conn)?;
+    if schema.rules.dedup.is_none() {
+        insert_new_side_rows(conn, tenant, &batch.stored, &mut batch.tally)?;
     }
     batch.tally.flush(conn, tenant)?;
     Ok((batch.results, batch.stored.into_iter().map(|(_, row)| row).collect()))
@@ -315,7 +312,8 @@ struct StoredBatch {
 }
 
 /// Stores the rows of a project that checks duplicates, one by one: each record's phones and
-/// terms go in before the next record looks for duplicates.
+/// terms go in before the next record looks for duplicates. Ids are given as in
+/// [`store_batched`].
 fn store_checked(
     conn: &Connection,
     destination: &Destination<'_>,
@@ -331,11 +329,7 @@ fn store_checked(
         schema,
         ..
     } = *destination;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO records (tenant_id, project_id, user_data, phone_field, next_calldate, price, commission,
-                              robinson, created_at, updated_at, contacts, data, zones, dnc_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
-    )?;
+    let mut next_id = next_record_id(conn)?;
     for (write, new) in writes.iter().zip(rows) {
         let new = match new {
             Ok(new) => new,
@@ -351,36 +345,23 @@ fn store_checked(
             batch.results.push(outcome);
             continue;
         }
-        let row = &new.row;
-        let (robinson, dnc_until) = destination.flags(conn, &new.phones)?;
-        insert.execute(params![
-            tenant,
-            project,
-            row.user_data,
-            row.phone_field,
-            row.next_calldate,
-            row.price,
-            row.commission,
-            robinson,
-            row.created_at,
-            new.contacts,
-            new.data,
-            row.zones,
-            dnc_until,
-        ])?;
-        let id = conn.last_insert_rowid();
-        batch.events.push(id);
-        if let Some(zones) = &row.zones {
+        let flags = destination.flags(conn, &new.phones)?;
+        if let Some(zones) = &new.row.zones {
             register_zones(conn, tenant, project, zones)?;
         }
+        let id = next_id;
+        next_id += 1;
+        let last = batch.stored.len();
+        batch.stored.push((id, new));
+        batch.results.push(Ok(id));
+        insert_new_records(conn, destination, &batch.stored[last..], &[flags], &mut batch.events)?;
         if let Some(d) = &write.disposition {
             batch.events.flush(conn)?;
             insert_disposition(conn, tenant, id, d)?;
         }
+        let new = &batch.stored[last].1;
         insert_phones(conn, tenant, id, new.phones.iter())?;
         insert_terms(conn, tenant, id, new.terms.iter(), &mut batch.tally)?;
-        batch.stored.push((id, new));
-        batch.results.push(Ok(id));
     }
     Ok(())
 }
@@ -446,7 +427,7 @@ fn insert_new_records(
     flags: &[(bool, Option<i64>)],
     events: &mut FeedEvents,
 ) -> Result<(), StoreError> {
-    let Destination { tenant, project, .. } = destination;
+    let Destination { tenant, project, .. } = *destination;
     let binds: Vec<[&dyn ToSql; 15]> = rows
         .iter()
         .zip(flags)
