@@ -5,15 +5,25 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 pub fn hash_key(key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(&Sha256::digest(key.as_bytes()))
+}
+
+/// Lower-case hex. Every request hashes its key: `format!` per byte was a fifth of that.
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// A fresh random API key (64 hex characters).
 pub fn generate_key() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(&bytes)
 }
 
 /// Decodes an `Authorization: Basic ...` header value into user and key.
@@ -65,5 +75,14 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_eq!(hash_key(&a), hash_key(&a));
         assert_ne!(hash_key(&a), a);
+    }
+
+    #[test]
+    fn a_key_s_digest_is_its_sha256_in_lower_case_hex() {
+        // Stored digests depend on this exact text.
+        assert_eq!(
+            hash_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

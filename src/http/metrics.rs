@@ -37,18 +37,29 @@ pub async fn record(request: Request, next: Next) -> Response {
     }
     let started = Instant::now();
     let dialect = ApiDialect::of_path(request.uri().path()).label();
-    let route = request
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let route = response
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().to_string();
-    let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     let labels = [("dialect", dialect.to_string()), ("route", route), ("method", method)];
     metrics::histogram!("dialbase_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
     let mut labels = labels.to_vec();
     labels.push(("status", status));
     metrics::counter!("dialbase_http_requests_total", &labels).increment(1);
+    response
+}
+
+/// Hands the route the router matched to [`record`], which runs outside the router, on
+/// the response.
+pub async fn remember_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
     response
 }
 

@@ -33,7 +33,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
-use tower::ServiceExt;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -99,24 +99,31 @@ pub fn router(store: Arc<dyn Store>, body_limit: usize) -> Result<Router, String
         .merge(openapi::routes())
         .nest("/{customer}", dialects.clone())
         .merge(dialects)
-        .layer(middleware::from_fn_with_state(state.clone(), answers::panic_on_request))
-        // Innermost: a panic unwinds no further than the request's own handler.
-        .layer(CatchPanicLayer::custom(answers::panicked))
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            move |state, request: Request, next: Next| idempotency::guard(state, body_limit, request, next),
-        ))
+        // The one layer inside the router: the metrics' route label is known only there.
+        .layer(middleware::from_fn(metrics::remember_route))
+        .with_state(state.clone());
+    // The middleware wraps the router once, outermost first. Added with `Router::layer`
+    // it wrapped every route, and each request cloned the whole stack at every level
+    // (54 boxed clones per request: 7% of a claim's instructions).
+    let layered = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(metrics::record))
+        .layer(middleware::from_fn(answers::in_dialect))
         // A declared Content-Length over the limit is refused before any of the body is read.
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             refuse_oversized(body_limit, request, next)
         }))
-        .layer(middleware::from_fn(answers::in_dialect))
-        .layer(middleware::from_fn(metrics::record))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
-    // Paths are normalised before routing (a layer of the router itself runs after it).
-    Ok(Router::new().fallback_service(routed.map_request(paths::normalize_request)))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            move |state, request: Request, next: Next| idempotency::guard(state, body_limit, request, next),
+        ))
+        .layer(DefaultBodyLimit::max(body_limit))
+        // Innermost: a panic unwinds no further than the request's own handler.
+        .layer(CatchPanicLayer::custom(answers::panicked))
+        .layer(middleware::from_fn_with_state(state, answers::panic_on_request))
+        .service(routed);
+    // Paths are normalised before routing.
+    Ok(Router::new().fallback_service(layered.map_request(paths::normalize_request)))
 }
 
 /// 413 at once, in the dialect of the path, for a declared body over the limit: nothing

@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
@@ -71,19 +72,45 @@ fn check_owner(owner: &str) -> Result<(), ValidationError> {
 }
 
 /// What a dialer needs: the number to call (`phone`), the form texts and the dial state.
-pub(super) fn record_json(record: &Record) -> Value {
-    let form = FormTexts(record);
-    json!({
-        "id": record.id, "projectid": record.project_id, "user_data": record.user_data,
-        "phone": record.dial_number(), "phone_field": record.phone_field, "form": form,
-        "next_calldate": record.next_calldate, "claimed_by": record.claimed_by,
-        "claim_expires_at": record.claim_expires_at, "attempts": record.attempts, "done_at": record.done_at,
-        "locked": record.locked, "robinson": record.robinson,
-    })
+/// Written straight from the record, keys in name order as a `serde_json` map keeps them
+/// (building the map first was a sixth of a claim's instructions).
+pub(super) struct DialerRecord<'a>(pub &'a Record);
+
+impl Serialize for DialerRecord<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let record = self.0;
+        let mut map = serializer.serialize_map(Some(13))?;
+        map.serialize_entry("attempts", &record.attempts)?;
+        map.serialize_entry("claim_expires_at", &record.claim_expires_at)?;
+        map.serialize_entry("claimed_by", &record.claimed_by)?;
+        map.serialize_entry("done_at", &record.done_at)?;
+        map.serialize_entry("form", &FormTexts(record))?;
+        map.serialize_entry("id", &record.id)?;
+        map.serialize_entry("locked", &record.locked)?;
+        map.serialize_entry("next_calldate", &record.next_calldate)?;
+        map.serialize_entry("phone", &record.dial_number())?;
+        map.serialize_entry("phone_field", &record.phone_field)?;
+        map.serialize_entry("projectid", &record.project_id)?;
+        map.serialize_entry("robinson", &record.robinson)?;
+        map.serialize_entry("user_data", &record.user_data)?;
+        map.end()
+    }
+}
+
+/// `{"record": ..., "status": 200}`.
+struct Answer<'a>(&'a Record);
+
+impl Serialize for Answer<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("record", &DialerRecord(self.0))?;
+        map.serialize_entry("status", &200)?;
+        map.end()
+    }
 }
 
 fn answer(record: &Record) -> Response {
-    Json(json!({"status": 200, "record": record_json(record)})).into_response()
+    Json(Answer(record)).into_response()
 }
 
 async fn claim(
@@ -160,7 +187,7 @@ async fn show(
     let id = path_id(&params, "id", "record")?;
     let (record, dial) = state.store.dial_state(auth.tenant, id).await?;
     let now = now.unwrap_or_else(calldate::now_seconds);
-    let mut body = record_json(&record);
+    let mut body = serde_json::to_value(DialerRecord(&record)).unwrap_or_default();
     let timezones: Vec<&str> = dial.zones.as_deref().unwrap_or_default().split_whitespace().collect();
     let attempts: serde_json::Map<String, Value> = dial
         .attempts_by_number

@@ -4,7 +4,7 @@
 //! `{"status": 200, "number": "0036...", "e164": "36...", "records": [...]}`, lowest id first,
 //! at most `storage::PHONE_MATCHES` records.
 
-use super::dialer::record_json;
+use super::dialer::DialerRecord;
 use super::{DialbaseApi, DialbaseError, path_text};
 use crate::domain::contact::normalize_phone;
 use crate::domain::dialing::to_e164;
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
@@ -47,7 +47,7 @@ async fn look_up(
             }
         }
     }
-    let records: Vec<Value> = found.values().map(record_json).collect();
+    let records: Vec<DialerRecord> = found.values().map(DialerRecord).collect();
     let body = json!({"status": 200, "number": digits, "e164": international, "records": records});
     Ok(Json(body).into_response())
 }

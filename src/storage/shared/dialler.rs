@@ -99,19 +99,30 @@ pub fn plan_release(
         callback_owner: call.callback_owner.as_deref(),
     };
     let outcome = plan(&schema.rules, &facts, &result, now)?;
-    let mut next = row.clone();
     // The record keeps its own phone_field unless the rules move it to another number.
-    if outcome.phone_field.is_some() && outcome.phone_field != facts.dialed.map(str::to_string) {
-        next.phone_field = outcome.phone_field.clone();
-    }
+    let moved = outcome.phone_field.is_some() && outcome.phone_field.as_deref() != facts.dialed;
+    let phone_field = if moved {
+        outcome.phone_field.clone()
+    } else {
+        row.phone_field.clone()
+    };
+    let zones = match schema.rules.schedule() {
+        None => None,
+        Some(_) if !moved => row.zones_for(schema),
+        Some(_) => {
+            let mut next = row.clone();
+            next.phone_field = phone_field.clone();
+            next.zones_for(schema)
+        }
+    };
     let dnc = outcome.dnc.as_ref().and_then(|(list, field)| {
         let number = numbers.iter().find(|(f, _)| f == field)?.1.clone();
         Some((list.clone(), number))
     });
     Ok(ReleasePlan {
         next_calldate: outcome.next_calldate,
-        phone_field: next.phone_field.clone(),
-        zones: next.zones_for(schema),
+        phone_field,
+        zones,
         callback_owner: outcome.callback_owner,
         dialed_field: dialed.map(|(field, _)| field),
         dnc,

@@ -119,12 +119,14 @@ fn zone_sets(conn: &Connection, tenant: TenantId, project: i64) -> Result<Vec<St
     Ok(sets)
 }
 
-/// One statement picks and claims, inside the writer's transaction, so no two claims can
-/// take the same record. The candidates: the first due dated and the first unset record
-/// of the queue index (each its first entry in order), and the first expired lease; the
-/// earliest of them in queue order is claimed. The rules' limits are arguments, NULL
-/// where the project has none: the plan is the same either way. A record on a named
-/// do-not-call list its project applies waits until the entry expires (`dnc_until`).
+/// Picks and claims inside the writer's transaction (which holds SQLite's write lock), so
+/// no two claims can take the same record. The candidates: the first due dated and the
+/// first unset record of the queue index (each its first entry in order), and the first
+/// expired lease; the earliest of them in queue order is claimed. The rules' limits are
+/// arguments, NULL where the project has none: the plan is the same either way. A record
+/// on a named do-not-call list its project applies waits until the entry expires
+/// (`dnc_until`). The claimed row is read back by id: `UPDATE ... RETURNING` builds a
+/// temporary table for its one row, which cost a fifth of the claim.
 pub fn claim_next(
     conn: &Connection,
     cache: &SchemaCache,
@@ -141,48 +143,50 @@ pub fn claim_next(
         None => Vec::new(),
     };
     let limits = ClaimLimits::at(rules, zone_sets, now);
-    let allowed = "(?5 IS NULL OR zones IN (SELECT value FROM json_each(?5)))
-        AND (callback_owner IS NULL OR callback_owner = ?2 OR next_calldate + ?6 <= ?4)
-        AND (?7 IS NULL OR attempts < ?7)
-        AND (dnc_until IS NULL OR dnc_until <= ?4)";
+    let allowed = "(?4 IS NULL OR zones IN (SELECT value FROM json_each(?4)))
+        AND (callback_owner IS NULL OR callback_owner = ?2 OR next_calldate + ?5 <= ?3)
+        AND (?6 IS NULL OR attempts < ?6)
+        AND (dnc_until IS NULL OR dnc_until <= ?3)";
     let queued = format!(
         "project_id = ?1 AND done_at IS NULL AND claimed_by IS NULL AND locked = 0 AND robinson = 0 AND {allowed}"
     );
-    let sql = format!(
-        "UPDATE records SET claimed_by = ?2, claim_expires_at = ?3, updated_at = ?4
-         WHERE id = (SELECT id FROM (
+    let pick = format!(
+        "SELECT id FROM (
            SELECT * FROM (SELECT id, next_calldate FROM records
-             WHERE {queued} AND next_calldate <= ?4 ORDER BY next_calldate, id LIMIT 1)
+             WHERE {queued} AND next_calldate <= ?3 ORDER BY next_calldate, id LIMIT 1)
            UNION ALL
            SELECT * FROM (SELECT id, next_calldate FROM records
              WHERE {queued} AND next_calldate IS NULL ORDER BY id LIMIT 1)
            UNION ALL
            SELECT * FROM (SELECT id, next_calldate FROM records
-             WHERE project_id = ?1 AND done_at IS NULL AND claimed_by IS NOT NULL AND claim_expires_at < ?4
-               AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?4) AND {allowed}
+             WHERE project_id = ?1 AND done_at IS NULL AND claimed_by IS NOT NULL AND claim_expires_at < ?3
+               AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?3) AND {allowed}
              ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
-         ) ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1)
-         RETURNING {ROW_COLUMNS}"
+         ) ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1"
     );
     let callable = limits
         .callable_zones
         .map(|zones| serde_json::Value::from(zones).to_string());
-    let row = conn
-        .prepare_cached(&sql)?
+    let picked: Option<i64> = conn
+        .prepare_cached(&pick)?
         .query_row(
             params![
                 project_id,
                 owner,
-                now + i64::from(lease_seconds),
                 now,
                 callable,
                 limits.grace_seconds,
                 limits.max_attempts
             ],
-            read_row,
+            |r| r.get(0),
         )
         .optional()?;
-    row.map(|row| to_record(conn, cache, row)).transpose()
+    let Some(id) = picked else {
+        return Ok(None);
+    };
+    conn.prepare_cached("UPDATE records SET claimed_by = ?2, claim_expires_at = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(params![id, owner, now + i64::from(lease_seconds), now])?;
+    to_record(conn, cache, load_row(conn, id)?).map(Some)
 }
 
 /// Call results per dialed field of a record.
@@ -206,23 +210,29 @@ pub fn release_claim(
     result: Option<&CallRelease>,
     now: i64,
 ) -> Result<Record, StoreError> {
-    let claimed_by: Option<String> = conn
-        .prepare_cached("SELECT claimed_by FROM records WHERE id = ?1 AND tenant_id = ?2")?
-        .query_row(params![id, tenant], |r| r.get(0))
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1 AND r.tenant_id = ?2"
+        ))?
+        .query_row(params![id, tenant], read_row)
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;
-    check_claimant(id, claimed_by.as_deref(), owner)?;
-    let row = match result {
-        None => conn
-            .prepare_cached(&format!(
-                "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, updated_at = ?2
-                 WHERE id = ?1 RETURNING {ROW_COLUMNS}"
-            ))?
-            .query_row(params![id, now], read_row)?,
+    check_claimant(id, row.claimed_by.as_deref(), owner)?;
+    match result {
+        None => {
+            conn.prepare_cached(
+                "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, updated_at = ?2 WHERE id = ?1",
+            )?
+            .execute(params![id, now])?;
+        }
         Some(call) => {
-            let row = load_row(conn, id)?;
             let schema = schema(conn, cache, row.project_id)?;
-            let plan = plan_release(&schema, &row, &attempts_by_number(conn, id)?, call, now)?;
+            // Only a limit per number reads the results per number.
+            let counts = match schema.rules.retries.max_attempts_per_number {
+                Some(_) => attempts_by_number(conn, id)?,
+                None => HashMap::new(),
+            };
+            let plan = plan_release(&schema, &row, &counts, call, now)?;
             insert_call_result(conn, tenant, id, &call.disposition, plan.dialed_field.as_deref())?;
             if let Some(zones) = &plan.zones {
                 register_zones(conn, tenant, row.project_id, zones)?;
@@ -232,26 +242,24 @@ pub fn release_claim(
                 put_entries(conn, cache, tenant, &list, &[entry], owner, now)?;
             }
             // With a next call date the record comes due then; without one it is done.
-            conn.prepare_cached(&format!(
+            conn.prepare_cached(
                 "UPDATE records SET claimed_by = NULL, claim_expires_at = NULL, attempts = attempts + 1,
                    next_calldate = ?2, done_at = CASE WHEN ?2 IS NULL THEN ?3 END, updated_at = ?3,
                    last_attempt_at = ?3, phone_field = ?4, zones = ?5, callback_owner = ?6
-                 WHERE id = ?1 RETURNING {ROW_COLUMNS}"
-            ))?
-            .query_row(
-                params![
-                    id,
-                    plan.next_calldate,
-                    now,
-                    plan.phone_field,
-                    plan.zones,
-                    plan.callback_owner
-                ],
-                read_row,
+                 WHERE id = ?1",
             )?
+            .execute(params![
+                id,
+                plan.next_calldate,
+                now,
+                plan.phone_field,
+                plan.zones,
+                plan.callback_owner
+            ])?;
         }
-    };
-    to_record(conn, cache, row)
+    }
+    // Read back by id rather than `RETURNING` (see `claim_next`).
+    to_record(conn, cache, load_row(conn, id)?)
 }
 
 /// Stores a project's rules: a new schema version (every node's cache drops the old
