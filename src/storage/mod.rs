@@ -266,7 +266,8 @@ pub trait RecordStore: Send + Sync {
         query: RecordQuery,
     ) -> Result<(Vec<Record>, u64), StoreError>;
     /// Up to `limit` records of the project with ids above `after`, in id order: the pages
-    /// of an export, each found through the index instead of an offset.
+    /// of an export, each found through the index instead of an offset. No export shows
+    /// dispositions: a backend may leave them out (SQLite does not read them).
     async fn records_after(
         &self,
         tenant: TenantId,

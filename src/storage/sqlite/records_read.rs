@@ -158,11 +158,15 @@ pub fn records_after(
     limit: u64,
 ) -> Result<Vec<Record>, StoreError> {
     let page = unparsed_page_after(conn, cache, project, after, limit)?;
-    build_records(page.rows, &page.schema, page.dispositions)
+    page.rows
+        .into_iter()
+        .map(|row| build_record(row, &page.schema))
+        .collect()
 }
 
 /// A page of a project in id order, read in one snapshot but not parsed yet: an export
-/// parses and renders it on two threads ([`render_page`]).
+/// parses and renders it on two threads ([`render_page`]). Without the records'
+/// dispositions: no export shows them, and reading them was a seventh of an export.
 pub fn unparsed_page_after(
     conn: &Connection,
     cache: &SchemaCache,
@@ -179,9 +183,7 @@ pub fn unparsed_page_after(
             read_unparsed_row,
         )?
         .collect::<Result<_, _>>()?;
-    let ids: Vec<i64> = rows.iter().map(UnparsedRow::id).collect();
     Ok(UnparsedPage {
-        dispositions: page_dispositions(conn, &ids)?,
         schema: schema(conn, cache, project)?,
         rows,
     })
@@ -190,28 +192,16 @@ pub fn unparsed_page_after(
 pub struct UnparsedPage {
     rows: Vec<UnparsedRow>,
     schema: Arc<ProjectSchema>,
-    dispositions: HashMap<i64, Vec<DispositionEntry>>,
 }
 
 /// Parses a page's rows into records and renders them, in two halves on two threads.
 pub async fn render_page(page: UnparsedPage, render: PageRenderer) -> Result<RenderedPage, StoreError> {
-    let UnparsedPage {
-        rows,
-        schema,
-        mut dispositions,
-    } = page;
+    let UnparsedPage { rows, schema } = page;
     let (last, count) = (rows.last().map(UnparsedRow::id), rows.len());
-    let rows: Vec<(UnparsedRow, Vec<DispositionEntry>)> = rows
-        .into_iter()
-        .map(|row| {
-            let own = dispositions.remove(&row.id()).unwrap_or_default();
-            (row, own)
-        })
-        .collect();
     let parts = render_halves(rows, move |rows| {
         let records = rows
             .into_iter()
-            .map(|(row, own)| build_record(row, &schema, own))
+            .map(|row| build_record(row, &schema))
             .collect::<Result<Vec<_>, _>>()?;
         render(&records).map_err(StoreError::Backend)
     })
@@ -219,26 +209,9 @@ pub async fn render_page(page: UnparsedPage, render: PageRenderer) -> Result<Ren
     Ok(RenderedPage { parts, last, count })
 }
 
-fn build_records(
-    rows: Vec<UnparsedRow>,
-    schema: &ProjectSchema,
-    mut dispositions: HashMap<i64, Vec<DispositionEntry>>,
-) -> Result<Vec<Record>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let own = dispositions.remove(&row.id()).unwrap_or_default();
-            build_record(row, schema, own)
-        })
-        .collect()
-}
-
-fn build_record(
-    row: UnparsedRow,
-    schema: &ProjectSchema,
-    dispositions: Vec<DispositionEntry>,
-) -> Result<Record, StoreError> {
+fn build_record(row: UnparsedRow, schema: &ProjectSchema) -> Result<Record, StoreError> {
     let row = row
         .parse()
         .map_err(|e| StoreError::Backend(format!("a stored record is not valid JSON: {e}")))?;
-    Ok(row.into_record(schema, dispositions))
+    Ok(row.into_record(schema, Vec::new()))
 }
