@@ -202,7 +202,8 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RecordDoc, A::Error> {
-        let mut entries = Vec::new();
+        // Room for a typical form: growing from empty reallocated four times per record.
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let field: i64 = key
                 .parse()
@@ -213,7 +214,9 @@ impl<'de> Visitor<'de> for DocVisitor {
             }
         }
         // JSONB (PostgreSQL) orders keys its own way.
-        entries.sort_unstable_by_key(|(f, _)| *f);
+        if !entries.is_sorted_by_key(|(f, _)| *f) {
+            entries.sort_unstable_by_key(|(f, _)| *f);
+        }
         Ok(RecordDoc { entries })
     }
 }
@@ -223,6 +226,22 @@ struct Values(Vec<DocValue>);
 
 impl<'de> serde::Deserialize<'de> for Values {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Values(match deserializer.deserialize_any(ValuesVisitor)? {
+            Parsed::One(value) => vec![value],
+            Parsed::Many(values) => values,
+        }))
+    }
+}
+
+/// A value or an array as parsed: an array's values are taken one by one, without a
+/// vector of their own each.
+enum Parsed {
+    One(DocValue),
+    Many(Vec<DocValue>),
+}
+
+impl<'de> serde::Deserialize<'de> for Parsed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(ValuesVisitor)
     }
 }
@@ -230,45 +249,48 @@ impl<'de> serde::Deserialize<'de> for Values {
 struct ValuesVisitor;
 
 impl<'de> Visitor<'de> for ValuesVisitor {
-    type Value = Values;
+    type Value = Parsed;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a text, a value id or an array of them")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Values, E> {
-        Ok(Values(vec![DocValue::Text(v.to_string())]))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Parsed, E> {
+        Ok(Parsed::One(DocValue::Text(v.to_string())))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Values, E> {
-        Ok(Values(vec![DocValue::Text(v)]))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Parsed, E> {
+        Ok(Parsed::One(DocValue::Text(v)))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Values, E> {
-        Ok(Values(vec![DocValue::Id(v)]))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Parsed, E> {
+        Ok(Parsed::One(DocValue::Id(v)))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Values, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Parsed, E> {
         i64::try_from(v)
-            .map(|v| Values(vec![DocValue::Id(v)]))
+            .map(|v| Parsed::One(DocValue::Id(v)))
             .map_err(|_| E::custom("value id out of range"))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Values, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Parsed, E> {
         // JSONB hands numbers back as numerics; ids are whole.
         if v.fract() == 0.0 && v.abs() < 9.0e15 {
-            Ok(Values(vec![DocValue::Id(v as i64)]))
+            Ok(Parsed::One(DocValue::Id(v as i64)))
         } else {
             Err(E::custom("value id is not whole"))
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Values, A::Error> {
-        let mut values = Vec::new();
-        while let Some(Values(mut one)) = seq.next_element()? {
-            values.append(&mut one);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        while let Some(item) = seq.next_element::<Parsed>()? {
+            match item {
+                Parsed::One(value) => values.push(value),
+                Parsed::Many(mut many) => values.append(&mut many),
+            }
         }
-        Ok(Values(values))
+        Ok(Parsed::Many(values))
     }
 }
 
@@ -306,6 +328,11 @@ mod tests {
         let doc = RecordDoc::parse(r#"{"11":"x","3":[],"2":["a","b"]}"#).unwrap();
         assert_eq!(doc.to_json(), r#"{"2":["a","b"],"11":"x"}"#);
         assert!(RecordDoc::parse(r#"{"name":"x"}"#).is_err());
+        // JSONB's numerics, and arrays of ids or nested arrays, as values.
+        let doc = RecordDoc::parse(r#"{"4":[7.0,[8,"t"]],"5":9}"#).unwrap();
+        assert_eq!(doc.get(4), [DocValue::Id(7), DocValue::Id(8), text("t")]);
+        assert_eq!(doc.get(5), [DocValue::Id(9)]);
+        assert!(RecordDoc::parse(r#"{"4":[1.5]}"#).is_err());
     }
 
     #[test]

@@ -303,18 +303,49 @@ pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Er
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    type Details = (Option<String>, Option<String>, Option<String>, Option<String>);
-    let map: std::collections::BTreeMap<u8, Details> = serde_json::from_str(json)?;
-    Ok(map
-        .into_iter()
-        .map(|(slot, (title, name, phone, email))| Contact {
-            slot,
-            title,
-            name,
-            phone,
-            email,
-        })
-        .collect())
+    let StoredContacts(mut contacts) = serde_json::from_str(json)?;
+    // Written in slot order (`contacts_json`); JSONB keeps its own key order.
+    if !contacts.is_sorted_by_key(|c| c.slot) {
+        contacts.sort_by_key(|c| c.slot);
+    }
+    // A repeated slot counts once, the last one (as a map would keep it).
+    contacts.reverse();
+    contacts.dedup_by_key(|c| c.slot);
+    contacts.reverse();
+    Ok(contacts)
+}
+
+/// The stored contacts (`{"1": [title, name, phone, email], ...}`) read straight into the
+/// list: through a map first, they were a twentieth of an export.
+struct StoredContacts(Vec<Contact>);
+
+impl<'de> serde::Deserialize<'de> for StoredContacts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Slots;
+        impl<'de> serde::de::Visitor<'de> for Slots {
+            type Value = StoredContacts;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("contacts by slot")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StoredContacts, A::Error> {
+                type Details = (Option<String>, Option<String>, Option<String>, Option<String>);
+                let mut contacts = Vec::with_capacity(1);
+                while let Some((slot, (title, name, phone, email))) = map.next_entry::<u8, Details>()? {
+                    contacts.push(Contact {
+                        slot,
+                        title,
+                        name,
+                        phone,
+                        email,
+                    });
+                }
+                Ok(StoredContacts(contacts))
+            }
+        }
+        deserializer.deserialize_map(Slots)
+    }
 }
 
 /// What changes in a side table when a record's entries go from `old` to `new`.
@@ -328,6 +359,18 @@ pub fn side_changes<T: Ord + Clone>(old: &BTreeSet<T>, new: &BTreeSet<T>) -> (Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_contacts_come_back_in_slot_order_the_last_of_a_slot_kept() {
+        let json = r#"{"3":[null,"C",null,null],"1":["Dr","A","361",null],"3":[null,"D",null,"d@x"]}"#;
+        let contacts = parse_contacts(Some(json)).unwrap();
+        let slots: Vec<(u8, Option<&str>)> = contacts.iter().map(|c| (c.slot, c.name.as_deref())).collect();
+        assert_eq!(slots, [(1, Some("A")), (3, Some("D"))]);
+        assert_eq!(contacts[0].title.as_deref(), Some("Dr"));
+        assert_eq!(contacts[1].email.as_deref(), Some("d@x"));
+        assert!(parse_contacts(None).unwrap().is_empty());
+        assert!(parse_contacts(Some(r#"{"x":[null,null,null,null]}"#)).is_err());
+    }
     use crate::domain::schema::{Field, FieldKind, FieldValue, ValueAttributes};
 
     fn schema() -> ProjectSchema {
