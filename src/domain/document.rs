@@ -125,13 +125,33 @@ fn push_value(out: &mut String, value: &DocValue) {
 /// `text` as a JSON string, as serde_json writes it; a text with nothing to escape (nearly
 /// every one) is copied as it is, without an allocation of its own.
 pub fn push_json_string(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(text.as_bytes()) {
         out.push('"');
         out.push_str(text);
         out.push('"');
     } else {
         out.push_str(&serde_json::to_string(text).expect("a string always serializes"));
     }
+}
+
+/// Whether JSON escapes any of these bytes (a control character, `"` or `\\`), eight at a
+/// time: byte by byte, the check was a tenth of an export.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES << 7;
+    // The high bit of a byte of the result is set where the word has a byte below `n`
+    // (exact as a yes or no for n <= 128; Bit Twiddling Hacks, "hasless").
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH_BITS;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let escaped =
+            below(word, 0x20) | below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1);
+        if escaped != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// What a search asks of one field's values.
@@ -308,6 +328,12 @@ mod tests {
             let mut out = String::new();
             push_json_string(&mut out, &text);
             proptest::prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+        }
+
+        #[test]
+        fn the_word_at_a_time_check_finds_what_the_byte_check_finds(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let naive = bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+            proptest::prop_assert_eq!(needs_escape(&bytes), naive);
         }
     }
 

@@ -13,9 +13,11 @@
 //! incomplete (aborted) response.
 
 use super::{DialbaseApi, DialbaseError};
+use crate::domain::document::push_json_string;
 use crate::domain::export::CsvLayout;
+use crate::domain::record::Contact;
 use crate::domain::record::Record;
-use crate::http::record_view::{Contacts, FormTexts};
+use crate::http::record_view::by_name;
 use crate::http::{ApiError, AppState, Authed, path_id};
 use crate::storage::{PageRenderer, Store, TenantId};
 use axum::Router;
@@ -25,7 +27,6 @@ use axum::extract::{Query, RawPathParams, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -64,10 +65,9 @@ impl Format {
     fn render(&self, records: &[Record], first: bool) -> Result<Bytes, String> {
         match self {
             Self::Ndjson => {
-                let mut out = Vec::with_capacity(records.len() * 512);
+                let mut out = String::with_capacity(records.len() * 512);
                 for record in records {
-                    serde_json::to_writer(&mut out, &NdjsonLine(record)).map_err(|e| e.to_string())?;
-                    out.push(b'\n');
+                    push_ndjson_line(&mut out, record);
                 }
                 Ok(out.into())
             }
@@ -76,25 +76,68 @@ impl Format {
     }
 }
 
-/// One record's NDJSON line, serialized straight from the record (no `Value` in between:
-/// that was half of the export's time).
-struct NdjsonLine<'a>(&'a Record);
-
-impl Serialize for NdjsonLine<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let record = self.0;
-        let mut line = serializer.serialize_map(Some(9))?;
-        line.serialize_entry("numberid", &record.id)?;
-        line.serialize_entry("projectid", &record.project_id)?;
-        line.serialize_entry("user_data", &record.user_data)?;
-        line.serialize_entry("phone_field", &record.phone_field)?;
-        line.serialize_entry("next_calldate", &record.next_calldate)?;
-        line.serialize_entry("locked", &record.locked)?;
-        line.serialize_entry("robinson", &record.robinson)?;
-        line.serialize_entry("form", &FormTexts(record))?;
-        line.serialize_entry("contacts", &Contacts(record))?;
-        line.end()
+/// One record's NDJSON line with its newline, written by hand: the same bytes as
+/// serde_json would write (keys of `form` by name, contacts by slot; the test below holds
+/// it to that), with texts checked for escapes eight bytes at a time. serde_json's check,
+/// byte by byte, was a tenth of an export.
+fn push_ndjson_line(out: &mut String, record: &Record) {
+    let mut int = itoa::Buffer::new();
+    let text = |out: &mut String, value: Option<&str>| match value {
+        Some(value) => push_json_string(out, value),
+        None => out.push_str("null"),
+    };
+    out.push_str("{\"numberid\":");
+    out.push_str(int.format(record.id));
+    out.push_str(",\"projectid\":");
+    out.push_str(int.format(record.project_id));
+    out.push_str(",\"user_data\":");
+    text(out, record.user_data.as_deref());
+    out.push_str(",\"phone_field\":");
+    text(out, record.phone_field.as_deref());
+    out.push_str(",\"next_calldate\":");
+    text(out, record.next_calldate.as_deref());
+    out.push_str(if record.locked {
+        ",\"locked\":true"
+    } else {
+        ",\"locked\":false"
+    });
+    out.push_str(if record.robinson {
+        ",\"robinson\":true"
+    } else {
+        ",\"robinson\":false"
+    });
+    out.push_str(",\"form\":{");
+    for (i, entry) in by_name(record).into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(out, &entry.name);
+        out.push(':');
+        match entry.values.as_slice() {
+            [one] => push_json_string(out, &one.text),
+            _ => push_json_string(out, &entry.text()),
+        }
     }
+    out.push_str("},\"contacts\":{");
+    let mut contacts: Vec<&Contact> = record.contacts.iter().collect();
+    contacts.sort_unstable_by_key(|c| c.slot);
+    for (i, c) in contacts.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("\"phone");
+        out.push_str(int.format(c.slot));
+        out.push_str("\":{\"email\":");
+        text(out, c.email.as_deref());
+        out.push_str(",\"name\":");
+        text(out, c.name.as_deref());
+        out.push_str(",\"phone\":");
+        text(out, c.phone.as_deref());
+        out.push_str(",\"title\":");
+        text(out, c.title.as_deref());
+        out.push('}');
+    }
+    out.push_str("}}\n");
 }
 
 async fn export(
@@ -200,4 +243,111 @@ async fn cut_short(sender: &mpsc::Sender<Page>, project: i64, e: String) {
 fn internal(e: String) -> ApiError {
     tracing::error!(error = %e, "export rendering failed");
     ApiError::Internal(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::{FormEntry, StoredValue};
+    use crate::domain::schema::FieldKind;
+    use crate::http::record_view::{Contacts, FormTexts};
+    use serde_json::json;
+
+    fn entry(name: &str, values: &[&str]) -> FormEntry {
+        FormEntry {
+            field_id: 1,
+            name: name.into(),
+            kind: FieldKind::Text,
+            values: values
+                .iter()
+                .map(|text| StoredValue {
+                    text: text.to_string(),
+                    value_id: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// What the line was before it was written by hand: serde_json's map of the record.
+    fn reference(record: &Record) -> String {
+        let line = json!({
+            "numberid": record.id, "projectid": record.project_id, "user_data": record.user_data,
+            "phone_field": record.phone_field, "next_calldate": record.next_calldate,
+            "locked": record.locked, "robinson": record.robinson,
+        });
+        // Those keys in the order the export writes them, then form and contacts.
+        format!(
+            "{{\"numberid\":{},\"projectid\":{},\"user_data\":{},\"phone_field\":{},\"next_calldate\":{},\"locked\":{},\"robinson\":{},\"form\":{},\"contacts\":{}}}\n",
+            line["numberid"],
+            line["projectid"],
+            line["user_data"],
+            line["phone_field"],
+            line["next_calldate"],
+            line["locked"],
+            line["robinson"],
+            serde_json::to_string(&FormTexts(record)).unwrap(),
+            serde_json::to_string(&Contacts(record)).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_hand_written_line_is_what_serde_json_writes() {
+        let bare = Record {
+            id: 1,
+            project_id: 1,
+            user_data: None,
+            phone_field: None,
+            next_calldate: None,
+            premium: Default::default(),
+            locked: false,
+            claimed_by: None,
+            claim_expires_at: None,
+            done_at: None,
+            attempts: 0,
+            robinson: false,
+            form: Vec::new(),
+            contacts: Vec::new(),
+            dispositions: Vec::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        let mut record = Record {
+            id: 42,
+            project_id: 7,
+            user_data: Some("lead \"quoted\" \\ 1".into()),
+            phone_field: Some("phone2".into()),
+            next_calldate: Some("2026-12-03 10:00:00".into()),
+            locked: true,
+            robinson: true,
+            ..bare.clone()
+        };
+        record.form = vec![
+            entry("zeta", &["z"]),
+            entry("interests", &["a|b", "c"]),
+            entry("name", &["Anna\u{1}\nÁrvíztűrő tükörfúrógép ✓"]),
+        ];
+        record.contacts = vec![
+            Contact {
+                slot: 3,
+                title: None,
+                name: Some("C".into()),
+                phone: Some("36301234567".into()),
+                email: None,
+            },
+            Contact {
+                slot: 1,
+                title: Some("Dr".into()),
+                name: Some("A\tB".into()),
+                phone: None,
+                email: Some("a@example.com".into()),
+            },
+        ];
+        for record in [record, bare] {
+            let mut line = String::new();
+            push_ndjson_line(&mut line, &record);
+            assert_eq!(line, reference(&record));
+            let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(parsed["numberid"], record.id);
+        }
+    }
 }
