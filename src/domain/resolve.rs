@@ -6,7 +6,7 @@
 use super::ValidationError;
 use super::contact::normalize_phone;
 use super::schema::{
-    FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name, value_name_key,
+    Field, FieldKind, ProjectSchema, is_phone_field, validate_field_name, validate_value_name, value_name_key,
 };
 // foldhash: names and ids are hashed for every value of every imported record.
 use foldhash::{HashMap, HashMapExt};
@@ -143,14 +143,19 @@ impl<'a> Resolver<'a> {
     /// Resolves one record's form. All of it is checked before anything is
     /// registered, so a rejected record adds no fields or values.
     pub fn resolve_form(&mut self, form: &[(String, FormValue)]) -> Result<Vec<Cell>, ValidationError> {
+        // Each field looked up once, for both passes.
+        let schema = self.schema;
         let texts = form
             .iter()
-            .map(|(name, value)| self.choices_for(name, value))
+            .map(|(name, value)| {
+                let field = schema.field(name);
+                self.choices_for(name, field, value).map(|choices| (field, choices))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(form
             .iter()
             .zip(texts)
-            .map(|((name, _), texts)| self.register(name, texts))
+            .map(|((name, _), (field, texts))| self.register(name, field, texts))
             .collect())
     }
 
@@ -186,9 +191,13 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn choices_for(&self, name: &str, value: &FormValue) -> Result<Vec<Choice>, ValidationError> {
+    fn choices_for(
+        &self,
+        name: &str,
+        field: Option<&Field>,
+        value: &FormValue,
+    ) -> Result<Vec<Choice>, ValidationError> {
         validate_field_name(name)?;
-        let field = self.schema.field(name);
         let kind = field.map_or(FieldKind::Text, |f| f.kind);
         let items = Self::items_for(name, kind, value)?;
         let mut choices = Vec::with_capacity(items.len());
@@ -240,8 +249,8 @@ impl<'a> Resolver<'a> {
         Ok(choices)
     }
 
-    fn register(&mut self, name: &str, choices: Vec<Choice>) -> Cell {
-        let Some(field) = self.schema.field(name) else {
+    fn register(&mut self, name: &str, field: Option<&Field>, choices: Vec<Choice>) -> Cell {
+        let Some(field) = field else {
             let next = self.new_fields.len();
             let index = *self.new_fields.entry(name.to_string()).or_insert(next);
             if index == next {

@@ -91,8 +91,15 @@ pub const MAX_NAME_CHARS: usize = 255;
 
 /// Field names are keys of the `form` object: short, printable, no `|`.
 pub fn validate_field_name(name: &str) -> Result<(), ValidationError> {
-    let len = name.chars().count();
-    if len == 0 || len > 64 || name.chars().any(|c| c.is_control() || c == '|') {
+    // Every form key of every imported record comes here: ASCII (nearly every name) is
+    // checked byte by byte, without decoding characters.
+    let valid = if name.is_ascii() {
+        (1..=64).contains(&name.len()) && name.bytes().all(|b| b >= 0x20 && b != 0x7f && b != b'|')
+    } else {
+        let len = name.chars().count();
+        (1..=64).contains(&len) && !name.chars().any(|c| c.is_control() || c == '|')
+    };
+    if !valid {
         return Err(ValidationError::new(
             "wrong_field_name",
             format!("field name '{name}' must be 1-64 printable characters without '|'"),
@@ -103,7 +110,12 @@ pub fn validate_field_name(name: &str) -> Result<(), ValidationError> {
 
 /// Value names of list fields: VCC Live's `error.name_must_be_between`.
 pub fn validate_value_name(name: &str) -> Result<(), ValidationError> {
-    let len = name.trim().chars().count();
+    let trimmed = name.trim();
+    let len = if trimmed.is_ascii() {
+        trimmed.len()
+    } else {
+        trimmed.chars().count()
+    };
     if len == 0 || len > MAX_NAME_CHARS {
         return Err(ValidationError::new(
             "name_must_be_between",
@@ -133,9 +145,9 @@ pub struct ProjectSchema {
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
-    /// (field id, [`value_name_key`]) to the lowest value id of that name: imports look up
-    /// every value of every record.
-    values_by_key: HashMap<(i64, String), i64>,
+    /// By field id, [`value_name_key`] to the lowest value id of that name: imports look up
+    /// every value of every record (by field first, so a name is looked up as it is).
+    values_by_key: HashMap<i64, HashMap<String, i64>>,
     pub rules: DialingRules,
 }
 
@@ -143,12 +155,11 @@ impl ProjectSchema {
     pub fn new(fields: Vec<Field>) -> Self {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
         let by_id = fields.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
-        let mut values_by_key: HashMap<(i64, String), i64> = HashMap::default();
-        for field in &fields {
+        let mut values_by_key: HashMap<i64, HashMap<String, i64>> = HashMap::default();
+        for field in fields.iter().filter(|f| !f.values.is_empty()) {
+            let by_key = values_by_key.entry(field.id).or_default();
             for value in &field.values {
-                let lowest = values_by_key
-                    .entry((field.id, value_name_key(&value.name)))
-                    .or_insert(value.id);
+                let lowest = by_key.entry(value_name_key(&value.name)).or_insert(value.id);
                 *lowest = (*lowest).min(value.id);
             }
         }
@@ -163,7 +174,12 @@ impl ProjectSchema {
 
     /// The id of the field's value of this name, case ignored (the lowest of several spellings).
     pub fn value_id_named(&self, field: i64, name: &str) -> Option<i64> {
-        self.values_by_key.get(&(field, value_name_key(name))).copied()
+        // Most names are lower-case ASCII already: looked up without a lower-case copy.
+        let values = self.values_by_key.get(&field)?;
+        match name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            true => values.get(name).copied(),
+            false => values.get(value_name_key(name).as_str()).copied(),
+        }
     }
 
     /// The schema with the rules stored beside it (text that no longer parses counts as none:
@@ -285,6 +301,14 @@ mod tests {
     fn names_are_bounded() {
         assert!(validate_field_name("likes").is_ok());
         assert!(validate_field_name("a|b").is_err());
+        assert!(validate_field_name("").is_err());
+        assert!(validate_field_name("tab\there").is_err());
+        assert!(validate_field_name("del\u{7f}").is_err());
+        assert!(validate_field_name(&"x".repeat(64)).is_ok());
+        assert!(validate_field_name(&"x".repeat(65)).is_err());
+        assert!(validate_field_name(&"é".repeat(64)).is_ok());
+        assert!(validate_field_name(&"é".repeat(65)).is_err());
+        assert!(validate_field_name("név\u{85}").is_err());
         assert!(validate_value_name(&"x".repeat(256)).is_err());
         assert!(validate_value_name(" ").is_err());
         assert_eq!(validate_value_name("a\0b").unwrap_err().code, "invalid_character");
