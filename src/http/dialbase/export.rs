@@ -82,20 +82,21 @@ impl Format {
 /// byte by byte, was a tenth of an export.
 fn push_ndjson_line(out: &mut String, record: &Record) {
     let mut int = itoa::Buffer::new();
-    let text = |out: &mut String, value: Option<&str>| match value {
-        Some(value) => push_json_string(out, value),
-        None => out.push_str("null"),
+    // A key (with the comma before it) and a text or null.
+    let text = |out: &mut String, key: &str, value: Option<&str>| {
+        out.push_str(key);
+        match value {
+            Some(value) => push_json_string(out, value),
+            None => out.push_str("null"),
+        }
     };
     out.push_str("{\"numberid\":");
     out.push_str(int.format(record.id));
     out.push_str(",\"projectid\":");
     out.push_str(int.format(record.project_id));
-    out.push_str(",\"user_data\":");
-    text(out, record.user_data.as_deref());
-    out.push_str(",\"phone_field\":");
-    text(out, record.phone_field.as_deref());
-    out.push_str(",\"next_calldate\":");
-    text(out, record.next_calldate.as_deref());
+    text(out, ",\"user_data\":", record.user_data.as_deref());
+    text(out, ",\"phone_field\":", record.phone_field.as_deref());
+    text(out, ",\"next_calldate\":", record.next_calldate.as_deref());
     out.push_str(if record.locked {
         ",\"locked\":true"
     } else {
@@ -122,19 +123,12 @@ fn push_ndjson_line(out: &mut String, record: &Record) {
     let mut contacts: Vec<&Contact> = record.contacts.iter().collect();
     contacts.sort_unstable_by_key(|c| c.slot);
     for (i, c) in contacts.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("\"phone");
+        out.push_str(if i > 0 { ",\"phone" } else { "\"phone" });
         out.push_str(int.format(c.slot));
-        out.push_str("\":{\"email\":");
-        text(out, c.email.as_deref());
-        out.push_str(",\"name\":");
-        text(out, c.name.as_deref());
-        out.push_str(",\"phone\":");
-        text(out, c.phone.as_deref());
-        out.push_str(",\"title\":");
-        text(out, c.title.as_deref());
+        text(out, "\":{\"email\":", c.email.as_deref());
+        text(out, ",\"name\":", c.name.as_deref());
+        text(out, ",\"phone\":", c.phone.as_deref());
+        text(out, ",\"title\":", c.title.as_deref());
         out.push('}');
     }
     out.push_str("}}\n");
