@@ -228,7 +228,7 @@ impl<'de> Visitor<'de> for DocVisitor {
             let field: i64 = key
                 .parse()
                 .map_err(|_| de::Error::custom(format!("'{key}' is not a field id")))?;
-            let Values(values) = map.next_value()?;
+            let values = map.next_value::<Parsed>()?.into_values();
             if !values.is_empty() {
                 entries.push((field, values));
             }
@@ -241,23 +241,20 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 }
 
-/// One value, or an array of them.
-struct Values(Vec<DocValue>);
-
-impl<'de> serde::Deserialize<'de> for Values {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Values(match deserializer.deserialize_any(ValuesVisitor)? {
-            Parsed::One(value) => vec![value],
-            Parsed::Many(values) => values,
-        }))
-    }
-}
-
-/// A value or an array as parsed: an array's values are taken one by one, without a
-/// vector of their own each.
+/// A field's value, or an array of them, as parsed: an array's values are taken one by
+/// one, without a vector of their own each.
 enum Parsed {
     One(DocValue),
     Many(Vec<DocValue>),
+}
+
+impl Parsed {
+    fn into_values(self) -> Vec<DocValue> {
+        match self {
+            Parsed::One(value) => vec![value],
+            Parsed::Many(values) => values,
+        }
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Parsed {

@@ -69,7 +69,7 @@ impl CsvLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::record::{Premium, StoredValue};
+    use crate::domain::record::FormEntry;
     use crate::domain::schema::{Field, FieldKind};
 
     fn field(id: i64, name: &str, kind: FieldKind) -> Field {
@@ -81,21 +81,6 @@ mod tests {
             indexed: false,
             customised: false,
             values: Vec::new(),
-        }
-    }
-
-    fn entry(field_id: i64, name: &str, texts: &[&str]) -> FormEntry {
-        FormEntry {
-            field_id,
-            name: name.into(),
-            kind: FieldKind::Text,
-            values: texts
-                .iter()
-                .map(|t| StoredValue {
-                    text: t.to_string(),
-                    value_id: None,
-                })
-                .collect(),
         }
     }
 
@@ -120,23 +105,13 @@ mod tests {
             ]
         );
         let record = Record {
-            id: 7,
-            project_id: 1,
             user_data: Some("crm-7".into()),
-            phone_field: None,
             next_calldate: Some("2030-01-01 08:00:00".into()),
-            premium: Premium::default(),
-            locked: false,
-            claimed_by: None,
-            claim_expires_at: None,
-            done_at: None,
-            attempts: 0,
-            robinson: false,
-            form: vec![entry(1, "name", &["Peter"]), entry(2, "likes", &["sports", "movies"])],
-            contacts: vec![],
-            dispositions: vec![],
-            created_at: String::new(),
-            updated_at: String::new(),
+            form: vec![
+                FormEntry::of_texts(1, "name", &["Peter"]),
+                FormEntry::of_texts(2, "likes", &["sports", "movies"]),
+            ],
+            ..Record::blank(7, 1)
         };
         assert_eq!(
             layout.row(&record),

@@ -277,6 +277,52 @@ impl Record {
     }
 }
 
+/// Records and form entries for tests, built in one place.
+#[cfg(test)]
+impl Record {
+    /// A record with only its ids set: a test sets what it looks at.
+    pub fn blank(id: i64, project_id: i64) -> Self {
+        Self {
+            id,
+            project_id,
+            user_data: None,
+            phone_field: None,
+            next_calldate: None,
+            premium: Premium::default(),
+            locked: false,
+            claimed_by: None,
+            claim_expires_at: None,
+            done_at: None,
+            attempts: 0,
+            robinson: false,
+            form: Vec::new(),
+            contacts: Vec::new(),
+            dispositions: Vec::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl FormEntry {
+    /// A text field's entry holding these texts.
+    pub fn of_texts(field_id: i64, name: &str, texts: &[&str]) -> Self {
+        Self {
+            field_id,
+            name: name.into(),
+            kind: super::schema::FieldKind::Text,
+            values: texts
+                .iter()
+                .map(|text| StoredValue {
+                    text: text.to_string(),
+                    value_id: None,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,33 +445,10 @@ mod tests {
 
     #[test]
     fn dial_number_and_claimant() {
-        let entry = |name: &str, text: &str| FormEntry {
-            field_id: 0,
-            name: name.into(),
-            kind: FieldKind::Text,
-            values: vec![StoredValue {
-                text: text.into(),
-                value_id: None,
-            }],
-        };
+        let entry = |name: &str, text: &str| FormEntry::of_texts(0, name, &[text]);
         let mut record = Record {
-            id: 1,
-            project_id: 1,
-            user_data: None,
-            phone_field: None,
-            next_calldate: None,
-            premium: Premium::default(),
-            locked: false,
-            claimed_by: None,
-            claim_expires_at: None,
-            done_at: None,
-            attempts: 0,
-            robinson: false,
             form: vec![entry("name", "Peter"), entry("phone3", "333"), entry("phone4", "444")],
-            contacts: vec![],
-            dispositions: vec![],
-            created_at: String::new(),
-            updated_at: String::new(),
+            ..Record::blank(1, 1)
         };
         assert_eq!(record.dial_number().as_deref(), Some("333"));
         record.phone_field = Some("phone4".into());

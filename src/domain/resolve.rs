@@ -272,7 +272,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     // One new value per name whatever its case; the first spelling is kept.
                     let next = self.additions.values.len();
-                    let key = (field.id, value_name_key(&text));
+                    let key = (field.id, value_name_key(&text).into_owned());
                     let index = *self.new_values.entry(key).or_insert(next);
                     if index == next {
                         self.additions.values.push((field.id, text.clone()));

@@ -4,6 +4,7 @@ use super::ValidationError;
 use crate::domain::dialing_rules::DialingRules;
 // foldhash: names and ids are hashed for every value of every imported record.
 use foldhash::HashMap;
+use std::borrow::Cow;
 
 /// VCC Live's field types: free text, a single choice or several choices from a value list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +147,7 @@ pub struct ProjectSchema {
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
     /// By field id, [`value_name_key`] to the lowest value id of that name: imports look up
-    /// every value of every record (by field first, so a name is looked up as it is).
+    /// every value of every record (by field first, so a lower-case name is looked up as it is).
     values_by_key: HashMap<i64, HashMap<String, i64>>,
     pub rules: DialingRules,
 }
@@ -159,7 +160,9 @@ impl ProjectSchema {
         for field in fields.iter().filter(|f| !f.values.is_empty()) {
             let by_key = values_by_key.entry(field.id).or_default();
             for value in &field.values {
-                let lowest = by_key.entry(value_name_key(&value.name)).or_insert(value.id);
+                let lowest = by_key
+                    .entry(value_name_key(&value.name).into_owned())
+                    .or_insert(value.id);
                 *lowest = (*lowest).min(value.id);
             }
         }
@@ -174,12 +177,10 @@ impl ProjectSchema {
 
     /// The id of the field's value of this name, case ignored (the lowest of several spellings).
     pub fn value_id_named(&self, field: i64, name: &str) -> Option<i64> {
-        // Most names are lower-case ASCII already: looked up without a lower-case copy.
-        let values = self.values_by_key.get(&field)?;
-        match name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-            true => values.get(name).copied(),
-            false => values.get(value_name_key(name).as_str()).copied(),
-        }
+        self.values_by_key
+            .get(&field)?
+            .get(value_name_key(name).as_ref())
+            .copied()
     }
 
     /// The schema with the rules stored beside it (text that no longer parses counts as none:
@@ -214,9 +215,14 @@ pub fn same_value_name(a: &str, b: &str) -> bool {
             .eq(b.chars().flat_map(char::to_lowercase))
 }
 
-/// The key two value names that differ only in case share.
-pub fn value_name_key(name: &str) -> String {
-    name.to_lowercase()
+/// The key two value names that differ only in case share: the name itself when it is
+/// lower-case ASCII already (nearly every imported value), without a copy.
+pub fn value_name_key(name: &str) -> Cow<'_, str> {
+    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(name.to_lowercase())
+    }
 }
 
 impl Field {
@@ -309,6 +315,10 @@ mod tests {
         assert!(validate_field_name(&"é".repeat(64)).is_ok());
         assert!(validate_field_name(&"é".repeat(65)).is_err());
         assert!(validate_field_name("név\u{85}").is_err());
+        // Value names fold case; a lower-case ASCII name is its own key, without a copy.
+        assert!(matches!(value_name_key("budapest"), Cow::Borrowed("budapest")));
+        assert_eq!(value_name_key("Budapest"), "budapest");
+        assert_eq!(value_name_key("ÁRVÍZ"), "árvíz");
         assert!(validate_value_name(&"x".repeat(256)).is_err());
         assert!(validate_value_name(" ").is_err());
         assert_eq!(validate_value_name("a\0b").unwrap_err().code, "invalid_character");

@@ -424,12 +424,12 @@ pub fn value_exists(name: &str) -> ValidationError {
 pub fn taken_value_ids<'n>(taken: &[(i64, String)], names: impl IntoIterator<Item = &'n str>) -> Vec<Option<i64>> {
     let mut lowest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for (id, name) in taken {
-        let entry = lowest.entry(value_name_key(name)).or_insert(*id);
+        let entry = lowest.entry(value_name_key(name).into_owned()).or_insert(*id);
         *entry = (*entry).min(*id);
     }
     names
         .into_iter()
-        .map(|name| lowest.get(&value_name_key(name)).copied())
+        .map(|name| lowest.get(value_name_key(name).as_ref()).copied())
         .collect()
 }
 

@@ -242,69 +242,31 @@ fn internal(e: String) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::record::{FormEntry, StoredValue};
-    use crate::domain::schema::FieldKind;
+    use crate::domain::record::FormEntry;
     use crate::http::record_view::{Contacts, FormTexts};
-    use serde_json::json;
 
-    fn entry(name: &str, values: &[&str]) -> FormEntry {
-        FormEntry {
-            field_id: 1,
-            name: name.into(),
-            kind: FieldKind::Text,
-            values: values
-                .iter()
-                .map(|text| StoredValue {
-                    text: text.to_string(),
-                    value_id: None,
-                })
-                .collect(),
-        }
-    }
-
-    /// What the line was before it was written by hand: serde_json's map of the record.
+    /// What the line was before it was written by hand: each value as serde_json writes it.
     fn reference(record: &Record) -> String {
-        let line = json!({
-            "numberid": record.id, "projectid": record.project_id, "user_data": record.user_data,
-            "phone_field": record.phone_field, "next_calldate": record.next_calldate,
-            "locked": record.locked, "robinson": record.robinson,
-        });
-        // Those keys in the order the export writes them, then form and contacts.
+        fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+            serde_json::to_string(value).unwrap()
+        }
         format!(
             "{{\"numberid\":{},\"projectid\":{},\"user_data\":{},\"phone_field\":{},\"next_calldate\":{},\"locked\":{},\"robinson\":{},\"form\":{},\"contacts\":{}}}\n",
-            line["numberid"],
-            line["projectid"],
-            line["user_data"],
-            line["phone_field"],
-            line["next_calldate"],
-            line["locked"],
-            line["robinson"],
-            serde_json::to_string(&FormTexts(record)).unwrap(),
-            serde_json::to_string(&Contacts(record)).unwrap(),
+            json(&record.id),
+            json(&record.project_id),
+            json(&record.user_data),
+            json(&record.phone_field),
+            json(&record.next_calldate),
+            json(&record.locked),
+            json(&record.robinson),
+            json(&FormTexts(record)),
+            json(&Contacts(record)),
         )
     }
 
     #[test]
     fn a_hand_written_line_is_what_serde_json_writes() {
-        let bare = Record {
-            id: 1,
-            project_id: 1,
-            user_data: None,
-            phone_field: None,
-            next_calldate: None,
-            premium: Default::default(),
-            locked: false,
-            claimed_by: None,
-            claim_expires_at: None,
-            done_at: None,
-            attempts: 0,
-            robinson: false,
-            form: Vec::new(),
-            contacts: Vec::new(),
-            dispositions: Vec::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
-        };
+        let bare = Record::blank(1, 1);
         let mut record = Record {
             id: 42,
             project_id: 7,
@@ -316,9 +278,9 @@ mod tests {
             ..bare.clone()
         };
         record.form = vec![
-            entry("zeta", &["z"]),
-            entry("interests", &["a|b", "c"]),
-            entry("name", &["Anna\u{1}\nÁrvíztűrő tükörfúrógép ✓"]),
+            FormEntry::of_texts(1, "zeta", &["z"]),
+            FormEntry::of_texts(2, "interests", &["a|b", "c"]),
+            FormEntry::of_texts(3, "name", &["Anna\u{1}\nÁrvíztűrő tükörfúrógép ✓"]),
         ];
         record.contacts = vec![
             Contact {

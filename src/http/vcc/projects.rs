@@ -140,7 +140,10 @@ fn parse_field(body: &Map<String, Value>) -> Result<FieldSpec, ValidationError> 
         }
         Some(_) => return Err(wrong_values_format()),
     };
-    let mut names: Vec<String> = values.iter().map(|v: &NewValue| value_name_key(&v.name)).collect();
+    let mut names: Vec<String> = values
+        .iter()
+        .map(|v: &NewValue| value_name_key(&v.name).into_owned())
+        .collect();
     names.sort_unstable();
     if names.windows(2).any(|w| w[0] == w[1]) {
         return Err(ValidationError::new(

@@ -222,7 +222,7 @@ pub async fn add_values(
     let fresh: Vec<&NewValue> = values
         .iter()
         .zip(taken_value_ids(&taken, values.iter().map(|v| v.name.as_str())))
-        .filter(|(v, taken)| taken.is_none() && seen.insert(value_name_key(&v.name)))
+        .filter(|(v, taken)| taken.is_none() && seen.insert(value_name_key(&v.name).into_owned()))
         .map(|(v, _)| v)
         .collect();
     let column = |get: fn(&ValueAttributes) -> &Option<String>| -> Vec<Option<&str>> {

@@ -360,17 +360,6 @@ pub fn side_changes<T: Ord + Clone>(old: &BTreeSet<T>, new: &BTreeSet<T>) -> (Ve
 mod tests {
     use super::*;
 
-    #[test]
-    fn stored_contacts_come_back_in_slot_order_the_last_of_a_slot_kept() {
-        let json = r#"{"3":[null,"C",null,null],"1":["Dr","A","361",null],"3":[null,"D",null,"d@x"]}"#;
-        let contacts = parse_contacts(Some(json)).unwrap();
-        let slots: Vec<(u8, Option<&str>)> = contacts.iter().map(|c| (c.slot, c.name.as_deref())).collect();
-        assert_eq!(slots, [(1, Some("A")), (3, Some("D"))]);
-        assert_eq!(contacts[0].title.as_deref(), Some("Dr"));
-        assert_eq!(contacts[1].email.as_deref(), Some("d@x"));
-        assert!(parse_contacts(None).unwrap().is_empty());
-        assert!(parse_contacts(Some(r#"{"x":[null,null,null,null]}"#)).is_err());
-    }
     use crate::domain::schema::{Field, FieldKind, FieldValue, ValueAttributes};
 
     fn schema() -> ProjectSchema {
@@ -460,5 +449,17 @@ mod tests {
         assert_eq!(json, r#"{"1":[null,"Ann",null,null],"3":[null,null,"1",null]}"#);
         assert_eq!(parse_contacts(Some(&json)).unwrap(), contacts);
         assert_eq!(contacts_json(&[]), None);
+    }
+
+    #[test]
+    fn stored_contacts_come_back_in_slot_order_the_last_of_a_slot_kept() {
+        let json = r#"{"3":[null,"C",null,null],"1":["Dr","A","361",null],"3":[null,"D",null,"d@x"]}"#;
+        let contacts = parse_contacts(Some(json)).unwrap();
+        let slots: Vec<(u8, Option<&str>)> = contacts.iter().map(|c| (c.slot, c.name.as_deref())).collect();
+        assert_eq!(slots, [(1, Some("A")), (3, Some("D"))]);
+        assert_eq!(contacts[0].title.as_deref(), Some("Dr"));
+        assert_eq!(contacts[1].email.as_deref(), Some("d@x"));
+        assert!(parse_contacts(None).unwrap().is_empty());
+        assert!(parse_contacts(Some(r#"{"x":[null,null,null,null]}"#)).is_err());
     }
 }
