@@ -136,6 +136,49 @@ impl Change {
     }
 }
 
+/// Events of one kind and project for consecutive records with consecutive ids, stored
+/// as one row: an import's `add` events take a row per run of new ids instead of one each
+/// (a tenth of the import's B-tree inserts and about 27 bytes per record on SQLite). The
+/// row holds its last event's id and record, so `id > after` finds every row with an event
+/// after `after`; a row of one event is an event as stored before spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSpan {
+    pub last_event: i64,
+    pub last_record: i64,
+    pub len: i64,
+}
+
+impl EventSpan {
+    /// The spans of events for these records, numbered on from `last_event`: one per run
+    /// of consecutive record ids, in the order given.
+    pub fn numbered(records: &[i64], last_event: i64) -> Vec<EventSpan> {
+        let mut spans: Vec<EventSpan> = Vec::new();
+        let mut event = last_event;
+        for &record in records {
+            event += 1;
+            match spans.last_mut() {
+                Some(span) if span.last_record.checked_add(1) == Some(record) => {
+                    span.last_record = record;
+                    span.last_event = event;
+                    span.len += 1;
+                }
+                _ => spans.push(EventSpan {
+                    last_event: event,
+                    last_record: record,
+                    len: 1,
+                }),
+            }
+        }
+        spans
+    }
+
+    /// Its events after event `after`, as (event id, record id), in order.
+    pub fn events_after(self, after: i64) -> impl Iterator<Item = (i64, i64)> {
+        let first = (self.last_event - self.len.max(1) + 1).max(after.saturating_add(1));
+        (first..=self.last_event).map(move |event| (event, self.last_record - (self.last_event - event)))
+    }
+}
+
 /// Which events a read wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeFilter {
@@ -182,5 +225,27 @@ mod tests {
         for kind in ChangeKind::ALL {
             assert_eq!(kind.as_str().parse::<ChangeKind>().unwrap(), kind);
         }
+    }
+
+    #[test]
+    fn spans_hold_runs_of_consecutive_records_and_give_their_events_back() {
+        let records = [5, 6, 7, 9, 10, 4, 4];
+        let spans = EventSpan::numbered(&records, 100);
+        let span = |last_event, last_record, len| EventSpan {
+            last_event,
+            last_record,
+            len,
+        };
+        assert_eq!(
+            spans,
+            [span(103, 7, 3), span(105, 10, 2), span(106, 4, 1), span(107, 4, 1)]
+        );
+        let events: Vec<(i64, i64)> = spans.iter().flat_map(|s| s.events_after(0)).collect();
+        let expected: Vec<(i64, i64)> = (101..).zip(records).collect();
+        assert_eq!(events, expected);
+        // A cursor inside a span: only the events after it.
+        assert_eq!(spans[0].events_after(101).collect::<Vec<_>>(), [(102, 6), (103, 7)]);
+        assert_eq!(spans[0].events_after(103).count(), 0);
+        assert!(EventSpan::numbered(&[], 3).is_empty());
     }
 }

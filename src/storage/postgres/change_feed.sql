@@ -3,11 +3,25 @@
 -- 10,000 records appends its events with one INSERT. Each notes its transaction in
 -- change_commits, whose deferred trigger numbers the transaction at commit
 -- (migrations/postgres/008_change_feed.sql).
+-- An insert's events as spans (docs/changes.md, migrations/postgres/018): a row per run of
+-- consecutive new ids of a project, holding its last event's id and record. Event ids come
+-- from the identity, one per record, ascending in record order: a run's range
+-- (id - span, id] holds only ids this statement took, so no two rows' ranges overlap.
 CREATE OR REPLACE FUNCTION change_feed_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH events AS (
-        INSERT INTO changes (tenant_id, project_id, record_id, kind)
-        SELECT tenant_id, project_id, id, 'add' FROM new_rows ORDER BY id
+    WITH runs AS (
+        SELECT tenant_id, project_id, max(id) AS last_record, count(*) AS span
+          FROM (SELECT tenant_id, project_id, id,
+                       id - row_number() OVER (PARTITION BY tenant_id, project_id ORDER BY id) AS run
+                  FROM new_rows) r
+         GROUP BY tenant_id, project_id, run),
+    taken AS (
+        SELECT array_agg(id ORDER BY id) AS ids FROM (SELECT nextval('changes_id_seq') AS id FROM new_rows) t),
+    events AS (
+        INSERT INTO changes (id, tenant_id, project_id, record_id, kind, span) OVERRIDING SYSTEM VALUE
+        SELECT taken.ids[(sum(span) OVER (ORDER BY last_record))::int], tenant_id, project_id, last_record, 'add', span
+          FROM runs, taken
+         ORDER BY last_record
         RETURNING tenant_id)
     INSERT INTO change_commits (xid, tenant_id)
     SELECT DISTINCT pg_current_xact_id(), tenant_id FROM events ON CONFLICT DO NOTHING;
@@ -67,6 +81,8 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- @triggers: the functions above are replaced at every start-up; the triggers below are
+-- created only where one is missing (creating one locks its table).
 DROP TRIGGER IF EXISTS change_feed_add ON records;
 CREATE TRIGGER change_feed_add AFTER INSERT ON records
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION change_feed_added();

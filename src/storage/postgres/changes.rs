@@ -3,13 +3,21 @@
 //! (migrations/postgres/008_change_feed.sql): a reader pages by (commit number, event id).
 
 use super::{PgResult, PostgresStore, Tx};
-use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind};
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan};
 use crate::storage::write_key::key_taken;
 use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
 use async_trait::async_trait;
 use tokio_postgres::Transaction;
 
 const TRIGGERS: &str = include_str!("change_feed.sql");
+
+/// The functions of [`TRIGGERS`]: replaced at every start-up, so that a new version's
+/// function (spans of `add` events) takes over triggers an earlier version created.
+fn functions() -> &'static str {
+    TRIGGERS
+        .split_once("-- @triggers")
+        .map_or(TRIGGERS, |(functions, _)| functions)
+}
 
 /// Installs the feed's triggers (when one is missing), or removes them when the feed is
 /// off. Runs inside the migrations' transaction, under their lock.
@@ -23,7 +31,8 @@ pub async fn set_feed(tx: &Transaction<'_>, on: bool) -> Result<(), StoreError> 
         .await?
         .get(0);
     match (on, installed) {
-        (true, 4) | (false, 0) => Ok(()),
+        (true, 4) => Ok(tx.batch_execute(functions()).await?),
+        (false, 0) => Ok(()),
         (true, _) => Ok(tx.batch_execute(TRIGGERS).await?),
         (false, _) => Ok(tx
             .batch_execute(
@@ -77,7 +86,7 @@ impl ChangeStore for PostgresStore {
                 let kinds = filter.kind_names();
                 let rows = tx
                     .query(
-                        "SELECT c.seq, e.id, e.project_id, e.record_id, e.kind, e.at
+                        "SELECT c.seq, e.id, e.project_id, e.record_id, e.kind, e.at, e.span
                            FROM change_commits c
                            JOIN changes e ON e.tenant_id = c.tenant_id AND e.xid = c.xid
                           WHERE c.tenant_id = $1 AND c.seq >= $2 AND (c.seq > $2 OR e.id > $3)
@@ -94,20 +103,28 @@ impl ChangeStore for PostgresStore {
                         ],
                     )
                     .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(Change {
-                            cursor: ChangeCursor {
-                                commit: r.get(0),
-                                event: r.get(1),
-                            },
-                            project: r.get(2),
-                            record: r.get(3),
-                            kind: r.get::<_, &str>(4).parse::<ChangeKind>()?,
-                            at: r.get(5),
-                        })
-                    })
-                    .collect()
+                let mut changes = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let commit: i64 = r.get(0);
+                    let span = EventSpan {
+                        last_event: r.get(1),
+                        last_record: r.get(3),
+                        len: r.get(6),
+                    };
+                    let (project, kind, at) = (r.get(2), r.get::<_, &str>(4).parse::<ChangeKind>()?, r.get(5));
+                    let after_event = if commit == after.commit { after.event } else { i64::MIN };
+                    let room = usize::try_from(limit)
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(changes.len());
+                    changes.extend(span.events_after(after_event).take(room).map(|(event, record)| Change {
+                        cursor: ChangeCursor { commit, event },
+                        kind,
+                        project,
+                        record,
+                        at,
+                    }));
+                }
+                Ok(changes)
             })
         })
         .await
@@ -125,10 +142,10 @@ impl ChangeStore for PostgresStore {
                             .query_one(
                                 "WITH old AS (SELECT tenant_id, xid FROM change_commits WHERE at < $1 ORDER BY at LIMIT 500),
                                       gone AS (DELETE FROM changes e USING old
-                                                WHERE e.tenant_id = old.tenant_id AND e.xid = old.xid RETURNING 1),
+                                                WHERE e.tenant_id = old.tenant_id AND e.xid = old.xid RETURNING e.span),
                                       done AS (DELETE FROM change_commits c USING old
                                                 WHERE c.tenant_id = old.tenant_id AND c.xid = old.xid RETURNING 1)
-                                 SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM done)",
+                                 SELECT (SELECT coalesce(sum(span), 0)::bigint FROM gone), (SELECT count(*) FROM done)",
                                 &[&events_before],
                             )
                             .await?;

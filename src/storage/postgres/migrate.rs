@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/016_field_customised.sql"),
     ),
     (17, include_str!("../../../migrations/postgres/017_term_counts.sql")),
+    (18, include_str!("../../../migrations/postgres/018_change_spans.sql")),
 ];
 
 /// The advisory lock key every node takes around its migration run ("dialbase").

@@ -5,7 +5,7 @@
 
 use super::SqliteStore;
 use super::bulk::insert_many;
-use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind};
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan};
 use crate::storage::write_key::key_taken;
 use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
 use async_trait::async_trait;
@@ -92,7 +92,8 @@ impl FeedEvents {
         }
     }
 
-    /// Writes the events pushed so far, numbered on from the tenant's last event.
+    /// Writes the events pushed so far, numbered on from the tenant's last event: a row
+    /// per run of consecutive records ([`EventSpan`]).
     pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
         if self.records.is_empty() {
             return Ok(());
@@ -100,22 +101,26 @@ impl FeedEvents {
         let last: i64 = conn
             .prepare_cached("SELECT coalesce(max(id), 0) FROM changes WHERE tenant_id = ?1")?
             .query_row([self.tenant], |r| r.get(0))?;
-        let ids: Vec<i64> = (last + 1..).take(self.records.len()).collect();
-        let rows: Vec<[&dyn rusqlite::ToSql; 6]> = ids
+        let spans = EventSpan::numbered(&self.records, last);
+        let rows: Vec<[&dyn rusqlite::ToSql; 7]> = spans
             .iter()
-            .zip(&self.records)
-            .map(|(id, record)| {
+            .map(|span| {
                 [
                     &self.tenant as &dyn rusqlite::ToSql,
-                    id,
+                    &span.last_event,
                     &self.project,
-                    record,
+                    &span.last_record,
                     &self.kind,
                     &self.at,
+                    &span.len,
                 ]
             })
             .collect();
-        insert_many(conn, "changes (tenant_id, id, project_id, record_id, kind, at)", &rows)?;
+        insert_many(
+            conn,
+            "changes (tenant_id, id, project_id, record_id, kind, at, span)",
+            &rows,
+        )?;
         self.records.clear();
         Ok(())
     }
@@ -174,8 +179,14 @@ pub fn record_key(conn: &Connection, key: &WriteKey) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn read_change(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, i64, String, i64)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+/// A stored row of the feed: its span and (project, kind, at).
+fn read_change(row: &rusqlite::Row<'_>) -> rusqlite::Result<(EventSpan, i64, String, i64)> {
+    let span = EventSpan {
+        last_event: row.get(0)?,
+        last_record: row.get(2)?,
+        len: row.get(5)?,
+    };
+    Ok((span, row.get(1)?, row.get(3)?, row.get(4)?))
 }
 
 #[async_trait]
@@ -193,7 +204,7 @@ impl ChangeStore for SqliteStore {
                 .map(|names| serde_json::to_string(&names).unwrap_or_default());
             let rows = tx
                 .prepare_cached(
-                    "SELECT id, project_id, record_id, kind, at FROM changes
+                    "SELECT id, project_id, record_id, kind, at, span FROM changes
                       WHERE tenant_id = ?1 AND id > ?2
                         AND (?3 IS NULL OR project_id = ?3)
                         AND (?4 IS NULL OR kind IN (SELECT value FROM json_each(?4)))
@@ -201,17 +212,19 @@ impl ChangeStore for SqliteStore {
                 )?
                 .query_map(params![tenant, after.event, filter.project, kinds, limit], read_change)?
                 .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter()
-                .map(|(id, project, record, kind, at)| {
-                    Ok(Change {
-                        cursor: ChangeCursor { commit: id, event: id },
-                        kind: kind.parse::<ChangeKind>()?,
-                        project,
-                        record,
-                        at,
-                    })
-                })
-                .collect()
+            let mut changes = Vec::with_capacity(rows.len());
+            for (span, project, kind, at) in rows {
+                let kind = kind.parse::<ChangeKind>()?;
+                let room = (limit as usize).saturating_sub(changes.len());
+                changes.extend(span.events_after(after.event).take(room).map(|(id, record)| Change {
+                    cursor: ChangeCursor { commit: id, event: id },
+                    kind,
+                    project,
+                    record,
+                    at,
+                }));
+            }
+            Ok(changes)
         })
         .await
     }
@@ -230,7 +243,8 @@ impl ChangeStore for SqliteStore {
         let mut pruned = 0;
         for tenant in tenants {
             loop {
-                let deleted = self
+                // The events deleted, a row (span) at a time.
+                let spans: Vec<i64> = self
                     .write(move |tx, _| {
                         Ok(tx
                             .prepare_cached(
@@ -239,13 +253,15 @@ impl ChangeStore for SqliteStore {
                                     AND id IN (SELECT id FROM (SELECT id, at FROM changes WHERE tenant_id = ?1
                                                                 ORDER BY id LIMIT 5000)
                                                 WHERE at < ?2)
-                                    AND id < (SELECT max(id) FROM changes WHERE tenant_id = ?1)",
+                                    AND id < (SELECT max(id) FROM changes WHERE tenant_id = ?1)
+                                 RETURNING span",
                             )?
-                            .execute(params![tenant, events_before])?)
+                            .query_map(params![tenant, events_before], |r| r.get(0))?
+                            .collect::<Result<_, _>>()?)
                     })
                     .await?;
-                pruned += deleted as u64;
-                if deleted < 5000 {
+                pruned += spans.iter().map(|&n| u64::try_from(n).unwrap_or(1)).sum::<u64>();
+                if spans.len() < 5000 {
                     break;
                 }
             }

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../../../migrations/sqlite/012_console.sql")),
     (13, include_str!("../../../migrations/sqlite/013_canonical_contact.sql")),
     (16, include_str!("../../../migrations/sqlite/016_field_customised.sql")),
+    (18, include_str!("../../../migrations/sqlite/018_change_spans.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
@@ -256,6 +257,27 @@ mod tests {
         delete_terms(&conn, 1, 9, [&london].into_iter(), &mut tally).unwrap();
         tally.flush(&conn, 1).unwrap();
         assert_eq!((count(&conn, 1, "London"), count(&conn, 1, "Paris")), (3, 0));
+    }
+
+    #[test]
+    fn events_stored_before_spans_read_as_one_event_each() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before_spans = MIGRATIONS.iter().position(|(version, _)| *version == 18).unwrap();
+        apply_migrations(&mut conn, &MIGRATIONS[..before_spans]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at) VALUES
+               (1, 1, 1, 7, 'add', 0), (1, 2, 1, 7, 'modify', 0);",
+        )
+        .unwrap();
+        apply_migrations(&mut conn, MIGRATIONS).unwrap();
+        let spans: Vec<(i64, i64)> = conn
+            .prepare("SELECT id, span FROM changes ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(spans, [(1, 1), (2, 1)]);
     }
 
     #[test]

@@ -123,6 +123,18 @@ impl Database {
     }
 }
 
+impl Database {
+    /// One number from SQL on the database: how data is stored.
+    pub fn number(&self, sql: &str) -> i64 {
+        match &self.backend {
+            Backend::Postgres { .. } => postgres_number(&self.url, sql.to_string()).expect("run SQL"),
+            _ => rusqlite::Connection::open(&self.url)
+                .and_then(|conn| conn.query_row(sql, [], |r| r.get(0)))
+                .expect("run SQL"),
+        }
+    }
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         if let Backend::Postgres { admin_url, name } = &self.backend {
@@ -168,6 +180,29 @@ fn postgres_admin(admin_url: &str, statement: String) -> Result<(), String> {
     })
     .join()
     .map_err(|_| "admin thread panicked".to_string())?
+}
+
+fn postgres_number(url: &str, query: String) -> Result<i64, String> {
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| format!("connect to {url}: {e}"))?;
+            tokio::spawn(connection);
+            let row = client
+                .query_one(&query, &[])
+                .await
+                .map_err(|e| format!("{query}: {e}"))?;
+            Ok(row.get(0))
+        })
+    })
+    .join()
+    .map_err(|_| "query thread panicked".to_string())?
 }
 
 /// An HTTP client (reqwest needs the process's TLS provider installed first). It drops an
