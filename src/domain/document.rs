@@ -89,16 +89,6 @@ impl RecordDoc {
     }
 }
 
-/// A field's values as the document holds them (one bare, several in an array); `None`
-/// when there are none (the field is absent from the document).
-pub fn values_json(values: &[DocValue]) -> Option<String> {
-    let mut out = String::new();
-    (!values.is_empty()).then(|| {
-        push_values(&mut out, values);
-        out
-    })
-}
-
 fn push_values(out: &mut String, values: &[DocValue]) {
     match values {
         [one] => push_value(out, one),

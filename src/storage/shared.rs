@@ -63,12 +63,16 @@ impl DocOp {
 pub const SQLITE: SqlDialect = SqlDialect {
     param: |n| format!("?{n}"),
     like: "LIKE",
-    // A Rust function (sqlite/functions.rs); an exact text is first looked for in the raw
-    // JSON, where SQLite's json_quote spells it as the document does.
+    // A Rust function (sqlite/functions.rs); an exact text is first looked for in the
+    // stored bytes: as it is (JSONB's raw texts), or escaped as JSON writes it (a document
+    // stored as JSON text, or an escaped text SQLite made of one); json_quote escapes as
+    // the writers do.
     doc_match: |field, op, arg| match op {
-        DocOp::Eq => {
-            format!("instr(r.data, json_quote({arg})) > 0 AND dialbase_doc_match(r.data, {field}, 'eq', {arg})")
-        }
+        DocOp::Eq => format!(
+            "(instr(r.data, CAST({arg} AS BLOB)) > 0 \
+              OR instr(r.data, substr(json_quote({arg}), 2, length(json_quote({arg})) - 2)) > 0) \
+             AND dialbase_doc_match(r.data, {field}, 'eq', {arg})"
+        ),
         _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
     },
     tenant_keys: false,
@@ -551,7 +555,7 @@ mod tests {
             sqlite.ids
         );
         assert!(
-            sqlite.count.contains("instr(r.data, json_quote(?4)) > 0"),
+            sqlite.count.contains("(instr(r.data, CAST(?4 AS BLOB)) > 0"),
             "{}",
             sqlite.count
         );

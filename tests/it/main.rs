@@ -43,6 +43,7 @@ mod schema_cache_nodes;
 mod storage_batches;
 mod storage_contract;
 mod storage_search;
+mod stored_documents;
 mod upgrade;
 mod vcc_add_records;
 mod vcc_api;

@@ -303,7 +303,17 @@ pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Er
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    let StoredContacts(mut contacts) = serde_json::from_str(json)?;
+    let StoredContacts(contacts) = serde_json::from_str(json)?;
+    Ok(by_slot(contacts))
+}
+
+/// The stored contacts read by another deserializer (SQLite's JSONB).
+pub fn contacts_from<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Contact>, D::Error> {
+    let StoredContacts(contacts) = serde::Deserialize::deserialize(deserializer)?;
+    Ok(by_slot(contacts))
+}
+
+fn by_slot(mut contacts: Vec<Contact>) -> Vec<Contact> {
     // Written in slot order (`contacts_json`); JSONB keeps its own key order.
     if !contacts.is_sorted_by_key(|c| c.slot) {
         contacts.sort_by_key(|c| c.slot);
@@ -312,7 +322,7 @@ pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Er
     contacts.reverse();
     contacts.dedup_by_key(|c| c.slot);
     contacts.reverse();
-    Ok(contacts)
+    contacts
 }
 
 /// The stored contacts (`{"1": [title, name, phone, email], ...}`) read straight into the

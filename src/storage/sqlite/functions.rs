@@ -4,6 +4,7 @@ use crate::domain::document::{DocMatch, RecordDoc};
 use crate::storage::shared::DocOp;
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
 
 /// `dialbase_doc_match(data, field_id, op, arg)`: one of the field's values in the record
 /// document passes `op` (see [`DocOp`]) with `arg`. The search of unindexed fields.
@@ -18,12 +19,16 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 
 fn doc_match(ctx: &Context<'_>) -> rusqlite::Result<bool> {
     let user_error = |e: String| rusqlite::Error::UserFunctionError(e.into());
-    let data = ctx.get_raw(0).as_str().map_err(|e| user_error(e.to_string()))?;
     let field: i64 = ctx.get(1)?;
     let op = DocOp::parse(ctx.get_raw(2).as_str().map_err(|e| user_error(e.to_string()))?)
         .ok_or_else(|| user_error("unknown match operation".into()))?;
     let arg: String = ctx.get(3)?;
-    let doc = RecordDoc::parse(data).map_err(|e| user_error(e.to_string()))?;
+    // JSONB, or JSON text in a row written before JSONB.
+    let doc = match ctx.get_raw(0) {
+        ValueRef::Blob(bytes) => super::jsonb::from_slice::<RecordDoc>(bytes),
+        other => RecordDoc::parse(other.as_str().map_err(|e| user_error(e.to_string()))?),
+    }
+    .map_err(|e| user_error(e.to_string()))?;
     let wanted = match op {
         DocOp::Eq => DocMatch::Text(arg),
         DocOp::Like => DocMatch::Like(arg),

@@ -15,6 +15,7 @@ mod dnc_lists;
 mod fields;
 mod functions;
 mod import;
+mod jsonb;
 mod keys;
 mod memory;
 mod migrate;

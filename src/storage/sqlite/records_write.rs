@@ -9,11 +9,12 @@ use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::import::import_record;
+use super::jsonb;
 use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::dialing_rules::Dedup;
-use crate::domain::document::values_json;
+use crate::domain::document::RecordDoc;
 use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
 use crate::domain::resolve::SchemaIds;
@@ -23,7 +24,7 @@ use crate::storage::RecordQuery;
 use crate::storage::RecordStore;
 use crate::storage::shared::all_or_nothing;
 use crate::storage::shared::dedup::Probe;
-use crate::storage::shared::row::{FormChanges, RecordRow, contacts_json, form_changes, parse_contacts, side_changes};
+use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, parse_contacts, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{
     Binds, SQLITE, SearchSql, SqlArg, disposition_condition, record_in_call, record_not_exists, resolve_writes,
@@ -51,12 +52,27 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
 }
 
-/// A row as stored, its form and contacts still JSON text: a page of them is parsed on
+/// A row as stored, its form and contacts not parsed yet: a page of them is parsed on
 /// several threads (`records_read::render_page`).
 pub struct UnparsedRow {
     row: RecordRow,
-    contacts: Option<String>,
-    data: String,
+    contacts: Option<StoredDoc>,
+    data: StoredDoc,
+}
+
+/// A document as stored: JSONB, or JSON text in a row written before JSONB.
+enum StoredDoc {
+    Text(String),
+    Jsonb(Vec<u8>),
+}
+
+impl rusqlite::types::FromSql for StoredDoc {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        match value {
+            rusqlite::types::ValueRef::Blob(bytes) => Ok(StoredDoc::Jsonb(bytes.to_vec())),
+            other => String::column_result(other).map(StoredDoc::Text),
+        }
+    }
 }
 
 impl UnparsedRow {
@@ -65,8 +81,15 @@ impl UnparsedRow {
     }
 
     pub fn parse(mut self) -> Result<RecordRow, serde_json::Error> {
-        self.row.contacts = parse_contacts(self.contacts.as_deref())?;
-        self.row.data = crate::domain::document::RecordDoc::parse(&self.data)?;
+        self.row.contacts = match &self.contacts {
+            None => Vec::new(),
+            Some(StoredDoc::Text(json)) => parse_contacts(Some(json))?,
+            Some(StoredDoc::Jsonb(bytes)) => jsonb::contacts_from_slice(bytes)?,
+        };
+        self.row.data = match &self.data {
+            StoredDoc::Text(json) => RecordDoc::parse(json)?,
+            StoredDoc::Jsonb(bytes) => jsonb::from_slice(bytes)?,
+        };
         Ok(self.row)
     }
 }
@@ -149,8 +172,8 @@ pub struct NewRow {
     row: RecordRow,
     /// The write's form changes: a duplicate merged into its existing record applies them.
     form: FormChanges,
-    contacts: Option<String>,
-    data: String,
+    contacts: Option<Vec<u8>>,
+    data: Vec<u8>,
     phones: BTreeSet<String>,
     terms: BTreeSet<(i64, String)>,
 }
@@ -180,8 +203,8 @@ fn new_rows(
             row.zones = row.zones_for(schema);
             let mut new = NewRow {
                 form,
-                contacts: contacts_json(&row.contacts),
-                data: row.data.to_json(),
+                contacts: jsonb::contacts(&row.contacts),
+                data: jsonb::doc(&row.data),
                 phones: row.phones(schema),
                 terms: row.terms(schema),
                 row,
@@ -602,9 +625,9 @@ pub fn store_row(
         (
             "contacts",
             old.contacts != new.contacts,
-            contacts_json(&new.contacts).map_or(Value::Null, Value::Text),
+            jsonb::contacts(&new.contacts).map_or(Value::Null, Value::Blob),
         ),
-        ("data", old.data != new.data, Value::Text(new.data.to_json())),
+        ("data", old.data != new.data, Value::Blob(jsonb::doc(&new.data))),
         ("zones", old.zones != zones, text(&zones)),
     ];
     let mut sets = Vec::new();
@@ -699,7 +722,7 @@ pub fn update_records(
 }
 
 /// A field's new values in the document (JSON), or `None` to remove the field.
-type DocPatch = Vec<(i64, Option<String>)>;
+type DocPatch = Vec<(i64, Option<Vec<u8>>)>;
 
 /// The document changes of a write that touches nothing but fields no index, side table or
 /// flag follows (not indexed, not `phone1`..`phone9`): one statement applies them to
@@ -730,7 +753,7 @@ fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSc
             let plain = schema
                 .field_by_id(*field)
                 .is_some_and(|f| !f.indexed && phone_slot(&f.name).is_none());
-            plain.then(|| (*field, values_json(values)))
+            plain.then(|| (*field, jsonb::values(values)))
         })
         .collect()
 }
@@ -798,24 +821,26 @@ fn patch_docs(
 /// The patched document as an SQL expression of `data`, and its arguments (`?1`...).
 fn patched_data(patch: &DocPatch) -> (String, Vec<Value>) {
     let mut args = Vec::new();
-    // One json_set for every value and one json_remove for every removal: each parses the
-    // document once (nested, each field parsed it again).
+    // One jsonb_set for every value and one jsonb_remove for every removal: each reads the
+    // document once (nested, each field read it again). A document stored as JSON text
+    // (written before JSONB) comes out as JSONB.
     let (mut sets, mut removals) = (String::new(), String::new());
-    for (field, json) in patch {
-        match json {
-            Some(json) => {
-                args.push(Value::Text(json.clone()));
-                sets.push_str(&format!(", '$.\"{field}\"', json(?{})", args.len()));
+    for (field, values) in patch {
+        match values {
+            // A JSONB argument goes in as it is (its texts TEXTRAW, as the writer's).
+            Some(values) => {
+                args.push(Value::Blob(values.clone()));
+                sets.push_str(&format!(", '$.\"{field}\"', ?{}", args.len()));
             }
             None => removals.push_str(&format!(", '$.\"{field}\"'")),
         }
     }
     let mut data = "data".to_string();
     if !removals.is_empty() {
-        data = format!("json_remove({data}{removals})");
+        data = format!("jsonb_remove({data}{removals})");
     }
     if !sets.is_empty() {
-        data = format!("json_set({data}{sets})");
+        data = format!("jsonb_set({data}{sets})");
     }
     (data, args)
 }
