@@ -158,31 +158,19 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-/// Runs one statement on the admin database. Tests run inside a tokio runtime, which
-/// cannot block on another: the statement gets its own thread and runtime.
+/// Runs statements on the admin database.
 fn postgres_admin(admin_url: &str, statement: String) -> Result<(), String> {
-    let admin_url = admin_url.to_string();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
-                .await
-                .map_err(|e| format!("connect to {admin_url}: {e}"))?;
-            tokio::spawn(connection);
-            client
-                .batch_execute(&statement)
-                .await
-                .map_err(|e| format!("{statement}: {e}"))
-        })
-    })
-    .join()
-    .map_err(|_| "admin thread panicked".to_string())?
+    postgres_sql(admin_url, statement, false).map(|_| ())
 }
 
 fn postgres_number(url: &str, query: String) -> Result<i64, String> {
+    postgres_sql(url, query, true).map(Option::unwrap_or_default)
+}
+
+/// Runs `sql` on a connection of its own: statements, or (`number`) a query of one number.
+/// Tests run inside a tokio runtime, which cannot block on another: the SQL gets its own
+/// thread and runtime.
+fn postgres_sql(url: &str, sql: String, number: bool) -> Result<Option<i64>, String> {
     let url = url.to_string();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -194,15 +182,16 @@ fn postgres_number(url: &str, query: String) -> Result<i64, String> {
                 .await
                 .map_err(|e| format!("connect to {url}: {e}"))?;
             tokio::spawn(connection);
-            let row = client
-                .query_one(&query, &[])
-                .await
-                .map_err(|e| format!("{query}: {e}"))?;
-            Ok(row.get(0))
+            let failed = |e: tokio_postgres::Error| format!("{sql}: {e}");
+            if number {
+                Ok(Some(client.query_one(&sql, &[]).await.map_err(failed)?.get(0)))
+            } else {
+                client.batch_execute(&sql).await.map_err(failed).map(|_| None)
+            }
         })
     })
     .join()
-    .map_err(|_| "query thread panicked".to_string())?
+    .map_err(|_| "SQL thread panicked".to_string())?
 }
 
 /// An HTTP client (reqwest needs the process's TLS provider installed first). It drops an
