@@ -112,7 +112,7 @@ fn details(c: &Contact) -> [Option<&str>; 4] {
 
 /// Reads a whole JSONB value into `T`.
 pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
-    let mut deserializer = Deserializer { input: bytes };
+    let mut deserializer = Deserializer::new(bytes);
     let value = T::deserialize(&mut deserializer)?;
     if !deserializer.input.is_empty() {
         return Err(de::Error::custom("bytes after the JSONB value"));
@@ -122,7 +122,7 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, E
 
 /// Contacts stored as JSONB.
 pub fn contacts_from_slice(bytes: &[u8]) -> Result<Vec<Contact>, Error> {
-    let mut deserializer = Deserializer { input: bytes };
+    let mut deserializer = Deserializer::new(bytes);
     let contacts = crate::storage::shared::row::contacts_from(&mut deserializer)?;
     if !deserializer.input.is_empty() {
         return Err(de::Error::custom("bytes after the JSONB value"));
@@ -210,6 +210,26 @@ fn value(out: &mut Vec<u8>, value: &DocValue) {
 struct Deserializer<'de> {
     /// The elements not read yet.
     input: &'de [u8],
+    /// Containers around them: a stored document nests two deep; a damaged one must not
+    /// recurse down the stack.
+    depth: u8,
+}
+
+/// Deeper nesting is an error (serde_json stops at 128).
+const MAX_DEPTH: u8 = 32;
+
+impl<'de> Deserializer<'de> {
+    fn new(input: &'de [u8]) -> Self {
+        Self { input, depth: 0 }
+    }
+
+    /// The reader of a container's payload, one level down.
+    fn inside(&self, payload: &'de [u8]) -> Result<Self, Error> {
+        match self.depth.checked_add(1).filter(|d| *d <= MAX_DEPTH) {
+            Some(depth) => Ok(Self { input: payload, depth }),
+            None => Err(error("nested too deep")),
+        }
+    }
 }
 
 fn error(what: &str) -> Error {
@@ -297,8 +317,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
                 Cow::Owned(text) => visitor.visit_string(text),
             },
-            ARRAY => visitor.visit_seq(Elements(Deserializer { input: payload })),
-            OBJECT => visitor.visit_map(Elements(Deserializer { input: payload })),
+            ARRAY => visitor.visit_seq(Elements(self.inside(payload)?)),
+            OBJECT => visitor.visit_map(Elements(self.inside(payload)?)),
             _ => Err(error("reserved element type")),
         }
     }

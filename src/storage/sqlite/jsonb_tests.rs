@@ -61,7 +61,7 @@ proptest! {
             prop_assert!(list.is_empty());
             return Ok(());
         };
-        prop_assert_eq!(contacts_from(&mut Deserializer { input: &blob }).unwrap(), expected.clone());
+        prop_assert_eq!(contacts_from(&mut Deserializer::new(&blob)).unwrap(), expected.clone());
         let conn = Connection::open_in_memory().unwrap();
         let text = sql_text(&conn, "SELECT json(?1)", &blob);
         prop_assert_eq!(parse_contacts(Some(&text)).unwrap(), expected);
@@ -70,8 +70,31 @@ proptest! {
     #[test]
     fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = from_slice::<RecordDoc>(&bytes);
-        let _ = contacts_from(&mut Deserializer { input: &bytes });
+        let _ = contacts_from(&mut Deserializer::new(&bytes));
     }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    // 1,000 arrays, each holding the next.
+    let mut blob = vec![0x0b];
+    for _ in 0..1_000 {
+        let size = blob.len();
+        let mut outer = Vec::with_capacity(size + 9);
+        header(&mut outer, ARRAY, size);
+        outer.extend_from_slice(&blob);
+        blob = outer;
+    }
+    let mut doc = vec![];
+    header(&mut doc, OBJECT, blob.len() + 2);
+    doc.extend_from_slice(&[0x17, b'1']);
+    doc.extend_from_slice(&blob);
+    assert!(
+        from_slice::<RecordDoc>(&doc)
+            .unwrap_err()
+            .to_string()
+            .contains("too deep")
+    );
 }
 
 #[test]
