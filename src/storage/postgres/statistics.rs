@@ -15,12 +15,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 const FIRST_ANALYZE: u64 = 50_000;
 
 #[derive(Default)]
-pub struct Statistics {
+pub struct Statistics(Arc<Counts>);
+
+#[derive(Default)]
+struct Counts {
     /// Rows this node inserted since it started.
     inserted: AtomicU64,
     /// The number of inserted rows analyzed for last.
     analyzed_at: AtomicU64,
-    running: Arc<AtomicBool>,
+    running: AtomicBool,
 }
 
 /// Whether `total` inserted rows call for an ANALYZE when the last ran at `last` of them.
@@ -28,27 +31,42 @@ fn due(total: u64, last: u64) -> bool {
     total >= FIRST_ANALYZE.max(last.saturating_mul(2))
 }
 
+impl Counts {
+    /// Notes an ANALYZE for the rows inserted so far if they call for one.
+    fn take_due(&self) -> bool {
+        let total = self.inserted.load(Ordering::Relaxed);
+        let due = due(total, self.analyzed_at.load(Ordering::Relaxed));
+        if due {
+            self.analyzed_at.store(total, Ordering::Relaxed);
+        }
+        due
+    }
+}
+
 impl Statistics {
-    /// Counts inserted rows; past the threshold starts one ANALYZE (never two at once).
+    /// Counts inserted rows; past the threshold starts one ANALYZE (never two at once), and
+    /// another after it if the rows inserted meanwhile call for one (the import may be over).
     pub fn inserted(&self, rows: u64, pool: &Pool) {
-        let total = self.inserted.fetch_add(rows, Ordering::Relaxed) + rows;
-        if !due(total, self.analyzed_at.load(Ordering::Relaxed)) || self.running.swap(true, Ordering::AcqRel) {
+        let counts = &self.0;
+        let total = counts.inserted.fetch_add(rows, Ordering::Relaxed) + rows;
+        if !due(total, counts.analyzed_at.load(Ordering::Relaxed)) || counts.running.swap(true, Ordering::AcqRel) {
             return;
         }
-        self.analyzed_at.store(total, Ordering::Relaxed);
-        let (pool, running) = (pool.clone(), self.running.clone());
+        let (pool, counts) = (pool.clone(), counts.clone());
         tokio::spawn(async move {
-            let analyzed = match pool.get().await {
-                Ok(client) => client
-                    .batch_execute("ANALYZE records; ANALYZE record_phones; ANALYZE record_terms")
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(error) = analyzed {
-                tracing::warn!(%error, "ANALYZE after bulk inserts failed");
+            while counts.take_due() {
+                let analyzed = match pool.get().await {
+                    Ok(client) => client
+                        .batch_execute("ANALYZE records; ANALYZE record_phones; ANALYZE record_terms")
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(error) = analyzed {
+                    tracing::warn!(%error, "ANALYZE after bulk inserts failed");
+                }
             }
-            running.store(false, Ordering::Release);
+            counts.running.store(false, Ordering::Release);
         });
     }
 }
@@ -68,5 +86,18 @@ mod tests {
             }
         }
         assert_eq!(at, [50_000, 100_000, 200_000, 400_000, 800_000]);
+    }
+
+    #[test]
+    fn rows_inserted_during_an_analyze_are_analyzed_after_it() {
+        let counts = Counts::default();
+        counts.inserted.store(60_000, Ordering::Relaxed);
+        assert!(counts.take_due());
+        assert!(!counts.take_due());
+        // While that ran, the import went on to 130,000 rows and ended.
+        counts.inserted.store(130_000, Ordering::Relaxed);
+        assert!(counts.take_due());
+        assert_eq!(counts.analyzed_at.load(Ordering::Relaxed), 130_000);
+        assert!(!counts.take_due());
     }
 }
