@@ -179,6 +179,29 @@ impl EventSpan {
     }
 }
 
+/// A row of the feed as stored: a span of events of one kind and project, made at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredEvents {
+    pub span: EventSpan,
+    pub kind: ChangeKind,
+    pub project: i64,
+    /// Unix seconds of the change.
+    pub at: i64,
+}
+
+impl StoredEvents {
+    /// Its events after event `after`, each with the cursor `cursor` makes of its id.
+    pub fn changes(self, after: i64, cursor: impl Fn(i64) -> ChangeCursor) -> impl Iterator<Item = Change> {
+        self.span.events_after(after).map(move |(event, record)| Change {
+            cursor: cursor(event),
+            kind: self.kind,
+            project: self.project,
+            record,
+            at: self.at,
+        })
+    }
+}
+
 /// Which events a read wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeFilter {

@@ -3,7 +3,7 @@
 //! (migrations/postgres/008_change_feed.sql): a reader pages by (commit number, event id).
 
 use super::{PgResult, PostgresStore, Tx};
-use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan};
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan, StoredEvents};
 use crate::storage::write_key::key_taken;
 use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
 use async_trait::async_trait;
@@ -103,28 +103,33 @@ impl ChangeStore for PostgresStore {
                         ],
                     )
                     .await?;
-                let mut changes = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    let commit: i64 = r.get(0);
-                    let span = EventSpan {
-                        last_event: r.get(1),
-                        last_record: r.get(3),
-                        len: r.get(6),
-                    };
-                    let (project, kind, at) = (r.get(2), r.get::<_, &str>(4).parse::<ChangeKind>()?, r.get(5));
-                    let after_event = if commit == after.commit { after.event } else { i64::MIN };
-                    let room = usize::try_from(limit)
-                        .unwrap_or(usize::MAX)
-                        .saturating_sub(changes.len());
-                    changes.extend(span.events_after(after_event).take(room).map(|(event, record)| Change {
-                        cursor: ChangeCursor { commit, event },
-                        kind,
-                        project,
-                        record,
-                        at,
-                    }));
-                }
-                Ok(changes)
+                let rows = rows
+                    .iter()
+                    .map(|r| {
+                        let span = EventSpan {
+                            last_event: r.get(1),
+                            last_record: r.get(3),
+                            len: r.get(6),
+                        };
+                        let kind = r.get::<_, &str>(4).parse::<ChangeKind>()?;
+                        let row = StoredEvents {
+                            span,
+                            kind,
+                            project: r.get(2),
+                            at: r.get(5),
+                        };
+                        Ok((r.get::<_, i64>(0), row))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                Ok(rows
+                    .into_iter()
+                    .flat_map(|(commit, row)| {
+                        // Within the cursor's own commit, only the events after its event.
+                        let after = if commit == after.commit { after.event } else { i64::MIN };
+                        row.changes(after, move |event| ChangeCursor { commit, event })
+                    })
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .collect())
             })
         })
         .await

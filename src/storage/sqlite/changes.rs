@@ -5,7 +5,7 @@
 
 use super::SqliteStore;
 use super::bulk::insert_many;
-use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan};
+use crate::domain::changes::{Change, ChangeCursor, ChangeFilter, ChangeKind, EventSpan, StoredEvents};
 use crate::storage::write_key::key_taken;
 use crate::storage::{ChangeStore, StoreError, StoredKey, StoredReply, TenantId, WriteKey};
 use async_trait::async_trait;
@@ -179,7 +179,7 @@ pub fn record_key(conn: &Connection, key: &WriteKey) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A stored row of the feed: its span and (project, kind, at).
+/// A stored row of the feed, its type still text.
 fn read_change(row: &rusqlite::Row<'_>) -> rusqlite::Result<(EventSpan, i64, String, i64)> {
     let span = EventSpan {
         last_event: row.get(0)?,
@@ -212,19 +212,24 @@ impl ChangeStore for SqliteStore {
                 )?
                 .query_map(params![tenant, after.event, filter.project, kinds, limit], read_change)?
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut changes = Vec::with_capacity(rows.len());
-            for (span, project, kind, at) in rows {
-                let kind = kind.parse::<ChangeKind>()?;
-                let room = (limit as usize).saturating_sub(changes.len());
-                changes.extend(span.events_after(after.event).take(room).map(|(id, record)| Change {
-                    cursor: ChangeCursor { commit: id, event: id },
-                    kind,
-                    project,
-                    record,
-                    at,
-                }));
-            }
-            Ok(changes)
+            let rows = rows
+                .into_iter()
+                .map(|(span, project, kind, at)| {
+                    let kind = kind.parse::<ChangeKind>()?;
+                    Ok(StoredEvents {
+                        span,
+                        kind,
+                        project,
+                        at,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            // One writer commits at a time: an event's id is its commit too.
+            Ok(rows
+                .into_iter()
+                .flat_map(|row| row.changes(after.event, |id| ChangeCursor { commit: id, event: id }))
+                .take(limit as usize)
+                .collect())
         })
         .await
     }
