@@ -7,7 +7,7 @@ use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Recor
 use crate::domain::resolve::{Cell, SchemaIds};
 use crate::domain::schema::{ProjectSchema, phone_slot};
 use crate::storage::ItemResult;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordRow {
@@ -287,47 +287,53 @@ pub fn merge_contact(contacts: &mut Vec<Contact>, new: &Contact) {
 
 /// The `contacts` column: NULL without contacts, else `{"slot":[title,name,phone,email]}`.
 pub fn contacts_json(contacts: &[Contact]) -> Option<String> {
-    if contacts.is_empty() {
-        return None;
-    }
-    // By slot, the last of a slot winning; written straight from the contacts (an import
-    // encodes one per record).
-    let by_slot: std::collections::BTreeMap<u8, [&Option<String>; 4]> = contacts
+    // Written straight from the contacts (an import encodes one per record).
+    (!contacts.is_empty())
+        .then(|| serde_json::to_string(&contact_slots(contacts)).expect("strings and numbers always serialize"))
+}
+
+/// The contacts as stored: by slot, [title, name, phone, email], the last of a slot kept.
+pub fn contact_slots(contacts: &[Contact]) -> BTreeMap<u8, [Option<&str>; 4]> {
+    contacts
         .iter()
-        .map(|c| (c.slot, [&c.title, &c.name, &c.phone, &c.email]))
-        .collect();
-    Some(serde_json::to_string(&by_slot).expect("strings and numbers always serialize"))
+        .map(|c| {
+            let details = [
+                c.title.as_deref(),
+                c.name.as_deref(),
+                c.phone.as_deref(),
+                c.email.as_deref(),
+            ];
+            (c.slot, details)
+        })
+        .collect()
 }
 
 pub fn parse_contacts(json: Option<&str>) -> Result<Vec<Contact>, serde_json::Error> {
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    let StoredContacts(contacts) = serde_json::from_str(json)?;
-    Ok(by_slot(contacts))
-}
-
-/// The stored contacts read by another deserializer (SQLite's JSONB).
-pub fn contacts_from<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Contact>, D::Error> {
-    let StoredContacts(contacts) = serde::Deserialize::deserialize(deserializer)?;
-    Ok(by_slot(contacts))
-}
-
-fn by_slot(mut contacts: Vec<Contact>) -> Vec<Contact> {
-    // Written in slot order (`contacts_json`); JSONB keeps its own key order.
-    if !contacts.is_sorted_by_key(|c| c.slot) {
-        contacts.sort_by_key(|c| c.slot);
-    }
-    // A repeated slot counts once, the last one (as a map would keep it).
-    contacts.reverse();
-    contacts.dedup_by_key(|c| c.slot);
-    contacts.reverse();
-    contacts
+    serde_json::from_str::<StoredContacts>(json).map(StoredContacts::into_contacts)
 }
 
 /// The stored contacts (`{"1": [title, name, phone, email], ...}`) read straight into the
-/// list: through a map first, they were a twentieth of an export.
-struct StoredContacts(Vec<Contact>);
+/// list: through a map first, they were a twentieth of an export. Any deserializer of the
+/// stored document reads them (JSON text, SQLite's JSONB).
+pub struct StoredContacts(Vec<Contact>);
+
+impl StoredContacts {
+    /// In slot order, a repeated slot once (the last one, as a map would keep it).
+    pub fn into_contacts(self) -> Vec<Contact> {
+        let StoredContacts(mut contacts) = self;
+        // Written in slot order (`contact_slots`); JSONB (PostgreSQL) keeps its own key order.
+        if !contacts.is_sorted_by_key(|c| c.slot) {
+            contacts.sort_by_key(|c| c.slot);
+        }
+        contacts.reverse();
+        contacts.dedup_by_key(|c| c.slot);
+        contacts.reverse();
+        contacts
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for StoredContacts {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -1,10 +1,9 @@
 //! SQL functions Dialbase registers on every SQLite connection.
 
-use crate::domain::document::{DocMatch, RecordDoc};
+use crate::domain::document::DocMatch;
 use crate::storage::shared::DocOp;
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::ValueRef;
 
 /// `dialbase_doc_match(data, field_id, op, arg)`: one of the field's values in the record
 /// document passes `op` (see [`DocOp`]) with `arg`. The search of unindexed fields.
@@ -23,12 +22,7 @@ fn doc_match(ctx: &Context<'_>) -> rusqlite::Result<bool> {
     let op = DocOp::parse(ctx.get_raw(2).as_str().map_err(|e| user_error(e.to_string()))?)
         .ok_or_else(|| user_error("unknown match operation".into()))?;
     let arg: String = ctx.get(3)?;
-    // JSONB, or JSON text in a row written before JSONB.
-    let doc = match ctx.get_raw(0) {
-        ValueRef::Blob(bytes) => super::jsonb::from_slice::<RecordDoc>(bytes),
-        other => RecordDoc::parse(other.as_str().map_err(|e| user_error(e.to_string()))?),
-    }
-    .map_err(|e| user_error(e.to_string()))?;
+    let doc = super::jsonb::read_doc(ctx.get_raw(0)).map_err(|e| user_error(e.to_string()))?;
     let wanted = match op {
         DocOp::Eq => DocMatch::Text(arg),
         DocOp::Like => DocMatch::Like(arg),

@@ -12,6 +12,8 @@
 
 use crate::domain::document::{DocValue, RecordDoc};
 use crate::domain::record::Contact;
+use crate::storage::shared::row::{StoredContacts, contact_slots, parse_contacts};
+use rusqlite::types::ValueRef;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 
@@ -70,28 +72,25 @@ fn field_values(out: &mut Vec<u8>, values: &[DocValue]) {
 /// The contacts as JSONB (`{"slot": [title, name, phone, email]}`), the last of a slot
 /// kept; None without contacts.
 pub fn contacts(contacts: &[Contact]) -> Option<Vec<u8>> {
-    let mut by_slot: Vec<&Contact> = Vec::with_capacity(contacts.len());
-    for contact in contacts {
-        match by_slot.binary_search_by_key(&contact.slot, |c| c.slot) {
-            Ok(i) => by_slot[i] = contact,
-            Err(i) => by_slot.insert(i, contact),
-        }
-    }
-    if by_slot.is_empty() {
+    if contacts.is_empty() {
         return None;
     }
-    let detail_len = |d: Option<&str>| d.map_or(1, text_len);
-    let slot_len = |c: &Contact| {
-        let payload: usize = details(c).into_iter().map(detail_len).sum();
-        int_len(i64::from(c.slot)) + header_len(payload) + payload
-    };
-    let payload: usize = by_slot.iter().map(|c| slot_len(c)).sum();
+    let slots = contact_slots(contacts);
+    let detail_len = |d: &Option<&str>| d.map_or(1, text_len);
+    let details_len = |details: &[Option<&str>; 4]| details.iter().map(detail_len).sum::<usize>();
+    let payload: usize = slots
+        .iter()
+        .map(|(slot, details)| {
+            let size = details_len(details);
+            int_len(i64::from(*slot)) + header_len(size) + size
+        })
+        .sum();
     let mut out = Vec::with_capacity(header_len(payload) + payload);
     header(&mut out, OBJECT, payload);
-    for contact in by_slot {
-        int(&mut out, TEXT, i64::from(contact.slot));
-        header(&mut out, ARRAY, details(contact).into_iter().map(detail_len).sum());
-        for detail in details(contact) {
+    for (slot, details) in &slots {
+        int(&mut out, TEXT, i64::from(*slot));
+        header(&mut out, ARRAY, details_len(details));
+        for detail in details {
             match detail {
                 Some(text) => raw_text(&mut out, text),
                 None => header(&mut out, NULL, 0),
@@ -99,15 +98,6 @@ pub fn contacts(contacts: &[Contact]) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-fn details(c: &Contact) -> [Option<&str>; 4] {
-    [
-        c.title.as_deref(),
-        c.name.as_deref(),
-        c.phone.as_deref(),
-        c.email.as_deref(),
-    ]
 }
 
 /// Reads a whole JSONB value into `T`.
@@ -120,14 +110,27 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, E
     Ok(value)
 }
 
-/// Contacts stored as JSONB.
-pub fn contacts_from_slice(bytes: &[u8]) -> Result<Vec<Contact>, Error> {
-    let mut deserializer = Deserializer::new(bytes);
-    let contacts = crate::storage::shared::row::contacts_from(&mut deserializer)?;
-    if !deserializer.input.is_empty() {
-        return Err(de::Error::custom("bytes after the JSONB value"));
+/// A stored form: JSONB, or JSON text in a row written before JSONB.
+pub fn read_doc(stored: ValueRef<'_>) -> Result<RecordDoc, Error> {
+    match stored {
+        ValueRef::Blob(bytes) => from_slice(bytes),
+        other => RecordDoc::parse(stored_text(other)?),
     }
-    Ok(contacts)
+}
+
+/// Stored contacts (NULL: none): JSONB, or JSON text in a row written before JSONB.
+pub fn read_contacts(stored: ValueRef<'_>) -> Result<Vec<Contact>, Error> {
+    match stored {
+        ValueRef::Null => Ok(Vec::new()),
+        ValueRef::Blob(bytes) => from_slice::<StoredContacts>(bytes).map(StoredContacts::into_contacts),
+        other => parse_contacts(Some(stored_text(other)?)),
+    }
+}
+
+fn stored_text(stored: ValueRef<'_>) -> Result<&str, Error> {
+    stored
+        .as_str()
+        .map_err(|e| de::Error::custom(format!("a stored document is neither JSONB nor JSON text: {e}")))
 }
 
 fn header_len(size: usize) -> usize {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::storage::shared::row::{contacts_from, contacts_json, parse_contacts};
+use crate::storage::shared::row::contacts_json;
 use proptest::prelude::*;
 use rusqlite::Connection;
 
@@ -61,7 +61,7 @@ proptest! {
             prop_assert!(list.is_empty());
             return Ok(());
         };
-        prop_assert_eq!(contacts_from(&mut Deserializer::new(&blob)).unwrap(), expected.clone());
+        prop_assert_eq!(read_contacts(ValueRef::Blob(&blob)).unwrap(), expected.clone());
         let conn = Connection::open_in_memory().unwrap();
         let text = sql_text(&conn, "SELECT json(?1)", &blob);
         prop_assert_eq!(parse_contacts(Some(&text)).unwrap(), expected);
@@ -70,7 +70,7 @@ proptest! {
     #[test]
     fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = from_slice::<RecordDoc>(&bytes);
-        let _ = contacts_from(&mut Deserializer::new(&bytes));
+        let _ = read_contacts(ValueRef::Blob(&bytes));
     }
 }
 

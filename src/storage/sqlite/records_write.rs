@@ -14,7 +14,6 @@ use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
 use crate::domain::dialing_rules::Dedup;
-use crate::domain::document::RecordDoc;
 use crate::domain::record::{Contact, Record};
 use crate::domain::record::{Disposition, RecordWrite};
 use crate::domain::resolve::SchemaIds;
@@ -24,7 +23,7 @@ use crate::storage::RecordQuery;
 use crate::storage::RecordStore;
 use crate::storage::shared::all_or_nothing;
 use crate::storage::shared::dedup::Probe;
-use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, parse_contacts, side_changes};
+use crate::storage::shared::row::{FormChanges, RecordRow, form_changes, side_changes};
 use crate::storage::shared::schema_cache::SchemaCache;
 use crate::storage::shared::{
     Binds, SQLITE, SearchSql, SqlArg, disposition_condition, record_in_call, record_not_exists, resolve_writes,
@@ -56,23 +55,8 @@ pub fn read_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
 /// several threads (`records_read::render_page`).
 pub struct UnparsedRow {
     row: RecordRow,
-    contacts: Option<StoredDoc>,
-    data: StoredDoc,
-}
-
-/// A document as stored: JSONB, or JSON text in a row written before JSONB.
-enum StoredDoc {
-    Text(String),
-    Jsonb(Vec<u8>),
-}
-
-impl rusqlite::types::FromSql for StoredDoc {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        match value {
-            rusqlite::types::ValueRef::Blob(bytes) => Ok(StoredDoc::Jsonb(bytes.to_vec())),
-            other => String::column_result(other).map(StoredDoc::Text),
-        }
-    }
+    contacts: Value,
+    data: Value,
 }
 
 impl UnparsedRow {
@@ -81,15 +65,8 @@ impl UnparsedRow {
     }
 
     pub fn parse(mut self) -> Result<RecordRow, serde_json::Error> {
-        self.row.contacts = match &self.contacts {
-            None => Vec::new(),
-            Some(StoredDoc::Text(json)) => parse_contacts(Some(json))?,
-            Some(StoredDoc::Jsonb(bytes)) => jsonb::contacts_from_slice(bytes)?,
-        };
-        self.row.data = match &self.data {
-            StoredDoc::Text(json) => RecordDoc::parse(json)?,
-            StoredDoc::Jsonb(bytes) => jsonb::from_slice(bytes)?,
-        };
+        self.row.contacts = jsonb::read_contacts((&self.contacts).into())?;
+        self.row.data = jsonb::read_doc((&self.data).into())?;
         Ok(self.row)
     }
 }
@@ -721,7 +698,7 @@ pub fn update_records(
     Ok(results)
 }
 
-/// A field's new values in the document (JSON), or `None` to remove the field.
+/// A field's new values in the document (JSONB), or `None` to remove the field.
 type DocPatch = Vec<(i64, Option<Vec<u8>>)>;
 
 /// The document changes of a write that touches nothing but fields no index, side table or
