@@ -1,6 +1,7 @@
 //! The console's sessions, uploads, API users and project summary on SQLite.
 
 use super::SqliteStore;
+use super::phone_key::PhoneKey;
 use crate::storage::{ConsoleSession, ConsoleStore, ImportStatus, ProjectOverview, StoreError, TenantId};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
@@ -114,7 +115,7 @@ impl ConsoleStore for SqliteStore {
                 "SELECT p.record_id FROM record_phones p JOIN records r ON r.id = p.record_id
                  WHERE p.tenant_id = ?1 AND p.phone = ?2 AND r.project_id = ?3 ORDER BY p.record_id LIMIT ?4",
             )?;
-            let rows = statement.query_map(params![tenant, phone, project, limit], |r| r.get(0))?;
+            let rows = statement.query_map(params![tenant, PhoneKey::of(&phone), project, limit], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

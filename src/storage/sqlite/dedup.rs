@@ -1,6 +1,7 @@
 //! The duplicate check on SQLite: a new row's keys looked up in the side tables. The
 //! writer inserts a batch row by row, so the batch's earlier rows are found the same way.
 
+use super::phone_key::PhoneKey;
 use super::records_write::{insert_disposition, load_row, store_row};
 use crate::domain::ValidationError;
 use crate::domain::dialing_rules::{Dedup, OnDuplicate};
@@ -24,7 +25,8 @@ pub fn find_duplicate(
     let within = "(?3 IS NULL OR r.project_id = ?3) AND (?4 IS NULL OR r.created_at >= ?4)";
     let mut found: Vec<i64> = Vec::new();
     if !probe.phones.is_empty() {
-        let phones = serde_json::Value::from(probe.phones.clone()).to_string();
+        let keys = probe.phones.iter().map(|phone| PhoneKey::of(phone).to_json());
+        let phones = serde_json::Value::Array(keys.collect()).to_string();
         let sql = format!(
             "SELECT min(p.record_id) FROM record_phones p JOIN records r ON r.id = p.record_id
              WHERE p.tenant_id = ?1 AND p.phone IN (SELECT value FROM json_each(?2)) AND {within}"

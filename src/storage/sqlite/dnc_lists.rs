@@ -4,6 +4,7 @@
 
 use super::SqliteStore;
 use super::fields::schema;
+use super::phone_key::PhoneKey;
 use super::records_write::load_row;
 use super::tenants::{add_robinson, delete_robinson};
 use crate::domain::calldate;
@@ -90,7 +91,7 @@ fn refresh_holders(
     )?;
     let mut found: BTreeSet<(i64, i64)> = BTreeSet::new();
     for phone in phones {
-        for holder in holders.query_map(params![tenant, phone], |r| Ok((r.get(0)?, r.get(1)?)))? {
+        for holder in holders.query_map(params![tenant, PhoneKey::of(phone)], |r| Ok((r.get(0)?, r.get(1)?)))? {
             found.insert(holder?);
         }
     }

@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../../migrations/sqlite/013_canonical_contact.sql")),
     (16, include_str!("../../../migrations/sqlite/016_field_customised.sql")),
     (18, include_str!("../../../migrations/sqlite/018_change_spans.sql")),
+    (
+        19,
+        include_str!("../../../migrations/sqlite/019_indexes_end_in_rowid.sql"),
+    ),
+    (20, include_str!("../../../migrations/sqlite/020_phone_keys.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
@@ -278,6 +283,47 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(spans, [(1, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn numbers_stored_as_text_take_the_keys_the_code_binds() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before_keys = MIGRATIONS.iter().position(|(version, _)| *version == 20).unwrap();
+        apply_migrations(&mut conn, &MIGRATIONS[..before_keys]).unwrap();
+        let numbers = [
+            "36100099999",
+            "0361",
+            "361",
+            "999999999999999999",
+            "1234567890123456789",
+            "3612a",
+        ];
+        for (record, number) in numbers.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO record_phones (tenant_id, phone, record_id) VALUES (1, ?1, ?2)",
+                params![number, record as i64],
+            )
+            .unwrap();
+        }
+        apply_migrations(&mut conn, MIGRATIONS).unwrap();
+        for (record, number) in numbers.iter().enumerate() {
+            let found: i64 = conn
+                .query_row(
+                    "SELECT record_id FROM record_phones WHERE tenant_id = 1 AND phone = ?1",
+                    [super::super::phone_key::PhoneKey::of(number)],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, record as i64, "{number}");
+        }
+        let integers: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM record_phones WHERE typeof(phone) = 'integer'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(integers, 4);
     }
 
     #[test]

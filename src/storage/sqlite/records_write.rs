@@ -10,6 +10,7 @@ use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::import::import_record;
 use super::jsonb;
+use super::phone_key::PhoneKey;
 use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
 use crate::domain::calldate;
@@ -472,9 +473,9 @@ fn insert_new_side_rows(
     stored: &[(i64, NewRow)],
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let mut phones: Vec<(&str, i64)> = stored
+    let mut phones: Vec<(PhoneKey, i64)> = stored
         .iter()
-        .flat_map(|(id, new)| new.phones.iter().map(|phone| (phone.as_str(), *id)))
+        .flat_map(|(id, new)| new.phones.iter().map(|phone| (PhoneKey::of(phone), *id)))
         .collect();
     phones.sort_unstable();
     insert_phone_rows(conn, tenant, &phones)?;
@@ -498,12 +499,12 @@ fn insert_phones<'a>(
     record: i64,
     phones: impl Iterator<Item = &'a String>,
 ) -> Result<(), StoreError> {
-    let phones: Vec<(&str, i64)> = phones.map(|phone| (phone.as_str(), record)).collect();
+    let phones: Vec<(PhoneKey, i64)> = phones.map(|phone| (PhoneKey::of(phone), record)).collect();
     insert_phone_rows(conn, tenant, &phones)
 }
 
 /// `record_phones` rows (number, record), several to a statement.
-fn insert_phone_rows(conn: &Connection, tenant: TenantId, phones: &[(&str, i64)]) -> Result<(), StoreError> {
+fn insert_phone_rows(conn: &Connection, tenant: TenantId, phones: &[(PhoneKey, i64)]) -> Result<(), StoreError> {
     let rows: Vec<[&dyn ToSql; 3]> = phones
         .iter()
         .map(|(phone, id)| [&tenant as &dyn ToSql, phone, id])
@@ -638,7 +639,7 @@ pub fn sync_phones(
     let mut delete =
         conn.prepare_cached("DELETE FROM record_phones WHERE tenant_id = ?1 AND phone = ?2 AND record_id = ?3")?;
     for phone in &gone {
-        delete.execute(params![tenant, phone, id])?;
+        delete.execute(params![tenant, PhoneKey::of(phone), id])?;
     }
     insert_phones(conn, tenant, id, added.iter())?;
     Ok(Some(any_listed(conn, tenant, new)?))

@@ -3,6 +3,7 @@
 use super::SqliteStore;
 use super::fields::schema;
 use super::keys;
+use super::phone_key::PhoneKey;
 use super::records_write::load_row;
 use crate::domain::audit::{AuditEntry, NewAuditEntry};
 use crate::domain::calldate;
@@ -39,7 +40,7 @@ pub fn add_robinson(conn: &Connection, tenant: TenantId, phones: &[String]) -> R
     let now = calldate::now();
     for phone in phones {
         insert.execute(params![tenant, phone, now])?;
-        flag.execute(params![tenant, phone])?;
+        flag.execute(params![tenant, PhoneKey::of(phone)])?;
     }
     Ok(())
 }
@@ -58,7 +59,7 @@ pub fn delete_robinson(
     if deleted {
         let holders: Vec<i64> = conn
             .prepare_cached("SELECT record_id FROM record_phones WHERE tenant_id = ?1 AND phone = ?2")?
-            .query_map(params![tenant, phone], |r| r.get(0))?
+            .query_map(params![tenant, PhoneKey::of(phone)], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut listed =
             conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM robinson WHERE tenant_id = ?1 AND phone = ?2)")?;
