@@ -140,8 +140,11 @@ pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, VccError>
 
 /// A body holding one object or an array of them, each parsed by `parse` on its own so
 /// that only one item's JSON tree is in memory at a time (imports send 10,000 at once).
+/// `fast_array` reads a whole array of the common shape in one pass; when it cannot, each
+/// item is split off and read by `fast` or else `parse` (the error of the item at fault).
 pub fn json_items<T>(
     body: Result<Bytes, BytesRejection>,
+    fast_array: impl Fn(&str) -> Option<Vec<T>>,
     fast: impl Fn(&str) -> Option<T>,
     parse: impl Fn(&Value) -> Result<T, ValidationError>,
 ) -> Result<Vec<Result<T, ValidationError>>, VccError> {
@@ -153,6 +156,12 @@ pub fn json_items<T>(
         None => parse(&serde_json::from_str(json).map_err(malformed_item)?),
     };
     if text.trim_start().starts_with('[') {
+        if let Some(items) = fast_array(text) {
+            if items.len() > MAX_BATCH_ITEMS {
+                return Err(too_many_items(items.len()).into());
+            }
+            return Ok(items.into_iter().map(Ok).collect());
+        }
         let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(malformed)?;
         if items.len() > MAX_BATCH_ITEMS {
             return Err(too_many_items(items.len()).into());

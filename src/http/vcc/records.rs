@@ -5,7 +5,7 @@ use super::batch::Batch;
 use super::envelope::{VccError, item_error, json_body, json_items, ok, partial};
 use super::payload::{
     parse_contact, parse_disposition, parse_flag, parse_form, parse_record, parse_record_attributes, parse_record_fast,
-    scalar_id, scalar_text,
+    parse_records_fast, scalar_id, scalar_text,
 };
 use super::record_body::VccRecord;
 use crate::domain::ValidationError;
@@ -32,7 +32,7 @@ pub async fn add_records(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, VccError> {
     let project = path_id(&params, "projectid", "project")?;
-    let mut batch = Batch::new(json_items(body, parse_record_fast, parse_record)?);
+    let mut batch = Batch::new(json_items(body, parse_records_fast, parse_record_fast, parse_record)?);
     let stored = state
         .store
         .insert_records(auth.tenant, project, batch.take(), false)
