@@ -19,6 +19,13 @@ pub struct RecordDoc {
 }
 
 impl RecordDoc {
+    /// An empty document with room for `fields` fields (a new record's form).
+    pub fn with_capacity(fields: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(fields),
+        }
+    }
+
     pub fn parse(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }

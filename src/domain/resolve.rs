@@ -199,6 +199,12 @@ impl<'a> Resolver<'a> {
     ) -> Result<Vec<Choice>, ValidationError> {
         validate_field_name(name)?;
         let kind = field.map_or(FieldKind::Text, |f| f.kind);
+        // One text for a text field, nearly every value of an import: no list of items.
+        if let (FieldKind::Text, FormValue::Text(text) | FormValue::Number(text)) = (kind, value) {
+            return Ok(Self::text_choice(name, Item::Text(Cow::Borrowed(text)))?
+                .into_iter()
+                .collect());
+        }
         let items = Self::items_for(name, kind, value)?;
         let mut choices = Vec::with_capacity(items.len());
         for item in items {
@@ -226,27 +232,33 @@ impl<'a> Resolver<'a> {
                         }
                     }
                 }
-                None => {
-                    if item.text().is_empty() {
-                        continue;
-                    }
-                    let text = if is_phone_field(name) {
-                        normalize_phone(item.text())?
-                    } else if item.text().len() > MAX_TEXT_CHARS && item.text().chars().count() > MAX_TEXT_CHARS {
-                        return Err(ValidationError::new(
-                            "value_too_long",
-                            format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
-                        ));
-                    } else {
-                        item.into_text()
-                    };
-                    Choice { text, existing: None }
-                }
+                None => match Self::text_choice(name, item)? {
+                    Some(choice) => choice,
+                    None => continue,
+                },
             };
             choices.push(choice);
         }
         dedup_keep_order(&mut choices, kind.is_list());
         Ok(choices)
+    }
+
+    /// An item of a text field: none when empty, a phone field's number normalized.
+    fn text_choice(name: &str, item: Item<'_>) -> Result<Option<Choice>, ValidationError> {
+        if item.text().is_empty() {
+            return Ok(None);
+        }
+        let text = if is_phone_field(name) {
+            normalize_phone(item.text())?
+        } else if item.text().len() > MAX_TEXT_CHARS && item.text().chars().count() > MAX_TEXT_CHARS {
+            return Err(ValidationError::new(
+                "value_too_long",
+                format!("field '{name}' holds at most {MAX_TEXT_CHARS} characters"),
+            ));
+        } else {
+            item.into_text()
+        };
+        Ok(Some(Choice { text, existing: None }))
     }
 
     fn register(&mut self, name: &str, field: Option<&Field>, choices: Vec<Choice>) -> Cell {

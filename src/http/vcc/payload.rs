@@ -165,12 +165,16 @@ pub fn parse_records_fast(json: &str) -> Option<Vec<RecordWrite>> {
 }
 
 fn fast_write(item: FastItem<'_>) -> Option<RecordWrite> {
-    let mut write = RecordWrite {
-        form: item
-            .form
+    // Room for the contacts' phones, which `mirror_contact_phones` adds as fields.
+    let contacts = item.contacts.as_ref().map_or(0, BTreeMap::len);
+    let mut form = Vec::with_capacity(item.form.len() + contacts);
+    form.extend(
+        item.form
             .into_iter()
-            .map(|(name, text)| (name.into_owned(), FormValue::Text(text.into_owned())))
-            .collect(),
+            .map(|(name, text)| (name.into_owned(), FormValue::Text(text.into_owned()))),
+    );
+    let mut write = RecordWrite {
+        form,
         phone_field: item.phone_field.map(|p| validate_phone_field(&p)).transpose().ok()?,
         next_calldate: item.next_calldate.map(|d| calldate::parse(&d)).transpose().ok()?,
         user_data: item.user_data.map(Cow::into_owned),

@@ -48,20 +48,18 @@ pub fn form_changes(cells: Vec<ItemResult<Vec<Cell>>>, ids: &SchemaIds) -> Vec<I
 }
 
 fn record_changes(cells: Vec<Cell>, ids: &SchemaIds) -> FormChanges {
-    cells
-        .into_iter()
-        .map(|cell| {
-            let values = cell
-                .values
-                .into_iter()
-                .map(|(text, value)| match ids.value(value) {
-                    Some(id) => DocValue::Id(id),
-                    None => DocValue::Text(text),
-                })
-                .collect();
-            (ids.field(cell.field), values)
-        })
-        .collect()
+    // Into new vectors: collected in place, the smaller items would make each vector
+    // shrink by a reallocation (about 3% of an import's work).
+    let mut changes = Vec::with_capacity(cells.len());
+    changes.extend(cells.into_iter().map(|cell| {
+        let mut values = Vec::with_capacity(cell.values.len());
+        values.extend(cell.values.into_iter().map(|(text, value)| match ids.value(value) {
+            Some(id) => DocValue::Id(id),
+            None => DocValue::Text(text),
+        }));
+        (ids.field(cell.field), values)
+    }));
+    changes
 }
 
 /// A write's call date in stored form; validated text always converts.
@@ -90,6 +88,7 @@ impl RecordRow {
             commission: premium.commission,
             created_at: now,
             updated_at: now,
+            data: RecordDoc::with_capacity(form.len()),
             ..Default::default()
         };
         row.apply_form_and_contacts(write, form);

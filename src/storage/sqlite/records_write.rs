@@ -473,16 +473,21 @@ fn insert_new_side_rows(
     stored: &[(i64, NewRow)],
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let mut phones: Vec<(PhoneKey, i64)> = stored
-        .iter()
-        .flat_map(|(id, new)| new.phones.iter().map(|phone| (PhoneKey::of(phone), *id)))
-        .collect();
+    // Sized first: a flat map's collect grows its vector step by step.
+    let mut phones = Vec::with_capacity(stored.iter().map(|(_, new)| new.phones.len()).sum());
+    phones.extend(
+        stored
+            .iter()
+            .flat_map(|(id, new)| new.phones.iter().map(|phone| (PhoneKey::of(phone), *id))),
+    );
     phones.sort_unstable();
     insert_phone_rows(conn, tenant, &phones)?;
-    let terms = stored
-        .iter()
-        .flat_map(|(id, new)| new.terms.iter().map(|(field, term)| (*field, term.as_str(), *id)))
-        .collect();
+    let mut terms = Vec::with_capacity(stored.iter().map(|(_, new)| new.terms.len()).sum());
+    terms.extend(
+        stored
+            .iter()
+            .flat_map(|(id, new)| new.terms.iter().map(|(field, term)| (*field, term.as_str(), *id))),
+    );
     insert_new_terms(conn, tenant, terms, tally)
 }
 
