@@ -143,15 +143,14 @@ impl<'a> Resolver<'a> {
     /// Resolves one record's form. All of it is checked before anything is
     /// registered, so a rejected record adds no fields or values.
     pub fn resolve_form(&mut self, form: &[(String, FormValue)]) -> Result<Vec<Cell>, ValidationError> {
-        // Each field looked up once, for both passes.
+        // Each field looked up once, for both passes; the vector sized first (collected
+        // through a `Result` it would grow step by step).
         let schema = self.schema;
-        let texts = form
-            .iter()
-            .map(|(name, value)| {
-                let field = schema.field(name);
-                self.choices_for(name, field, value).map(|choices| (field, choices))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut texts = Vec::with_capacity(form.len());
+        for (name, value) in form {
+            let field = schema.field(name);
+            texts.push((field, self.choices_for(name, field, value)?));
+        }
         Ok(form
             .iter()
             .zip(texts)
