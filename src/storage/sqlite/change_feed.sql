@@ -74,9 +74,13 @@ BEGIN
             new.project_id, new.id, 'dnc', unixepoch());
 END;
 
-CREATE TRIGGER IF NOT EXISTS change_feed_disposition AFTER INSERT ON dispositions BEGIN
+-- One row of VALUES: an `INSERT ... SELECT` that reads `changes` (its max id) first copies
+-- what it selects into a temporary B-tree, a tenth of a claim + release. A disposition's
+-- record exists (a foreign key), in the disposition's tenant. Replaced at start-up, since
+-- an earlier version installed the `INSERT ... SELECT`.
+DROP TRIGGER IF EXISTS change_feed_disposition;
+CREATE TRIGGER change_feed_disposition AFTER INSERT ON dispositions BEGIN
     INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
-    SELECT r.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = r.tenant_id), 0) + 1,
-           r.project_id, r.id, 'disposition', unixepoch()
-      FROM records r WHERE r.id = new.record_id;
+    VALUES (new.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = new.tenant_id), 0) + 1,
+            (SELECT project_id FROM records WHERE id = new.record_id), new.record_id, 'disposition', unixepoch());
 END;

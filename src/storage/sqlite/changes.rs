@@ -328,3 +328,50 @@ impl ChangeStore for SqliteStore {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An earlier version's disposition trigger (`INSERT ... SELECT`, a temporary B-tree per
+    /// call result) is replaced at start-up, and the new one writes the same event.
+    #[test]
+    fn a_disposition_event_is_written_by_the_trigger_installed_at_start_up() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate::apply(&mut conn).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER change_feed_disposition AFTER INSERT ON dispositions BEGIN
+                 INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at)
+                 SELECT r.tenant_id, coalesce((SELECT max(id) FROM changes WHERE tenant_id = r.tenant_id), 0) + 1,
+                        r.project_id, r.id, 'disposition', unixepoch()
+                   FROM records r WHERE r.id = new.record_id;
+             END;
+             PRAGMA foreign_keys = OFF;
+             INSERT INTO records (id, tenant_id, project_id, created_at, updated_at, data) VALUES (11, 7, 3, 0, 0, '{}');
+             INSERT INTO changes (tenant_id, id, project_id, record_id, kind, at) VALUES (7, 41, 3, 11, 'add', 0);",
+        )
+        .unwrap();
+        set_feed(&conn, true).unwrap();
+        let trigger: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'change_feed_disposition'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(trigger.contains("VALUES"), "{trigger}");
+        conn.execute(
+            "INSERT INTO dispositions (tenant_id, record_id, disposition_id, user_id, created_at) VALUES (7, 11, 1, 5, 0)",
+            [],
+        )
+        .unwrap();
+        let event: (i64, i64, i64, String) = conn
+            .query_row(
+                "SELECT id, project_id, record_id, kind FROM changes WHERE tenant_id = 7 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(event, (42, 3, 11, "disposition".to_string()));
+    }
+}
