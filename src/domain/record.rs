@@ -5,7 +5,7 @@ use super::ValidationError;
 use super::calldate;
 use super::contact::{normalize_phone, validate_email};
 use super::resolve::FormValue;
-use super::schema::{FieldKind, phone_slot};
+use super::schema::{FieldKind, PHONE_FIELDS, phone_slot};
 
 /// A contact slot as sent; which parts are mandatory depends on the call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -273,7 +273,7 @@ impl Record {
         self.phone_field
             .as_deref()
             .and_then(number)
-            .or_else(|| (1..=9).find_map(|slot| number(&format!("phone{slot}"))))
+            .or_else(|| PHONE_FIELDS.iter().find_map(|field| number(field)))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::domain::calldate;
 use crate::domain::document::{DocValue, RecordDoc};
 use crate::domain::record::{Contact, DispositionEntry, FormEntry, Premium, Record, RecordWrite, StoredValue};
 use crate::domain::resolve::{Cell, SchemaIds};
-use crate::domain::schema::{ProjectSchema, phone_slot};
+use crate::domain::schema::{PHONE_FIELDS, ProjectSchema, phone_slot};
 use crate::storage::ItemResult;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -168,11 +168,12 @@ impl RecordRow {
     /// The fields that hold a number, in dialing order: `phone_field` when it names another
     /// field, then `phone1`..`phone9`.
     pub fn numbers(&self, schema: &ProjectSchema) -> Vec<(String, String)> {
-        let own = self.phone_field.iter().filter(|f| phone_slot(f).is_none()).cloned();
-        own.chain((1..=9).map(|slot| format!("phone{slot}")))
+        let own = self.phone_field.as_deref().filter(|f| phone_slot(f).is_none());
+        own.into_iter()
+            .chain(PHONE_FIELDS)
             .filter_map(|field| {
-                let number = self.text_of(schema, &field).filter(|n| !n.trim().is_empty())?;
-                Some((field, number))
+                let number = self.text_of(schema, field).filter(|n| !n.trim().is_empty())?;
+                Some((field.to_string(), number))
             })
             .collect()
     }

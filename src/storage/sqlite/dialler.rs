@@ -253,10 +253,10 @@ pub fn release_claim(
     result: Option<&CallRelease>,
     now: i64,
 ) -> Result<Record, StoreError> {
+    static ROW_OF_TENANT: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1 AND r.tenant_id = ?2"));
     let row = conn
-        .prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1 AND r.tenant_id = ?2"
-        ))?
+        .prepare_cached(&ROW_OF_TENANT)?
         .query_row(params![id, tenant], read_row)
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;

@@ -10,7 +10,7 @@ use crate::storage::shared::{SQLITE, render_halves, search_sql};
 use crate::storage::{PageRenderer, RecordQuery, RenderedPage, StoreError, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// A stored row as the API's record: schema texts and dispositions added.
 pub fn to_record(conn: &Connection, cache: &SchemaCache, row: RecordRow) -> Result<Record, StoreError> {
@@ -77,10 +77,11 @@ pub fn get_record(
     project: i64,
     id: i64,
 ) -> Result<Record, StoreError> {
+    static ROW_IN_PROJECT: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1 AND r.project_id = ?2 AND r.tenant_id = ?3")
+    });
     let row = conn
-        .prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM records r WHERE r.id = ?1 AND r.project_id = ?2 AND r.tenant_id = ?3"
-        ))?
+        .prepare_cached(&ROW_IN_PROJECT)?
         .query_row(params![id, project, tenant], read_row)
         .optional()?
         .ok_or(StoreError::NotFound("record"))?;
@@ -88,9 +89,9 @@ pub fn get_record(
 }
 
 fn load_dispositions(conn: &Connection, record: i64) -> Result<Vec<DispositionEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {DISPOSITION_COLUMNS} FROM dispositions WHERE record_id = ?1 ORDER BY id"
-    ))?;
+    static OF_RECORD: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {DISPOSITION_COLUMNS} FROM dispositions WHERE record_id = ?1 ORDER BY id"));
+    let mut stmt = conn.prepare_cached(&OF_RECORD)?;
     let rows = stmt.query_map([record], |r| disposition(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
