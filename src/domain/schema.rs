@@ -245,12 +245,12 @@ impl Field {
     }
 }
 
-/// `phone1`..`phone9` are the record's dialable numbers (`phone_field` picks one).
 /// `phone1`..`phone9`, the fields that hold a record's numbers, in dialing order.
 pub const PHONE_FIELDS: [&str; 9] = [
     "phone1", "phone2", "phone3", "phone4", "phone5", "phone6", "phone7", "phone8", "phone9",
 ];
 
+/// `phone1`..`phone9` are the record's dialable numbers (`phone_field` picks one).
 pub fn is_phone_field(name: &str) -> bool {
     phone_slot(name).is_some()
 }

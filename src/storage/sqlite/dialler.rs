@@ -139,8 +139,7 @@ static CLAIM_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
          SELECT id, next_calldate, 0 FROM (SELECT id, next_calldate FROM records
            WHERE {queued} AND next_calldate IS NULL ORDER BY id LIMIT 1)
          UNION ALL
-         SELECT id, next_calldate, 1 FROM (SELECT id, next_calldate FROM records
-           WHERE project_id = ?1 AND claimed_by IS NOT NULL AND done_at IS NULL AND claim_expires_at < ?3 LIMIT 1)"
+         SELECT id, next_calldate, 1 FROM (SELECT id, next_calldate FROM records WHERE {LEASE_EXPIRED} LIMIT 1)"
     )
 });
 
@@ -149,11 +148,14 @@ static CLAIM_CANDIDATES: LazyLock<String> = LazyLock::new(|| {
 static CLAIM_EXPIRED_LEASE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT id, next_calldate FROM records
-         WHERE project_id = ?1 AND done_at IS NULL AND claimed_by IS NOT NULL AND claim_expires_at < ?3
+         WHERE {LEASE_EXPIRED}
            AND locked = 0 AND robinson = 0 AND (next_calldate IS NULL OR next_calldate <= ?3) AND {CLAIM_ALLOWED}
          ORDER BY next_calldate IS NULL, next_calldate, id LIMIT 1"
     )
 });
+
+/// A record of the project whose lease expired (the predicate of `records_leases` in it).
+const LEASE_EXPIRED: &str = "project_id = ?1 AND claimed_by IS NOT NULL AND done_at IS NULL AND claim_expires_at < ?3";
 
 /// What the project's rules allow a claim to take.
 const CLAIM_ALLOWED: &str = "(?4 IS NULL OR zones IN (SELECT value FROM json_each(?4)))
