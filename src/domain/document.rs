@@ -26,6 +26,15 @@ impl RecordDoc {
         }
     }
 
+    /// The document of these entries: fields without values left out, any order sorted.
+    pub fn from_entries(mut entries: Vec<(i64, Vec<DocValue>)>) -> Self {
+        entries.retain(|(_, values)| !values.is_empty());
+        if !entries.is_sorted_by_key(|(f, _)| *f) {
+            entries.sort_by_key(|(f, _)| *f);
+        }
+        Self { entries }
+    }
+
     pub fn parse(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }
@@ -225,16 +234,10 @@ impl<'de> Visitor<'de> for DocVisitor {
             let field: i64 = key
                 .parse()
                 .map_err(|_| de::Error::custom(format!("'{key}' is not a field id")))?;
-            let values = map.next_value::<Parsed>()?.into_values();
-            if !values.is_empty() {
-                entries.push((field, values));
-            }
+            entries.push((field, map.next_value::<Parsed>()?.into_values()));
         }
         // JSONB (PostgreSQL) orders keys its own way.
-        if !entries.is_sorted_by_key(|(f, _)| *f) {
-            entries.sort_unstable_by_key(|(f, _)| *f);
-        }
-        Ok(RecordDoc { entries })
+        Ok(RecordDoc::from_entries(entries))
     }
 }
 

@@ -1,12 +1,12 @@
-//! Records stored as JSON text, as before SQLite stored JSONB (the migration leaves old
-//! rows as they are): read, found by an exact value (also one JSON escapes), and modified
-//! (SQLite's edit turns the document into JSONB, escaped texts kept escaped).
+//! Records stored as JSON text (before SQLite stored JSONB) and as JSONB (before the packed
+//! format): the migrations leave old rows as they are. They are read, found by an exact
+//! value (also one JSON escapes), and modified (the edited document is written packed).
 
 use crate::common::{Database, Server};
 use serde_json::{Value, json};
 
 #[tokio::test]
-async fn records_stored_as_json_text_are_read_found_and_modified() {
+async fn records_of_earlier_formats_are_read_found_and_modified() {
     let db = Database::fresh();
     if db.is_postgres() {
         return;
@@ -21,8 +21,27 @@ async fn records_stored_as_json_text_are_read_found_and_modified() {
     ]);
     let ids = api.add_records(project, &body.to_string()).await;
     server.stop();
-    db.execute("UPDATE records SET data = json(data), contacts = json(contacts)");
-    assert_eq!(db.number("SELECT count(*) FROM records WHERE typeof(data) = 'text'"), 2);
+    // The documents as the earlier versions wrote them: JSON text, and SQLite's JSONB of it.
+    let field = |name: &str| {
+        db.number(&format!(
+            "SELECT id FROM fields WHERE project_id = {project} AND name = '{name}'"
+        ))
+    };
+    let (name, city, phone1) = (field("name"), field("city"), field("phone1"));
+    let first_form = json!({name.to_string(): quoted, city.to_string(): "Pécs", phone1.to_string(): "36301234567"});
+    let second_form = json!({name.to_string(): "Bob", city.to_string(): "Győr"});
+    let text = |value: &Value| value.to_string().replace('\'', "''");
+    db.execute(&format!(
+        "UPDATE records SET data = '{}', contacts = '{{\"1\":[null,\"Ann\",\"36301234567\",null]}}' WHERE id = {}",
+        text(&first_form),
+        ids[0]
+    ));
+    db.execute(&format!(
+        "UPDATE records SET data = jsonb('{}') WHERE id = {}",
+        text(&second_form),
+        ids[1]
+    ));
+    assert_eq!(db.number("SELECT count(*) FROM records WHERE typeof(data) = 'text'"), 1);
 
     let server = Server::start(&db);
     let api = server.client();
@@ -48,13 +67,18 @@ async fn records_stored_as_json_text_are_read_found_and_modified() {
     };
     let by_name = || format!("name={}", urlencoding(quoted));
     assert_eq!(found(by_name()).await, [ids[0]]);
-    // A batch modification edits the text document into JSONB.
+    assert_eq!(found("city=Gy%C5%91r".into()).await, [ids[1]]);
+    // A batch modification writes the edited text document packed (its first byte 0).
     let modify = json!({"elements": [{"search": {"city": "Pécs"}, "form": {"city": "Szeged"}}]});
     let reply = api
         .put(&format!("/v2/projects/{project}/records"), &modify.to_string())
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_eq!(db.number("SELECT count(*) FROM records WHERE typeof(data) = 'blob'"), 1);
+    let packed = format!(
+        "SELECT count(*) FROM records WHERE id = {} AND hex(substr(data, 1, 1)) = '00'",
+        ids[0]
+    );
+    assert_eq!(db.number(&packed), 1);
     assert_eq!(found(by_name()).await, [ids[0]]);
     assert_eq!(found("city=Szeged".into()).await, [ids[0]]);
     let first: Value = record(ids[0]).await;
@@ -62,7 +86,11 @@ async fn records_stored_as_json_text_are_read_found_and_modified() {
         (first["values"]["name"].as_str(), first["values"]["city"].as_str()),
         (Some(quoted), Some("Szeged"))
     );
-    assert_eq!(record(ids[1]).await["values"]["city"], "Győr");
+    let second = record(ids[1]).await;
+    assert_eq!(
+        (second["values"]["name"].as_str(), second["values"]["city"].as_str()),
+        (Some("Bob"), Some("Győr"))
+    );
 }
 
 fn urlencoding(text: &str) -> String {

@@ -144,12 +144,7 @@ pub struct BookSql {
 }
 
 pub const SQLITE_BOOK: BookSql = BookSql {
-    first_text: |id| {
-        format!(
-            "CAST(CASE json_type(r.data, '$.\"{id}\"') WHEN 'array' THEN json_extract(r.data, '$.\"{id}\"[0]') \
-             ELSE json_extract(r.data, '$.\"{id}\"') END AS TEXT)"
-        )
-    },
+    first_text: |id| format!("dialbase_doc_first_text(r.data, {id})"),
     collate: "",
     assigned: "(EXISTS (SELECT 1 FROM rule_template_rules u WHERE u.record_id = r.id) \
                OR EXISTS (SELECT 1 FROM rule_template_links u WHERE u.record_id = r.id))",
@@ -311,9 +306,7 @@ mod tests {
             "COALESCE((CASE jsonb_typeof(r.data -> '7') WHEN 'array' THEN r.data -> '7' ->> 0 \
              ELSE r.data ->> '7' END), '') COLLATE \"C\" DESC, r.id"
         );
-        assert!(
-            order_by(&by_name, &schema(), &SQLITE_BOOK).starts_with("COALESCE(CAST(CASE json_type(r.data, '$.\"7\"')")
-        );
+        assert!(order_by(&by_name, &schema(), &SQLITE_BOOK).starts_with("COALESCE(dialbase_doc_first_text(r.data, 7)"));
         let by_id = ordered(ContactField::ContactId, false);
         assert_eq!(order_by(&by_id, &schema(), &SQLITE_BOOK), "r.user_data ASC, r.id");
         let by_company = ordered(ContactField::Detail(Detail::Company), false);

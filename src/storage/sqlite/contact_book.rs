@@ -89,7 +89,7 @@ fn load_by_display_names(
     // request into a large book quadratic).
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.user_data FROM records r WHERE r.project_id = ?1 AND r.user_data IS NOT NULL
-           AND EXISTS (SELECT 1 FROM json_each(r.data, '$.\"' || ?2 || '\"') v
+           AND EXISTS (SELECT 1 FROM json_each(dialbase_doc_json(r.data), '$.\"' || ?2 || '\"') v
                        WHERE v.type = 'text' AND v.value IN (SELECT value FROM json_each(?3)))
          ORDER BY r.id",
     )?;

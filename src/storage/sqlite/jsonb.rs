@@ -1,19 +1,14 @@
-//! SQLite's binary JSON (JSONB, <https://sqlite.org/jsonb.html>), the format of a record's
-//! form and contacts on SQLite: written here straight from the record, read back through
-//! serde (the same visitors that read JSON text), and understood by SQLite's own JSON
-//! functions (`json_each`, `jsonb_set`) in SQL. Against JSON text it drops the quotes,
-//! colons and commas, about 48 bytes of a typical record, and reading it needs no search
-//! for escapes: every element starts with its type and length.
+//! SQLite's binary JSON (JSONB, <https://sqlite.org/jsonb.html>): the form and contacts of
+//! rows written before the packed format (`packed.rs`), read through serde
+//! (the same visitors that read JSON text). Such a row is written packed when it next
+//! changes.
 //!
 //! An element is a header (type in the low four bits; payload size in the high four, or in
-//! the 1, 2, 4 or 8 big-endian bytes after) and its payload. Texts are written as TEXTRAW
-//! (any UTF-8, escaped when SQLite renders it), keys and value ids as TEXT and INT (ASCII
-//! digits); the reader takes every type SQLite writes, escaped texts (TEXTJ) included.
+//! the 1, 2, 4 or 8 big-endian bytes after) and its payload. The reader takes every type
+//! SQLite writes, escaped texts (TEXTJ) included.
 
-use crate::domain::document::{DocValue, RecordDoc};
 use crate::domain::record::Contact;
-use crate::storage::shared::row::{StoredContacts, contact_slots, parse_contacts};
-use rusqlite::types::ValueRef;
+use crate::storage::shared::row::StoredContacts;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 
@@ -33,73 +28,6 @@ const TEXTRAW: u8 = 10;
 const ARRAY: u8 = 11;
 const OBJECT: u8 = 12;
 
-/// The form as JSONB: keys in the document's (ascending) order, one value bare.
-pub fn doc(doc: &RecordDoc) -> Vec<u8> {
-    let payload: usize = doc
-        .entries()
-        .map(|(field, values)| int_len(field) + values_len(values))
-        .sum();
-    let mut out = Vec::with_capacity(header_len(payload) + payload);
-    header(&mut out, OBJECT, payload);
-    for (field, values) in doc.entries() {
-        int(&mut out, TEXT, field);
-        field_values(&mut out, values);
-    }
-    out
-}
-
-/// A field's values as the document holds them (one bare, several in an array); None when
-/// there are none.
-pub fn values(values: &[DocValue]) -> Option<Vec<u8>> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut out = Vec::with_capacity(values_len(values));
-    field_values(&mut out, values);
-    Some(out)
-}
-
-fn field_values(out: &mut Vec<u8>, values: &[DocValue]) {
-    match values {
-        [one] => value(out, one),
-        many => {
-            header(out, ARRAY, many.iter().map(value_len).sum());
-            many.iter().for_each(|v| value(out, v));
-        }
-    }
-}
-
-/// The contacts as JSONB (`{"slot": [title, name, phone, email]}`), the last of a slot
-/// kept; None without contacts.
-pub fn contacts(contacts: &[Contact]) -> Option<Vec<u8>> {
-    if contacts.is_empty() {
-        return None;
-    }
-    let slots = contact_slots(contacts);
-    let detail_len = |d: &Option<&str>| d.map_or(1, text_len);
-    let details_len = |details: &[Option<&str>; 4]| details.iter().map(detail_len).sum::<usize>();
-    let payload: usize = slots
-        .iter()
-        .map(|(slot, details)| {
-            let size = details_len(details);
-            int_len(i64::from(*slot)) + header_len(size) + size
-        })
-        .sum();
-    let mut out = Vec::with_capacity(header_len(payload) + payload);
-    header(&mut out, OBJECT, payload);
-    for (slot, details) in &slots {
-        int(&mut out, TEXT, i64::from(*slot));
-        header(&mut out, ARRAY, details_len(details));
-        for detail in details {
-            match detail {
-                Some(text) => raw_text(&mut out, text),
-                None => header(&mut out, NULL, 0),
-            }
-        }
-    }
-    Some(out)
-}
-
 /// Reads a whole JSONB value into `T`.
 pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
     let mut deserializer = Deserializer::new(bytes);
@@ -110,103 +38,9 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, E
     Ok(value)
 }
 
-/// A stored form: JSONB, or JSON text in a row written before JSONB.
-pub fn read_doc(stored: ValueRef<'_>) -> Result<RecordDoc, Error> {
-    match stored {
-        ValueRef::Blob(bytes) => from_slice(bytes),
-        other => RecordDoc::parse(stored_text(other)?),
-    }
-}
-
-/// Stored contacts (NULL: none): JSONB, or JSON text in a row written before JSONB.
-pub fn read_contacts(stored: ValueRef<'_>) -> Result<Vec<Contact>, Error> {
-    match stored {
-        ValueRef::Null => Ok(Vec::new()),
-        ValueRef::Blob(bytes) => from_slice::<StoredContacts>(bytes).map(StoredContacts::into_contacts),
-        other => parse_contacts(Some(stored_text(other)?)),
-    }
-}
-
-fn stored_text(stored: ValueRef<'_>) -> Result<&str, Error> {
-    stored
-        .as_str()
-        .map_err(|e| de::Error::custom(format!("a stored document is neither JSONB nor JSON text: {e}")))
-}
-
-fn header_len(size: usize) -> usize {
-    match size {
-        0..=11 => 1,
-        12..=0xff => 2,
-        0x100..=0xffff => 3,
-        0x1_0000..=0xffff_ffff => 5,
-        _ => 9,
-    }
-}
-
-fn header(out: &mut Vec<u8>, kind: u8, size: usize) {
-    match size {
-        0..=11 => out.push(kind | (size as u8) << 4),
-        12..=0xff => out.extend_from_slice(&[kind | 0xc0, size as u8]),
-        0x100..=0xffff => {
-            out.push(kind | 0xd0);
-            out.extend_from_slice(&(size as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(kind | 0xe0);
-            out.extend_from_slice(&(size as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(kind | 0xf0);
-            out.extend_from_slice(&(size as u64).to_be_bytes());
-        }
-    }
-}
-
-fn text_len(text: &str) -> usize {
-    header_len(text.len()) + text.len()
-}
-
-fn raw_text(out: &mut Vec<u8>, text: &str) {
-    header(out, TEXTRAW, text.len());
-    out.extend_from_slice(text.as_bytes());
-}
-
-/// The element of a number in ASCII digits (a value id, or a key as TEXT).
-fn int_len(n: i64) -> usize {
-    let digits = n.unsigned_abs().checked_ilog10().map_or(1, |log| log as usize + 1);
-    let len = digits + usize::from(n < 0);
-    header_len(len) + len
-}
-
-fn int(out: &mut Vec<u8>, kind: u8, n: i64) {
-    let mut buffer = itoa::Buffer::new();
-    let digits = buffer.format(n);
-    header(out, kind, digits.len());
-    out.extend_from_slice(digits.as_bytes());
-}
-
-fn value_len(value: &DocValue) -> usize {
-    match value {
-        DocValue::Text(text) => text_len(text),
-        DocValue::Id(id) => int_len(*id),
-    }
-}
-
-fn values_len(values: &[DocValue]) -> usize {
-    match values {
-        [one] => value_len(one),
-        many => {
-            let payload: usize = many.iter().map(value_len).sum();
-            header_len(payload) + payload
-        }
-    }
-}
-
-fn value(out: &mut Vec<u8>, value: &DocValue) {
-    match value {
-        DocValue::Text(text) => raw_text(out, text),
-        DocValue::Id(id) => int(out, INT, *id),
-    }
+/// Contacts stored as JSONB.
+pub fn read_contacts(bytes: &[u8]) -> Result<Vec<Contact>, Error> {
+    from_slice::<StoredContacts>(bytes).map(StoredContacts::into_contacts)
 }
 
 /// Reads JSONB through serde: what a visitor of JSON text accepts, it accepts here.

@@ -19,6 +19,7 @@ mod jsonb;
 mod keys;
 mod memory;
 mod migrate;
+mod packed;
 mod phone_key;
 mod records_read;
 mod records_write;

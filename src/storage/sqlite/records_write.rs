@@ -9,7 +9,7 @@ use super::dnc_lists::{dnc_until_for, refresh_dnc_until};
 use super::fields::project;
 use super::fields::{apply_additions, schema, schema_version, versioned_schema};
 use super::import::import_record;
-use super::jsonb;
+use super::packed;
 use super::phone_key::PhoneKey;
 use super::terms::{TermTally, delete_terms, insert_new_terms, insert_terms};
 use super::{dialler, records_read};
@@ -66,8 +66,8 @@ impl UnparsedRow {
     }
 
     pub fn parse(mut self) -> Result<RecordRow, serde_json::Error> {
-        self.row.contacts = jsonb::read_contacts((&self.contacts).into())?;
-        self.row.data = jsonb::read_doc((&self.data).into())?;
+        self.row.contacts = packed::read_contacts((&self.contacts).into())?;
+        self.row.data = packed::read_doc((&self.data).into())?;
         Ok(self.row)
     }
 }
@@ -184,8 +184,8 @@ fn new_rows(
             row.zones = row.zones_for(schema);
             let mut new = NewRow {
                 form,
-                contacts: jsonb::contacts(&row.contacts),
-                data: jsonb::doc(&row.data),
+                contacts: packed::contacts(&row.contacts),
+                data: packed::doc(&row.data),
                 phones: row.phones(schema),
                 terms: row.terms(schema),
                 row,
@@ -611,9 +611,9 @@ pub fn store_row(
         (
             "contacts",
             old.contacts != new.contacts,
-            jsonb::contacts(&new.contacts).map_or(Value::Null, Value::Blob),
+            packed::contacts(&new.contacts).map_or(Value::Null, Value::Blob),
         ),
-        ("data", old.data != new.data, Value::Blob(jsonb::doc(&new.data))),
+        ("data", old.data != new.data, Value::Blob(packed::doc(&new.data))),
         ("zones", old.zones != zones, text(&zones)),
     ];
     let mut sets = Vec::new();
@@ -707,8 +707,8 @@ pub fn update_records(
     Ok(results)
 }
 
-/// A field's new values in the document (JSONB), or `None` to remove the field.
-type DocPatch = Vec<(i64, Option<Vec<u8>>)>;
+/// Fields' new values in the document; none removes the field.
+type DocPatch = FormChanges;
 
 /// The document changes of a write that touches nothing but fields no index, side table or
 /// flag follows (not indexed, not `phone1`..`phone9`): one statement applies them to
@@ -739,7 +739,7 @@ fn doc_only_patch(write: &RecordWrite, changes: &FormChanges, schema: &ProjectSc
             let plain = schema
                 .field_by_id(*field)
                 .is_some_and(|f| !f.indexed && phone_slot(&f.name).is_none());
-            plain.then(|| (*field, jsonb::values(values)))
+            plain.then(|| (*field, values.clone()))
         })
         .collect()
 }
@@ -751,13 +751,13 @@ const DIRECT_EVENTS_FROM: usize = 512;
 
 /// Applies `patch` and the update time to every record `search` finds; returns how many.
 ///
-/// Record by record, each a read of the old and the patched document and a single-row
-/// UPDATE, not one UPDATE over all of them: a statement that writes several rows and calls
-/// a function must be able to undo itself, so SQLite copies every page it changes into a
-/// statement journal first (100,000 records: hundreds of MiB written to a temporary file
-/// and thrown away). From [`DIRECT_EVENTS_FROM`] records on, the triggers are off and the
-/// `modify` events (a record whose document changed) are written 64 to a statement: the
-/// feed's row trigger was 40% of such a modification.
+/// Record by record, each a read of the document, the patch applied in Rust and a
+/// single-row UPDATE, not one UPDATE over all of them: a statement that writes several rows
+/// and calls a function must be able to undo itself, so SQLite copies every page it changes
+/// into a statement journal first (100,000 records: hundreds of MiB written to a temporary
+/// file and thrown away). From [`DIRECT_EVENTS_FROM`] records on, the triggers are off and
+/// the `modify` events (a record whose document changed) are written 64 to a statement:
+/// the feed's row trigger was 40% of such a modification.
 fn patch_docs(
     conn: &Connection,
     tenant: TenantId,
@@ -767,16 +767,8 @@ fn patch_docs(
     now: i64,
 ) -> Result<u64, StoreError> {
     let ids = search_ids(conn, search)?;
-    let (patched, args) = patched_data(patch);
-    let mut read = conn.prepare_cached(&format!(
-        "SELECT data, {patched} FROM records WHERE id = ?{}",
-        args.len() + 1
-    ))?;
+    let mut read = conn.prepare_cached("SELECT data FROM records WHERE id = ?1")?;
     let mut write = conn.prepare_cached("UPDATE records SET data = ?1, updated_at = ?2 WHERE id = ?3")?;
-    // The patch is bound once; only the id changes from record to record.
-    for (index, value) in args.iter().enumerate() {
-        read.raw_bind_parameter(index + 1, value)?;
-    }
     // Some: the events this write makes itself, with the triggers off.
     let mut events = if ids.len() >= DIRECT_EVENTS_FROM {
         FeedEvents::modifications(conn, tenant, project, now)?
@@ -786,49 +778,34 @@ fn patch_docs(
     let triggers_off = events.is_some().then(|| TriggersOff::new(conn)).transpose()?;
     let mut updated = 0;
     for id in ids {
-        read.raw_bind_parameter(args.len() + 1, id)?;
+        read.raw_bind_parameter(1, id)?;
         let mut rows = read.raw_query();
         let Some(row) = rows.next()? else { continue };
-        let (old, new) = (row.get_ref(0)?, row.get_ref(1)?);
-        if let Some(events) = &mut events
-            && old != new
-        {
-            events.push(id);
+        let stored = row.get_ref(0)?;
+        let mut doc = packed::read_doc(stored).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut changed = false;
+        for (field, values) in patch {
+            if doc.get(*field) != values.as_slice() {
+                doc.set(*field, values.clone());
+                changed = true;
+            }
         }
-        updated += write.execute(params![ToSqlOutput::Borrowed(new), now, id])? as u64;
+        // An unchanged document keeps its bytes (a row of an earlier format its format).
+        let data = if !changed {
+            ToSqlOutput::Borrowed(stored)
+        } else {
+            if let Some(events) = &mut events {
+                events.push(id);
+            }
+            ToSqlOutput::Owned(Value::Blob(packed::doc(&doc)))
+        };
+        updated += write.execute(params![data, now, id])? as u64;
     }
     drop(triggers_off);
     if let Some(events) = &mut events {
         events.flush(conn)?;
     }
     Ok(updated)
-}
-
-/// The patched document as an SQL expression of `data`, and its arguments (`?1`...).
-fn patched_data(patch: &DocPatch) -> (String, Vec<Value>) {
-    let mut args = Vec::new();
-    // One jsonb_set for every value and one jsonb_remove for every removal: each reads the
-    // document once (nested, each field read it again). A document stored as JSON text
-    // (written before JSONB) comes out as JSONB.
-    let (mut sets, mut removals) = (String::new(), String::new());
-    for (field, values) in patch {
-        match values {
-            // A JSONB argument goes in as it is (its texts TEXTRAW, as the writer's).
-            Some(values) => {
-                args.push(Value::Blob(values.clone()));
-                sets.push_str(&format!(", '$.\"{field}\"', ?{}", args.len()));
-            }
-            None => removals.push_str(&format!(", '$.\"{field}\"'")),
-        }
-    }
-    let mut data = "data".to_string();
-    if !removals.is_empty() {
-        data = format!("jsonb_remove({data}{removals})");
-    }
-    if !sets.is_empty() {
-        data = format!("jsonb_set({data}{sets})");
-    }
-    (data, args)
 }
 
 /// The ids an update reaches, in id order, or why its target is wrong.
