@@ -53,11 +53,41 @@ proptest! {
     }
 
     #[test]
+    fn a_patch_gives_what_setting_its_fields_one_by_one_gives(
+        doc in record_doc(),
+        changes in proptest::collection::vec((any::<i64>(), proptest::collection::vec(value(), 0..3)), 0..6),
+        reuse in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+        text in any::<bool>(),
+    ) {
+        // Some changes name fields the document holds, some set the values it holds.
+        let mut changes = changes;
+        let held: Vec<(i64, &[DocValue])> = doc.entries().collect();
+        for (i, index) in reuse.iter().enumerate() {
+            if let Some((field, values)) = (!held.is_empty()).then(|| index.get(&held)) {
+                let values = if i % 2 == 0 { values.to_vec() } else { Vec::new() };
+                changes.push((*field, values));
+            }
+        }
+        let mut expected = doc.clone();
+        for (field, values) in &changes {
+            expected.set(*field, values.clone());
+        }
+        let (packed, json) = (super::doc(&doc), doc.to_json());
+        let stored = if text { ValueRef::Text(json.as_bytes()) } else { ValueRef::Blob(&packed) };
+        let patched = Patch::new(&changes).apply(stored).unwrap();
+        prop_assert_eq!(patched.is_some(), expected != doc);
+        if let Some(patched) = patched {
+            prop_assert_eq!(&patched, &super::doc(&expected));
+        }
+    }
+
+    #[test]
     fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut packed = vec![MARKER];
         packed.extend_from_slice(&bytes);
         let _ = read_doc(ValueRef::Blob(&packed));
         let _ = read_contacts(ValueRef::Blob(&packed));
+        let _ = Patch::new(&[(1, vec![DocValue::Id(2)])]).apply(ValueRef::Blob(&packed));
     }
 }
 

@@ -767,6 +767,7 @@ fn patch_docs(
     now: i64,
 ) -> Result<u64, StoreError> {
     let ids = search_ids(conn, search)?;
+    let patch = packed::Patch::new(patch);
     let mut read = conn.prepare_cached("SELECT data FROM records WHERE id = ?1")?;
     let mut write = conn.prepare_cached("UPDATE records SET data = ?1, updated_at = ?2 WHERE id = ?3")?;
     // Some: the events this write makes itself, with the triggers off.
@@ -782,22 +783,16 @@ fn patch_docs(
         let mut rows = read.raw_query();
         let Some(row) = rows.next()? else { continue };
         let stored = row.get_ref(0)?;
-        let mut doc = packed::read_doc(stored).map_err(|e| StoreError::Backend(e.to_string()))?;
-        let mut changed = false;
-        for (field, values) in patch {
-            if doc.get(*field) != values.as_slice() {
-                doc.set(*field, values.clone());
-                changed = true;
-            }
-        }
+        let patched = patch.apply(stored).map_err(|e| StoreError::Backend(e.to_string()))?;
         // An unchanged document keeps its bytes (a row of an earlier format its format).
-        let data = if !changed {
-            ToSqlOutput::Borrowed(stored)
-        } else {
-            if let Some(events) = &mut events {
-                events.push(id);
+        let data = match patched {
+            None => ToSqlOutput::Borrowed(stored),
+            Some(patched) => {
+                if let Some(events) = &mut events {
+                    events.push(id);
+                }
+                ToSqlOutput::Owned(Value::Blob(patched))
             }
-            ToSqlOutput::Owned(Value::Blob(packed::doc(&doc)))
         };
         updated += write.execute(params![data, now, id])? as u64;
     }
