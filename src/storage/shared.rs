@@ -28,6 +28,11 @@ pub struct SqlDialect {
     /// and project scans then name the tenant. SQLite keys records by id alone, and its
     /// project index covers a count without the tenant.
     pub tenant_keys: bool,
+    /// The `record_terms` rows of field `field` (a parameter) whose term passes `test` (a
+    /// condition on `t.term`), under `alias`: the table and the condition. `one` when the
+    /// test names a single term. PostgreSQL keeps the term text in the row; SQLite a term
+    /// id from its dictionary `term_counts`.
+    pub term_rows: fn(alias: &str, tenant: &str, field: &str, test: &str, one: bool) -> (String, String),
 }
 
 /// What [`SqlDialect::doc_match`] tests a field's values with; the argument is text.
@@ -76,6 +81,15 @@ pub const SQLITE: SqlDialect = SqlDialect {
         _ => format!("dialbase_doc_match(r.data, {field}, '{}', {arg})", op.as_str()),
     },
     tenant_keys: false,
+    term_rows: |alias, tenant, field, test, one| {
+        let ids = format!(
+            "(SELECT d.id FROM term_counts d WHERE d.tenant_id = {tenant} AND d.field_id = {field} AND {})",
+            test.replace("t.term", "d.term")
+        );
+        // `=`: the planner then knows the rows come in record order.
+        let op = if one { "=" } else { "IN" };
+        (format!("record_terms {alias}"), format!("{alias}.term_id {op} {ids}"))
+    },
 };
 
 pub const POSTGRES: SqlDialect = SqlDialect {
@@ -104,6 +118,15 @@ pub const POSTGRES: SqlDialect = SqlDialect {
         }
     },
     tenant_keys: true,
+    term_rows: |alias, tenant, field, test, _| {
+        (
+            format!("record_terms {alias}"),
+            format!(
+                "{alias}.tenant_id = {tenant} AND {alias}.field_id = {field} AND {}",
+                test.replace("t.term", &format!("{alias}.term"))
+            ),
+        )
+    },
 };
 
 /// A bind argument of SQL built here, for either backend to bind.
@@ -181,10 +204,10 @@ pub fn search_sql(
     for test in tests {
         match test {
             PairTest::Terms { field, test, exact } if driver.is_none() => driver = Some((field, test, exact)),
-            PairTest::Terms { field, test, .. } => filters.push(format!(
-                "r.id IN (SELECT t2.record_id FROM record_terms t2 WHERE t2.tenant_id = {tenant} AND t2.field_id = {field} AND {})",
-                test.replace("t.term", "t2.term")
-            )),
+            PairTest::Terms { field, test, exact } => {
+                let (table, condition) = (dialect.term_rows)("t2", &tenant, &field, &test, exact);
+                filters.push(format!("r.id IN (SELECT t2.record_id FROM {table} WHERE {condition})"))
+            }
             PairTest::Doc(condition) => filters.push(condition),
             PairTest::Nothing => filters.push("1 = 0".to_string()),
         }
@@ -192,7 +215,7 @@ pub fn search_sql(
     let filter = filters.iter().map(|f| format!(" AND {f}")).collect::<String>();
     let (ids, count) = match driver {
         Some((field, test, exact)) => {
-            let terms = format!("record_terms t WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}");
+            let (table, condition) = (dialect.term_rows)("t", &tenant, &field, &test, exact);
             if filters.is_empty() && exact {
                 // `term_counts`: how many records hold each indexed term. SQLite keeps it in
                 // the code that writes `record_terms`, PostgreSQL by statement triggers.
@@ -201,7 +224,7 @@ pub fn search_sql(
                      AND t.field_id = {field} AND {test}), 0)"
                 );
                 (
-                    format!("SELECT t.record_id AS id FROM {terms} ORDER BY t.record_id"),
+                    format!("SELECT t.record_id AS id FROM {table} WHERE {condition} ORDER BY t.record_id"),
                     count,
                 )
             } else {
@@ -211,8 +234,8 @@ pub fn search_sql(
                     "r.id = t.record_id"
                 };
                 let ids = format!(
-                    "SELECT DISTINCT r.id AS id FROM record_terms t JOIN records r ON {join}
-                     WHERE t.tenant_id = {tenant} AND t.field_id = {field} AND {test}{filter}"
+                    "SELECT DISTINCT r.id AS id FROM {table} JOIN records r ON {join}
+                     WHERE {condition}{filter}"
                 );
                 (
                     format!("{ids} ORDER BY r.id"),

@@ -39,9 +39,10 @@ pub fn find_duplicate(
     }
     for (field, term) in &probe.terms {
         let sql = format!(
-            "SELECT min(t.record_id) FROM record_terms t JOIN records r ON r.id = t.record_id
-             WHERE t.tenant_id = ?1 AND t.term = ?5 AND {within}
-               AND t.field_id IN (SELECT f.id FROM fields f WHERE f.tenant_id = ?1 AND f.name = ?2 AND f.indexed = 1
+            "SELECT min(t.record_id) FROM term_counts d JOIN record_terms t ON t.term_id = d.id
+               JOIN records r ON r.id = t.record_id
+             WHERE d.tenant_id = ?1 AND d.term = ?5 AND {within}
+               AND d.field_id IN (SELECT f.id FROM fields f WHERE f.tenant_id = ?1 AND f.name = ?2 AND f.indexed = 1
                                   AND (?3 IS NULL OR f.project_id = ?3))"
         );
         found.extend(first(conn, &sql, params![tenant, field, scope, since, term])?);

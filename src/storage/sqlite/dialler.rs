@@ -98,7 +98,7 @@ pub fn delete_by_id(conn: &Connection, cache: &SchemaCache, tenant: TenantId, id
     }
     let mut tally = TermTally::default();
     delete_terms(conn, tenant, id, row.terms(&schema).iter(), &mut tally)?;
-    tally.flush(conn, tenant)?;
+    tally.flush(conn)?;
     conn.prepare_cached("DELETE FROM dispositions WHERE record_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM records WHERE id = ?1")?

@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/sqlite/019_indexes_end_in_rowid.sql"),
     ),
     (20, include_str!("../../../migrations/sqlite/020_phone_keys.sql")),
+    (21, include_str!("../../../migrations/sqlite/021_term_ids.sql")),
 ];
 
 /// Where a migration hands over to [`move_records`].
@@ -227,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn term_counts_start_from_the_terms_a_version_4_database_holds_and_follow_their_changes() {
+    fn terms_a_version_4_database_holds_are_counted_and_numbered_and_follow_their_changes() {
         let mut conn = Connection::open_in_memory().unwrap();
         apply_migrations(&mut conn, &MIGRATIONS[..4]).unwrap();
         conn.execute_batch(
@@ -252,6 +253,26 @@ mod tests {
             ),
             (2, 1, 1)
         );
+        // The entries point at their terms by id (migration 21).
+        let holders = |conn: &Connection, tenant: i64, term: &str| -> Vec<i64> {
+            conn.prepare(
+                "SELECT t.record_id FROM record_terms t JOIN term_counts d ON d.id = t.term_id
+                 WHERE d.tenant_id = ?1 AND d.field_id = 3 AND d.term = ?2 ORDER BY 1",
+            )
+            .unwrap()
+            .query_map(params![tenant, term], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        assert_eq!(
+            (
+                holders(&conn, 1, "London"),
+                holders(&conn, 1, "Paris"),
+                holders(&conn, 2, "London")
+            ),
+            (vec![1, 2], vec![3], vec![4])
+        );
         // From now on the code that changes record_terms keeps the counts.
         use crate::storage::sqlite::terms::{TermTally, delete_terms, insert_terms};
         let mut tally = TermTally::default();
@@ -260,8 +281,12 @@ mod tests {
         insert_terms(&conn, 1, 5, [&london].into_iter(), &mut tally).unwrap();
         delete_terms(&conn, 1, 3, [&(3, "Paris".to_string())].into_iter(), &mut tally).unwrap();
         delete_terms(&conn, 1, 9, [&london].into_iter(), &mut tally).unwrap();
-        tally.flush(&conn, 1).unwrap();
+        tally.flush(&conn).unwrap();
         assert_eq!((count(&conn, 1, "London"), count(&conn, 1, "Paris")), (3, 0));
+        assert_eq!(
+            (holders(&conn, 1, "London"), holders(&conn, 1, "Paris")),
+            (vec![1, 2, 5], vec![])
+        );
     }
 
     #[test]

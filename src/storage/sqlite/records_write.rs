@@ -279,9 +279,9 @@ fn store_rows(
     }
     batch.events.flush(conn)?;
     if schema.rules.dedup.is_none() {
-        insert_new_side_rows(conn, tenant, &batch.stored, &mut batch.tally)?;
+        insert_new_side_rows(conn, tenant, &batch.stored)?;
     }
-    batch.tally.flush(conn, tenant)?;
+    batch.tally.flush(conn)?;
     Ok((batch.results, batch.stored.into_iter().map(|(_, row)| row).collect()))
 }
 
@@ -470,12 +470,7 @@ fn insert_new_records(
 
 /// The phones and indexed terms of records this transaction inserted, each table's rows
 /// sorted and several to a statement.
-fn insert_new_side_rows(
-    conn: &Connection,
-    tenant: TenantId,
-    stored: &[(i64, NewRow)],
-    tally: &mut TermTally,
-) -> Result<(), StoreError> {
+fn insert_new_side_rows(conn: &Connection, tenant: TenantId, stored: &[(i64, NewRow)]) -> Result<(), StoreError> {
     // Sized first: a flat map's collect grows its vector step by step.
     let mut phones = Vec::with_capacity(stored.iter().map(|(_, new)| new.phones.len()).sum());
     phones.extend(
@@ -491,7 +486,7 @@ fn insert_new_side_rows(
             .iter()
             .flat_map(|(id, new)| new.terms.iter().map(|(field, term)| (*field, term.as_str(), *id))),
     );
-    insert_new_terms(conn, tenant, terms, tally)
+    insert_new_terms(conn, tenant, terms)
 }
 
 /// Notes a zone set the project's records have (claims look at each of them).
@@ -577,7 +572,7 @@ pub fn store_row(
             let mut tally = TermTally::default();
             delete_terms(conn, tenant, new.id, gone.iter(), &mut tally)?;
             insert_terms(conn, tenant, new.id, added.iter(), &mut tally)?;
-            tally.flush(conn, tenant)?;
+            tally.flush(conn)?;
         }
     }
     // Only changed columns are set: an index over an untouched column is left alone.

@@ -1,45 +1,49 @@
-//! `record_terms` (the entries of indexed fields) and `term_counts` (how many records hold
-//! each term, so a search for one exact term reads its total instead of counting). Every
-//! change of `record_terms` goes through here, which keeps the counts in step; a batch
-//! tallies its changes and writes each term's count once.
+//! `record_terms` (the entries of indexed fields, by term id) and `term_counts` (the terms'
+//! dictionary: an id for each tenant, field and term, and how many records hold it, so a
+//! search for one exact term reads its total instead of counting). Every change of
+//! `record_terms` goes through here, which keeps the counts in step; a batch tallies its
+//! changes and writes each term's count once.
 
 use super::bulk::insert_many;
 use crate::storage::{StoreError, TenantId};
-use rusqlite::{Connection, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 // foldhash: a batch tallies and gathers every entry it writes.
 use foldhash::HashMap;
 
-/// Count changes by field id and term, not written yet.
+/// Count changes by term id, not written yet.
 #[derive(Default)]
-pub struct TermTally(HashMap<i64, HashMap<String, i64>>);
+pub struct TermTally(HashMap<i64, i64>);
 
 impl TermTally {
-    fn add(&mut self, field: i64, term: &str, delta: i64) {
-        // A batch meets few distinct terms many times: look up before allocating the key.
-        let counts = self.0.entry(field).or_default();
-        match counts.get_mut(term) {
-            Some(count) => *count += delta,
-            None => {
-                counts.insert(term.to_owned(), delta);
-            }
-        }
-    }
-
     /// Writes the tallied changes to `term_counts`.
-    pub fn flush(self, conn: &Connection, tenant: TenantId) -> Result<(), StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO term_counts (tenant_id, field_id, term, records) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (tenant_id, field_id, term) DO UPDATE SET records = records + excluded.records",
-        )?;
-        for (field, counts) in self.0 {
-            for (term, delta) in counts {
-                if delta != 0 {
-                    stmt.execute(params![tenant, field, term, delta])?;
-                }
+    pub fn flush(self, conn: &Connection) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached("UPDATE term_counts SET records = records + ?2 WHERE id = ?1")?;
+        for (term, delta) in self.0 {
+            if delta != 0 {
+                stmt.execute(params![term, delta])?;
             }
         }
         Ok(())
     }
+}
+
+/// The id of a term, made with no records when it is new; `records` are added to its count.
+fn term_id(conn: &Connection, tenant: TenantId, field: i64, term: &str, records: i64) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO term_counts (tenant_id, field_id, term, records) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, field_id, term) DO UPDATE SET records = records + excluded.records
+             RETURNING id",
+        )?
+        .query_row(params![tenant, field, term, records], |r| r.get(0))?)
+}
+
+/// The id of a term any record holds or held, if it has one.
+fn known_term_id(conn: &Connection, tenant: TenantId, field: i64, term: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM term_counts WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3")?
+        .query_row(params![tenant, field, term], |r| r.get(0))
+        .optional()?)
 }
 
 /// Adds a record's entries; an entry already there is not counted again.
@@ -50,20 +54,22 @@ pub fn insert_terms<'a>(
     terms: impl Iterator<Item = &'a (i64, String)>,
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let sql = "INSERT OR IGNORE INTO record_terms (tenant_id, field_id, term, record_id) VALUES (?1, ?2, ?3, ?4)";
-    change_terms(conn, sql, 1, tenant, record, terms, tally)
+    let mut insert =
+        conn.prepare_cached("INSERT OR IGNORE INTO record_terms (term_id, record_id, tenant_id) VALUES (?1, ?2, ?3)")?;
+    for (field, term) in terms {
+        let id = term_id(conn, tenant, *field, term, 0)?;
+        if insert.execute(params![id, record, tenant])? > 0 {
+            *tally.0.entry(id).or_default() += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Adds the entries of records new in this transaction (none of them can be there yet),
 /// sorted, several rows per statement: an import's entries reach each term's range in order.
 /// An import meets few distinct terms many times, so its entries are gathered by term (a
-/// hash) and only the distinct terms are sorted, not every entry by its text.
-pub fn insert_new_terms(
-    conn: &Connection,
-    tenant: TenantId,
-    entries: Vec<(i64, &str, i64)>,
-    tally: &mut TermTally,
-) -> Result<(), StoreError> {
+/// hash), and each distinct term's id is looked up, and its count raised, once.
+pub fn insert_new_terms(conn: &Connection, tenant: TenantId, entries: Vec<(i64, &str, i64)>) -> Result<(), StoreError> {
     let mut index: HashMap<(i64, &str), usize> = HashMap::default();
     let mut terms: Vec<((i64, &str), Vec<i64>)> = Vec::new();
     for (field, term, record) in entries {
@@ -74,21 +80,19 @@ pub fn insert_new_terms(
         }
         terms[at].1.push(record);
     }
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut ids = Vec::with_capacity(terms.len());
     for ((field, term), records) in &mut terms {
         records.sort_unstable();
-        tally.add(*field, term, records.len() as i64);
+        ids.push(term_id(conn, tenant, *field, term, records.len() as i64)?);
     }
+    let mut by_id: Vec<(i64, &[i64])> = ids.into_iter().zip(terms.iter().map(|(_, r)| r.as_slice())).collect();
+    by_id.sort_unstable_by_key(|(id, _)| *id);
     let tenant = &tenant;
-    let rows: Vec<[&dyn ToSql; 4]> = terms
+    let rows: Vec<[&dyn ToSql; 3]> = by_id
         .iter()
-        .flat_map(|((field, term), records)| {
-            records
-                .iter()
-                .map(move |record| [tenant as &dyn ToSql, field, term, record])
-        })
+        .flat_map(|(id, records)| records.iter().map(move |record| [id as &dyn ToSql, record, tenant]))
         .collect();
-    insert_many(conn, "record_terms (tenant_id, field_id, term, record_id)", &rows)
+    insert_many(conn, "record_terms (term_id, record_id, tenant_id)", &rows)
 }
 
 /// Removes a record's entries; only entries that were there are counted off.
@@ -99,24 +103,13 @@ pub fn delete_terms<'a>(
     terms: impl Iterator<Item = &'a (i64, String)>,
     tally: &mut TermTally,
 ) -> Result<(), StoreError> {
-    let sql = "DELETE FROM record_terms WHERE tenant_id = ?1 AND field_id = ?2 AND term = ?3 AND record_id = ?4";
-    change_terms(conn, sql, -1, tenant, record, terms, tally)
-}
-
-/// Runs `sql` (tenant, field, term, record) for each entry; each row it changed counts `delta`.
-fn change_terms<'a>(
-    conn: &Connection,
-    sql: &str,
-    delta: i64,
-    tenant: TenantId,
-    record: i64,
-    terms: impl Iterator<Item = &'a (i64, String)>,
-    tally: &mut TermTally,
-) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    let mut delete = conn.prepare_cached("DELETE FROM record_terms WHERE term_id = ?1 AND record_id = ?2")?;
     for (field, term) in terms {
-        if stmt.execute(params![tenant, field, term, record])? > 0 {
-            tally.add(*field, term, delta);
+        let Some(id) = known_term_id(conn, tenant, *field, term)? else {
+            continue;
+        };
+        if delete.execute(params![id, record])? > 0 {
+            *tally.0.entry(id).or_default() -= 1;
         }
     }
     Ok(())
