@@ -33,6 +33,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (20, include_str!("../../../migrations/sqlite/020_phone_keys.sql")),
     (21, include_str!("../../../migrations/sqlite/021_term_ids.sql")),
+    (
+        22,
+        include_str!("../../../migrations/sqlite/022_phones_keyed_by_number.sql"),
+    ),
 ];
 
 /// Where a migration hands over to [`move_records`].
