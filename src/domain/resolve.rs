@@ -196,7 +196,11 @@ impl<'a> Resolver<'a> {
         field: Option<&Field>,
         value: &FormValue,
     ) -> Result<Vec<Choice>, ValidationError> {
-        validate_field_name(name)?;
+        // A field of the schema passed when it was made: only a new name is checked (every
+        // key of every imported record comes here).
+        if field.is_none() {
+            validate_field_name(name)?;
+        }
         let kind = field.map_or(FieldKind::Text, |f| f.kind);
         // One text for a text field, nearly every value of an import: no list of items.
         if let (FieldKind::Text, FormValue::Text(text) | FormValue::Number(text)) = (kind, value) {
