@@ -98,12 +98,7 @@ impl Patch {
         let mut stored_previous: Option<i64> = None;
         let mut changes = self.0.iter().peekable();
         while !reader.0.is_empty() {
-            let step = reader.varint()?;
-            let field = stored_previous.unwrap_or(0).wrapping_add(step as i64);
-            if stored_previous.is_some_and(|p| field <= p) {
-                return Err(error("field ids out of order"));
-            }
-            stored_previous = Some(field);
+            let field = reader.field_id(&mut stored_previous)?;
             let value = reader.skip_values()?;
             while let Some((new_field, new_value)) = changes.next_if(|(f, _)| *f < field) {
                 if let Some(new_value) = new_value {
@@ -199,12 +194,7 @@ fn unpack_doc(bytes: &[u8]) -> Result<RecordDoc, Error> {
     let mut entries = Vec::with_capacity(16);
     let mut previous: Option<i64> = None;
     while !reader.0.is_empty() {
-        let step = reader.varint()?;
-        let field = previous.unwrap_or(0).wrapping_add(step as i64);
-        if previous.is_some_and(|p| field <= p) {
-            return Err(error("field ids out of order"));
-        }
-        previous = Some(field);
+        let field = reader.field_id(&mut previous)?;
         entries.push((field, reader.field_values()?));
     }
     Ok(RecordDoc::from_entries(entries))
@@ -264,6 +254,16 @@ impl Reader<'_> {
             }
         }
         Err(error("number out of range"))
+    }
+
+    /// The next entry's field id, a step from the `previous` one (the first from 0).
+    fn field_id(&mut self, previous: &mut Option<i64>) -> Result<i64, Error> {
+        let field = previous.unwrap_or(0).wrapping_add(self.varint()? as i64);
+        if previous.is_some_and(|p| field <= p) {
+            return Err(error("field ids out of order"));
+        }
+        *previous = Some(field);
+        Ok(field)
     }
 
     fn text(&mut self, len: usize) -> Result<String, Error> {
