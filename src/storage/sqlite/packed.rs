@@ -39,20 +39,32 @@ pub fn doc(doc: &RecordDoc) -> Vec<u8> {
     out.push(MARKER);
     let mut previous = 0i64;
     for (field, values) in doc.entries() {
-        varint(&mut out, field.wrapping_sub(previous) as u64);
-        previous = field;
+        field_id(&mut out, &mut previous, field);
         field_values(&mut out, values);
     }
     out
 }
 
+/// An entry's field id, a step from the `previous` one (the first from 0).
+fn field_id(out: &mut Vec<u8>, previous: &mut i64, field: i64) {
+    varint(out, field.wrapping_sub(*previous) as u64);
+    *previous = field;
+}
+
 /// New values for some fields of a form (none removes the field), packed once for every
 /// record they go to.
-pub struct Patch(Vec<(i64, Option<Vec<u8>>)>);
+pub struct Patch(Vec<PatchedField>);
+
+struct PatchedField {
+    field: i64,
+    values: Vec<DocValue>,
+    /// The values packed; None removes the field.
+    packed: Option<Vec<u8>>,
+}
 
 impl Patch {
     pub fn new(changes: &[(i64, Vec<DocValue>)]) -> Self {
-        let mut fields: Vec<(i64, Option<Vec<u8>>)> = changes
+        let mut fields: Vec<PatchedField> = changes
             .iter()
             .map(|(field, values)| {
                 let packed = (!values.is_empty()).then(|| {
@@ -60,13 +72,17 @@ impl Patch {
                     field_values(&mut out, values);
                     out
                 });
-                (*field, packed)
+                PatchedField {
+                    field: *field,
+                    values: values.clone(),
+                    packed,
+                }
             })
             .collect();
         // The last change of a field wins, as applied one after another.
         fields.reverse();
-        fields.sort_by_key(|(field, _)| *field);
-        fields.dedup_by_key(|(field, _)| *field);
+        fields.sort_by_key(|f| f.field);
+        fields.dedup_by_key(|f| f.field);
         Self(fields)
     }
 
@@ -78,20 +94,18 @@ impl Patch {
         let ValueRef::Blob([MARKER, packed @ ..]) = stored else {
             let mut doc = read_doc(stored)?;
             let before = doc.clone();
-            for (field, values) in &self.0 {
-                let values = values.as_deref().map_or(Ok(Vec::new()), read_values)?;
-                doc.set(*field, values);
+            for f in &self.0 {
+                doc.set(f.field, f.values.clone());
             }
             return Ok((doc != before).then(|| self::doc(&doc)));
         };
-        let mut out =
-            Vec::with_capacity(1 + packed.len() + self.0.iter().flat_map(|(_, v)| v).map(Vec::len).sum::<usize>());
+        let patched_len: usize = self.0.iter().flat_map(|f| &f.packed).map(Vec::len).sum();
+        let mut out = Vec::with_capacity(1 + packed.len() + patched_len);
         out.push(MARKER);
         let mut changed = false;
         let mut previous = 0i64;
         let mut put = |out: &mut Vec<u8>, field: i64, value: &[u8]| {
-            varint(out, field.wrapping_sub(previous) as u64);
-            previous = field;
+            field_id(out, &mut previous, field);
             out.extend_from_slice(value);
         };
         let mut reader = Reader(packed);
@@ -100,38 +114,28 @@ impl Patch {
         while !reader.0.is_empty() {
             let field = reader.field_id(&mut stored_previous)?;
             let value = reader.skip_values()?;
-            while let Some((new_field, new_value)) = changes.next_if(|(f, _)| *f < field) {
-                if let Some(new_value) = new_value {
-                    put(&mut out, *new_field, new_value);
+            while let Some(new) = changes.next_if(|f| f.field < field) {
+                if let Some(new_value) = &new.packed {
+                    put(&mut out, new.field, new_value);
                     changed = true;
                 }
             }
-            match changes.next_if(|(f, _)| *f == field) {
-                Some((_, Some(new_value))) => {
+            match changes.next_if(|f| f.field == field).map(|f| &f.packed) {
+                Some(Some(new_value)) => {
                     changed |= new_value.as_slice() != value;
                     put(&mut out, field, new_value);
                 }
-                Some((_, None)) => changed = true,
+                Some(None) => changed = true,
                 None => put(&mut out, field, value),
             }
         }
-        for (new_field, new_value) in changes {
-            if let Some(new_value) = new_value {
-                put(&mut out, *new_field, new_value);
+        for new in changes {
+            if let Some(new_value) = &new.packed {
+                put(&mut out, new.field, new_value);
                 changed = true;
             }
         }
         Ok(changed.then_some(out))
-    }
-}
-
-/// A field's values as a [`Patch`] packs them.
-fn read_values(bytes: &[u8]) -> Result<Vec<DocValue>, Error> {
-    let mut reader = Reader(bytes);
-    let values = reader.field_values()?;
-    match reader.0.is_empty() {
-        true => Ok(values),
-        false => Err(error("bytes after the values")),
     }
 }
 

@@ -57,7 +57,11 @@ pub fn insert_terms<'a>(
     let mut insert =
         conn.prepare_cached("INSERT OR IGNORE INTO record_terms (term_id, record_id, tenant_id) VALUES (?1, ?2, ?3)")?;
     for (field, term) in terms {
-        let id = term_id(conn, tenant, *field, term, 0)?;
+        // Looked up first: the upsert of a term that exists would write its row again.
+        let id = match known_term_id(conn, tenant, *field, term)? {
+            Some(id) => id,
+            None => term_id(conn, tenant, *field, term, 0)?,
+        };
         if insert.execute(params![id, record, tenant])? > 0 {
             *tally.0.entry(id).or_default() += 1;
         }
@@ -80,12 +84,11 @@ pub fn insert_new_terms(conn: &Connection, tenant: TenantId, entries: Vec<(i64, 
         }
         terms[at].1.push(record);
     }
-    let mut ids = Vec::with_capacity(terms.len());
+    let mut by_id: Vec<(i64, &[i64])> = Vec::with_capacity(terms.len());
     for ((field, term), records) in &mut terms {
         records.sort_unstable();
-        ids.push(term_id(conn, tenant, *field, term, records.len() as i64)?);
+        by_id.push((term_id(conn, tenant, *field, term, records.len() as i64)?, records));
     }
-    let mut by_id: Vec<(i64, &[i64])> = ids.into_iter().zip(terms.iter().map(|(_, r)| r.as_slice())).collect();
     by_id.sort_unstable_by_key(|(id, _)| *id);
     let tenant = &tenant;
     let rows: Vec<[&dyn ToSql; 3]> = by_id
