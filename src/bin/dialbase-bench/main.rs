@@ -11,6 +11,7 @@
 //! memory in every phase.
 
 mod backend;
+mod ceiling;
 mod client;
 mod data;
 mod dialer;
@@ -140,6 +141,13 @@ async fn run(options: &Options) -> Result<(), String> {
         .cpu
         .last()
         .map_or(0.0, |(_, seconds)| seconds * 1e6 / import.imported.max(1) as f64);
+    let ceiling = match &backend {
+        backend::Backend::Postgres(db) => {
+            eprintln!("the import's own rows again by COPY, two sessions (PostgreSQL's ceiling) ...");
+            Some(ceiling::postgres(db, n).await?)
+        }
+        backend::Backend::Sqlite { .. } => None,
+    };
 
     server.settle().await;
     eprintln!("batch modification by search ...");
@@ -308,6 +316,15 @@ async fn run(options: &Options) -> Result<(), String> {
             0.40,
         ),
         Figure::info("import: server CPU us/record", import_cpu_us, "us"),
+    ];
+    let ceiling_figures = ceiling.into_iter().flat_map(|rate| {
+        [
+            Figure::info("import: its rows by COPY, 2 sessions (ceiling) rec/s", rate, "rec/s"),
+            Figure::info("import: ceiling / flat", rate / flat_rate, "ratio"),
+            Figure::info("import: HTTP / ceiling", import.records_per_second / rate, "ratio"),
+        ]
+    });
+    let disk_figures = [
         Figure::info("disk: server bytes/record", per_record(server_bytes), "B"),
         Figure::info("disk: flat table bytes/record", per_record(flat.bytes), "B"),
         Figure::at_most(
@@ -317,7 +334,10 @@ async fn run(options: &Options) -> Result<(), String> {
             1.5,
         ),
     ];
-    figures.splice(0..0, import_figures);
+    figures.splice(
+        0..0,
+        import_figures.into_iter().chain(ceiling_figures).chain(disk_figures),
+    );
     for (phase, kib) in &rss.phases {
         figures.push(Figure::at_most(
             format!("server RSS max: {phase}"),
@@ -332,7 +352,7 @@ async fn run(options: &Options) -> Result<(), String> {
         "backend": backend.name(), "records": n, "batch": options.batch, "imported": import.imported,
         "flat_rows": flat.rows, "flat_records_per_second": [flat.records_per_second, flat_after.records_per_second],
         "server_bytes": server_bytes, "server_file_bytes": server_file_bytes,
-        "flat_bytes": flat.bytes, "batch_modified": modified.touched,
+        "flat_bytes": flat.bytes, "ceiling_records_per_second": ceiling, "batch_modified": modified.touched,
         "list_total": list.total, "list_requests": list.load.requests,
         "lookups": lookups.by_id.requests, "user_data_lookups": lookups.by_user_data.requests,
         "healthz_requests": lookups.healthz.requests,
