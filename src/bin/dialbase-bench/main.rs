@@ -141,6 +141,8 @@ async fn run(options: &Options) -> Result<(), String> {
         .cpu
         .last()
         .map_or(0.0, |(_, seconds)| seconds * 1e6 / import.imported.max(1) as f64);
+
+    server.settle().await;
     let ceiling = match &backend {
         backend::Backend::Postgres(db) => {
             eprintln!("the import's own rows again by COPY, two sessions (PostgreSQL's ceiling) ...");
@@ -148,8 +150,6 @@ async fn run(options: &Options) -> Result<(), String> {
         }
         backend::Backend::Sqlite { .. } => None,
     };
-
-    server.settle().await;
     eprintln!("batch modification by search ...");
     let modified = rss.during("batch modify", modify::run(&api, import.project, n)).await?;
     eprintln!("  {} records in {:.2} s", modified.touched, modified.seconds);
